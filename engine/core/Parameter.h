@@ -1,0 +1,57 @@
+#pragma once
+// A trainable tensor with its gradient. meProp leaves most rows of a weight gradient at zero; the
+// layer that fills `grad` records which rows it touched so that clearing the gradient costs
+// O(touched rows) instead of O(all rows) and a row-sparse optimizer can skip the rest.
+#include "core/Tensor.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace meprop {
+
+struct Parameter {
+    std::string name;
+    Matrix value;
+    Matrix grad;
+    // false: any row of grad may be nonzero. true: only the rows listed in `rows` are nonzero.
+    bool rowSparse = false;
+    std::vector<int> rows;
+    std::vector<char> rowMark;  // rowMark[r] != 0 iff r is in `rows`
+
+    // Record that row r of grad may now be nonzero (no effect on a dense gradient).
+    void touchRow(int r)
+    {
+        if (!rowSparse) return;
+        if (rowMark.size() != static_cast<std::size_t>(grad.rows())) rowMark.assign(static_cast<std::size_t>(grad.rows()), 0);
+        if (!rowMark[static_cast<std::size_t>(r)]) {
+            rowMark[static_cast<std::size_t>(r)] = 1;
+            rows.push_back(r);
+        }
+    }
+    // Record that any element of grad may now be nonzero.
+    void touchAll() { rowSparse = false; }
+
+    Parameter() = default;
+    Parameter(std::string n, int r, int c) : name(std::move(n)), value(Matrix::Zero(r, c)), grad(Matrix::Zero(r, c)) {}
+
+    std::size_t size() const { return static_cast<std::size_t>(value.size()); }
+
+    // Clear the gradient (only the rows that can be nonzero) and mark it dense-empty.
+    void zeroGrad()
+    {
+        if (rowSparse) {
+            for (int r : rows) {
+                grad.row(r).setZero();
+                rowMark[static_cast<std::size_t>(r)] = 0;
+            }
+        } else {
+            grad.setZero();
+            std::fill(rowMark.begin(), rowMark.end(), 0);
+        }
+        rowSparse = true;  // all zero now: the empty row list describes it exactly
+        rows.clear();
+    }
+};
+
+}  // namespace meprop

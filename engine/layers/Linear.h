@@ -1,0 +1,65 @@
+#pragma once
+// Fully connected layer y = x W^T + b with meProp backward.
+//
+// Shapes: x (batch x in), W (out x in), b (1 x out), y (batch x out).
+// Backward with BackpropMode m and k keeps only the selected components of dy (see ops/TopK.h)
+// and does the matching fraction of the work:
+//   dense:        dx = dy W,            dW = dy^T x,            db = sum_b dy        O(B n m)
+//   topk/random:  per example b, for its k indices i: dx_b += dy_bi W_i, dW_i += dy_bi x_b,
+//                 db_i += dy_bi                                                       O(B k m)
+//   unified:      gather the k shared columns: dx = dy_K W_K, dW_K = dy_K^T x       O(B k m)
+// The result equals dense backward of maskedGradient(dy, selection) up to float rounding.
+// Throws ShapeError on mismatched shapes, ConfigError on k outside [1, out].
+#include "core/Parameter.h"
+#include "core/Rng.h"
+#include "core/Tensor.h"
+#include "core/Timings.h"
+#include "ops/TopK.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace meprop {
+
+enum class Init { XavierUniform, HeNormal };
+
+struct BackwardSpec {
+    BackpropMode mode = BackpropMode::Dense;
+    int k = 0;
+    bool needInputGrad = true;  // false for the first layer: dx is not computed
+};
+
+class Linear {
+public:
+    Linear(int in, int out, Rng& rng, Init init = Init::XavierUniform, const std::string& name = "linear");
+
+    int in() const { return static_cast<int>(m_w.value.cols()); }
+    int out() const { return static_cast<int>(m_w.value.rows()); }
+
+    // y = x W^T + b. Keeps a copy of x for backward.
+    void forward(const Matrix& x, Matrix& y);
+    // Accumulates into weight().grad / bias().grad (which must be zeroed between steps) and writes
+    // dx when spec.needInputGrad. Adds the time spent to *bpLinear when given.
+    void backward(const Matrix& dy, Matrix& dx, const BackwardSpec& spec, Rng& rng, double* bpLinear = nullptr);
+
+    Parameter& weight() { return m_w; }
+    Parameter& bias() { return m_b; }
+    const Parameter& weight() const { return m_w; }
+    const Parameter& bias() const { return m_b; }
+
+    // The selection of the last backward, and how many times each output row got a gradient since
+    // the last resetCounts() (one count per example that kept the row).
+    const Selection& lastSelection() const { return m_sel; }
+    const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
+    void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
+
+private:
+    Parameter m_w, m_b;
+    Matrix m_x;
+    Selection m_sel;
+    std::vector<std::uint64_t> m_counts;
+    Matrix m_dyK, m_wK, m_dwK;
+};
+
+}  // namespace meprop

@@ -1,0 +1,40 @@
+#pragma once
+// Selection of the gradient components meProp keeps.
+//
+// All selections return indices sorted ascending. Ties in |value| are broken towards the lower
+// index, so a selection is a deterministic function of its input.
+#include "core/Rng.h"
+#include "core/Tensor.h"
+#include "ops/BackpropMode.h"
+
+#include <vector>
+
+namespace meprop {
+
+// The components kept for one minibatch gradient dy of shape (batch x n).
+struct Selection {
+    BackpropMode mode = BackpropMode::Dense;
+    int batch = 0;
+    int n = 0;
+    int k = 0;  // kept per example (== n for Dense)
+    // TopK/Random: batch*k indices, example b's k indices at [b*k, (b+1)*k).
+    // Unified: k indices shared by every example. Dense: empty.
+    std::vector<int> indices;
+
+    bool shared() const { return mode == BackpropMode::Unified; }
+    // The k indices kept for example b.
+    const int* row(int b) const { return indices.data() + (shared() ? 0 : static_cast<std::size_t>(b) * k); }
+};
+
+// Writes to out[0..k) the indices of the k largest |v[i]|, i < n, sorted ascending.
+// O(n) on average (nth_element), not a sort. Requires 1 <= k <= n; scratch is reused memory.
+void topKIndices(const float* v, int n, int k, int* out, std::vector<int>& scratch);
+
+// Fills `sel` for gradient dy (batch x n) under `mode` keeping k per example.
+// Throws ConfigError when k is outside [1, n] for a sparse mode. `rng` is used by Random only.
+void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Selection& sel);
+
+// Zero every component of dy that `sel` does not keep (the reference "masked dense" gradient).
+Matrix maskedGradient(const Matrix& dy, const Selection& sel);
+
+}  // namespace meprop

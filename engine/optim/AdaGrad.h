@@ -1,0 +1,20 @@
+#pragma once
+// AdaGrad (Duchi et al. 2011): h += g^2; w -= lr * g / (sqrt(h) + eps).
+#include "optim/Optimizer.h"
+
+namespace meprop {
+
+class AdaGrad : public Optimizer {
+public:
+    explicit AdaGrad(const OptimizerSettings& s) : m_s(s) {}
+    void attach(const std::vector<Parameter*>& params) override;
+    void step() override;
+    std::string name() const override { return "adagrad"; }
+
+private:
+    OptimizerSettings m_s;
+    std::vector<Parameter*> m_params;
+    std::vector<Matrix> m_h;
+};
+
+}  // namespace meprop

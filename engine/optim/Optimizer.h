@@ -1,0 +1,36 @@
+#pragma once
+// Optimizers. As in the paper they are unmodified: every step updates every element of every
+// parameter, including rows whose gradient meProp left at zero (their moment estimates decay).
+// With `touchedRowsOnly` an optimizer updates only the rows that received a gradient (a "lazy"
+// variant, offered for studying how optimizer state interacts with sparse gradients).
+#include "core/Parameter.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace meprop {
+
+struct OptimizerSettings {
+    std::string kind = "adam";  // sgd | adagrad | adam
+    float lr = 1e-3f;
+    float beta1 = 0.9f;
+    float beta2 = 0.999f;
+    float eps = 1e-8f;  // Adam; AdaGrad uses 1e-6 as the paper unless set
+    bool touchedRowsOnly = false;
+};
+
+class Optimizer {
+public:
+    virtual ~Optimizer() = default;
+    // Register the parameters once, before the first step.
+    virtual void attach(const std::vector<Parameter*>& params) = 0;
+    // Apply one update from the current gradients. Does not clear them.
+    virtual void step() = 0;
+    virtual std::string name() const = 0;
+};
+
+// Throws ConfigError for an unknown kind or a non-positive learning rate.
+std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings);
+
+}  // namespace meprop

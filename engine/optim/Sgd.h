@@ -1,0 +1,19 @@
+#pragma once
+// Plain SGD: w -= lr * g.
+#include "optim/Optimizer.h"
+
+namespace meprop {
+
+class Sgd : public Optimizer {
+public:
+    explicit Sgd(const OptimizerSettings& s) : m_s(s) {}
+    void attach(const std::vector<Parameter*>& params) override { m_params = params; }
+    void step() override;
+    std::string name() const override { return "sgd"; }
+
+private:
+    OptimizerSettings m_s;
+    std::vector<Parameter*> m_params;
+};
+
+}  // namespace meprop

@@ -1,0 +1,171 @@
+#include "layers/Linear.h"
+
+#include "../GradCheck.h"
+#include "core/Error.h"
+
+#include <gtest/gtest.h>
+
+using namespace meprop;
+
+namespace {
+
+Matrix randomMatrix(int r, int c, Rng& rng)
+{
+    Matrix m(r, c);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-1.0f, 1.0f);
+    return m;
+}
+
+// Reference: dense backward of the masked output gradient.
+void maskedDenseBackward(const Linear& layer, const Matrix& x, const Matrix& dyMasked, Matrix& dx, Matrix& dW, Matrix& db)
+{
+    dx = dyMasked * layer.weight().value;
+    dW = dyMasked.transpose() * x;
+    db = dyMasked.colwise().sum();
+}
+
+}  // namespace
+
+TEST(Linear, ForwardMatchesDefinition)
+{
+    Rng rng(3);
+    Linear layer(4, 3, rng);
+    layer.bias().value << 0.5f, -1.0f, 2.0f;
+    Matrix x = randomMatrix(2, 4, rng), y;
+    layer.forward(x, y);
+    Matrix expected = (x * layer.weight().value.transpose()).rowwise() + layer.bias().value.row(0);
+    EXPECT_TRUE(y.isApprox(expected, 1e-6f));
+}
+
+TEST(Linear, DenseGradientsMatchFiniteDifferences)
+{
+    Rng rng(5);
+    Linear layer(6, 5, rng);
+    Matrix x = randomMatrix(3, 6, rng);
+    Matrix target = randomMatrix(3, 5, rng);
+    // loss = 0.5 * sum((y - target)^2)  =>  dy = y - target
+    auto loss = [&]() {
+        Matrix y;
+        layer.forward(x, y);
+        return 0.5 * static_cast<double>((y - target).squaredNorm());
+    };
+    Matrix y, dx;
+    layer.forward(x, y);
+    Matrix dy = y - target;
+    layer.backward(dy, dx, {BackpropMode::Dense, 0, true}, rng);
+    EXPECT_LT(test::gradCheck(x, dx, loss), 5e-3);
+    Matrix dW = layer.weight().grad;
+    Matrix db = layer.bias().grad;
+    EXPECT_LT(test::gradCheck(layer.weight().value, dW, loss), 5e-3);
+    EXPECT_LT(test::gradCheck(layer.bias().value, db, loss), 5e-3);
+}
+
+struct SparseCase {
+    BackpropMode mode;
+    int batch, in, out, k;
+};
+
+class LinearSparse : public ::testing::TestWithParam<SparseCase> {};
+
+TEST_P(LinearSparse, EqualsMaskedDense)
+{
+    const SparseCase c = GetParam();
+    Rng rng(11);
+    Linear layer(c.in, c.out, rng);
+    Matrix x = randomMatrix(c.batch, c.in, rng), y, dx;
+    layer.forward(x, y);
+    Matrix dy = randomMatrix(c.batch, c.out, rng);
+    layer.weight().zeroGrad();
+    layer.bias().zeroGrad();
+    layer.backward(dy, dx, {c.mode, c.k, true}, rng);
+    const Selection& sel = layer.lastSelection();
+    ASSERT_EQ(sel.k, c.mode == BackpropMode::Dense ? c.out : c.k);
+
+    Matrix rdx, rdW, rdb;
+    maskedDenseBackward(layer, x, maskedGradient(dy, sel), rdx, rdW, rdb);
+    EXPECT_LT((dx - rdx).cwiseAbs().maxCoeff(), 1e-4f);
+    EXPECT_LT((layer.weight().grad - rdW).cwiseAbs().maxCoeff(), 1e-4f);
+    EXPECT_LT((layer.bias().grad - rdb).cwiseAbs().maxCoeff(), 1e-4f);
+
+    // Only rows that were kept carry a gradient, and the row list says which.
+    if (c.mode != BackpropMode::Dense) {
+        ASSERT_TRUE(layer.weight().rowSparse);
+        std::vector<char> listed(c.out, 0);
+        for (int r : layer.weight().rows) listed[r] = 1;
+        for (int r = 0; r < c.out; ++r) {
+            if (!listed[r]) EXPECT_EQ(layer.weight().grad.row(r).cwiseAbs().maxCoeff(), 0.0f) << "row " << r;
+        }
+    }
+
+    // zeroGrad clears everything it touched.
+    layer.weight().zeroGrad();
+    EXPECT_EQ(layer.weight().grad.cwiseAbs().maxCoeff(), 0.0f);
+}
+
+TEST_P(LinearSparse, KEqualsNIsDense)
+{
+    const SparseCase c = GetParam();
+    if (c.mode == BackpropMode::Dense) GTEST_SKIP();
+    Rng rng(13);
+    Linear a(c.in, c.out, rng);
+    Linear b = a;
+    Matrix x = randomMatrix(c.batch, c.in, rng), y, dxa, dxb;
+    Matrix dy = randomMatrix(c.batch, c.out, rng);
+    a.forward(x, y);
+    b.forward(x, y);
+    a.backward(dy, dxa, {c.mode, c.out, true}, rng);
+    b.backward(dy, dxb, {BackpropMode::Dense, 0, true}, rng);
+    EXPECT_LT((dxa - dxb).cwiseAbs().maxCoeff(), 1e-4f);
+    EXPECT_LT((a.weight().grad - b.weight().grad).cwiseAbs().maxCoeff(), 1e-4f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, LinearSparse,
+                         ::testing::Values(SparseCase{BackpropMode::Dense, 3, 7, 9, 9}, SparseCase{BackpropMode::TopK, 1, 5, 8, 1},
+                                           SparseCase{BackpropMode::TopK, 4, 7, 9, 3}, SparseCase{BackpropMode::TopK, 10, 30, 50, 5},
+                                           SparseCase{BackpropMode::TopK, 2, 3, 6, 6}, SparseCase{BackpropMode::Unified, 1, 5, 8, 1},
+                                           SparseCase{BackpropMode::Unified, 6, 11, 13, 4}, SparseCase{BackpropMode::Unified, 3, 4, 5, 5},
+                                           SparseCase{BackpropMode::Random, 1, 5, 8, 1}, SparseCase{BackpropMode::Random, 5, 9, 20, 7},
+                                           SparseCase{BackpropMode::Random, 2, 3, 4, 4}));
+
+TEST(Linear, GradientsAccumulateAcrossCalls)
+{
+    // BPTT applies one layer at many time steps: gradients must add up across backward calls.
+    Rng rng(17);
+    Linear layer(4, 6, rng);
+    Matrix x1 = randomMatrix(1, 4, rng), x2 = randomMatrix(1, 4, rng), y, dx;
+    Matrix dy1 = randomMatrix(1, 6, rng), dy2 = randomMatrix(1, 6, rng);
+    layer.forward(x1, y);
+    layer.backward(dy1, dx, {BackpropMode::TopK, 2, false}, rng);
+    Matrix first = maskedGradient(dy1, layer.lastSelection()).transpose() * x1;
+    layer.forward(x2, y);
+    layer.backward(dy2, dx, {BackpropMode::TopK, 2, false}, rng);
+    Matrix second = maskedGradient(dy2, layer.lastSelection()).transpose() * x2;
+    EXPECT_LT((layer.weight().grad - first - second).cwiseAbs().maxCoeff(), 1e-5f);
+}
+
+TEST(Linear, RejectsBadShapesAndK)
+{
+    Rng rng(1);
+    Linear layer(4, 6, rng);
+    Matrix bad = Matrix::Zero(2, 5), y, dx;
+    EXPECT_THROW(layer.forward(bad, y), ShapeError);
+    Matrix x = Matrix::Zero(2, 4);
+    layer.forward(x, y);
+    EXPECT_THROW(layer.backward(Matrix::Zero(2, 6), dx, {BackpropMode::TopK, 0, true}, rng), ConfigError);
+    EXPECT_THROW(layer.backward(Matrix::Zero(2, 6), dx, {BackpropMode::TopK, 7, true}, rng), ConfigError);
+    EXPECT_THROW(layer.backward(Matrix::Zero(3, 6), dx, {BackpropMode::Dense, 0, true}, rng), ShapeError);
+}
+
+TEST(Linear, CountsUpdatesPerRow)
+{
+    Rng rng(2);
+    Linear layer(3, 5, rng);
+    Matrix x = randomMatrix(2, 3, rng), y, dx;
+    Matrix dy(2, 5);
+    dy << 0, 9, 0, 0, 1,  //
+        0, 0, 8, 7, 0;
+    layer.forward(x, y);
+    layer.backward(dy, dx, {BackpropMode::TopK, 1, true}, rng);
+    std::vector<std::uint64_t> expected{0, 1, 1, 0, 0};
+    EXPECT_EQ(layer.updateCounts(), expected);
+}
