@@ -93,7 +93,9 @@ TEST_P(LinearSparse, EqualsMaskedDense)
         std::vector<char> listed(c.out, 0);
         for (int r : layer.weight().rows) listed[r] = 1;
         for (int r = 0; r < c.out; ++r) {
-            if (!listed[r]) EXPECT_EQ(layer.weight().grad.row(r).cwiseAbs().maxCoeff(), 0.0f) << "row " << r;
+            if (!listed[r]) {
+                EXPECT_EQ(layer.weight().grad.row(r).cwiseAbs().maxCoeff(), 0.0f) << "row " << r;
+            }
         }
     }
 
