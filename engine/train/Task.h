@@ -1,0 +1,52 @@
+#pragma once
+// A task bundles a data set and a model: the trainer drives any task through this interface.
+// Tasks: "image" (MLP on MNIST-format images), "pos" (BiLSTM tagger), "parse" (Chen-Manning parser).
+#include "core/Rng.h"
+#include "core/Timings.h"
+#include "train/Config.h"
+#include "train/ProgressSink.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace meprop {
+
+enum class Split { Train, Dev, Test };
+
+struct Evaluation {
+    double metric = 0.0;  // percent: accuracy, UAS
+    std::vector<std::pair<std::string, double>> extra;  // e.g. {"las", 85.0}
+};
+
+class Task {
+public:
+    virtual ~Task() = default;
+
+    virtual std::string metricName() const = 0;
+    // Number of training examples (sentences for pos, transitions for parse, images for image).
+    virtual long trainSize() const = 0;
+    // Called before each epoch, e.g. to shuffle with the run's rng.
+    virtual void beginEpoch(Rng& rng) = 0;
+    // Forward, backward and update on training examples [begin, end) of the current order.
+    // Adds phase times to `t`; returns the mean loss.
+    virtual double trainBatch(long begin, long end, Timings& t) = 0;
+    virtual Evaluation evaluate(Split split) = 0;
+
+    // The linear layers meProp acts on, for the progress views.
+    virtual std::vector<LayerInfo> layers() const = 0;
+    // Kept fraction per layer in the last training step.
+    virtual std::vector<double> backpropRatio() const = 0;
+    // Rows that got a gradient in the last step and cumulative counts (only called on request).
+    virtual std::vector<LayerSelection> selection() const = 0;
+
+    // Called when dev reached a new best: a task may write predictions (e.g. CoNLL-U) to `dir`.
+    virtual void onNewBest(const std::string& /*dir*/) {}
+};
+
+// Builds the task named by config.task() on the device config "device" names. Loads its data.
+// Throws ConfigError / DatasetError.
+std::unique_ptr<Task> makeTask(const Config& config, Rng& rng);
+
+}  // namespace meprop

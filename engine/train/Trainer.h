@@ -1,0 +1,33 @@
+#pragma once
+// Runs a configuration: epochs of shuffled minibatches, dev (and test) evaluation after each epoch,
+// test reported at the best dev epoch (the paper's protocol), timings per phase, progress to a sink.
+// Writes config.json, metrics.csv and, only when the run completes, summary.json to the output
+// folder, each atomically.
+#include "train/Config.h"
+#include "train/ProgressSink.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace meprop {
+
+struct RunResult {
+    nlohmann::json summary;
+    std::vector<EpochResult> epochs;
+};
+
+class Trainer {
+public:
+    explicit Trainer(Config config, ProgressSink* sink = nullptr);
+    // outDir empty: write nothing. Throws Cancelled when the sink stops the run, ConfigError /
+    // DatasetError / IoError on bad input.
+    RunResult run(const std::string& outDir);
+
+private:
+    Config m_config;
+    ProgressSink* m_sink;
+};
+
+}  // namespace meprop
