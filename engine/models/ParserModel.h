@@ -1,0 +1,95 @@
+#pragma once
+// The feed-forward network of Chen and Manning (2014) over the 48 parser features.
+//
+//   x  = [E_word[f_0..17] ; E_tag[f_18..35] ; E_label[f_36..47]]        (B x 48*d), d = embedDim
+//   h1 = act(x W1^T + b1), ..., hL = act(h(L-1) WL^T + bL)              (B x hidden), L = hiddenLayers
+//   s  = hL Wo^T + bo,  p = softmax(s)                                   (B x transitions)
+//   loss = -(1/B) sum_b log p[b, gold_b]
+// act is ReLU or cube (C&M's x^3). Training may add inverted dropout on every hidden output.
+// Backward is meProp: each hidden layer back-propagates its output gradient with (mode, k), the
+// output layer with (mode, kOutput) (kOutput == 0: dense). Embedding rows receive row-sparse
+// gradients (only the rows looked up in the batch are touched); with freezeEmbeddings no
+// embedding gradient is computed at all.
+#include "core/Parameter.h"
+#include "core/Rng.h"
+#include "core/Tensor.h"
+#include "core/Timings.h"
+#include "layers/Linear.h"
+#include "models/ParserFeatures.h"
+#include "ops/BackpropMode.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace meprop {
+
+enum class Activation { Relu, Cube };
+// "relu" | "cube"; throws ConfigError naming `field` otherwise.
+Activation parseActivation(const std::string& text, const std::string& field = "activation");
+
+struct ParserModelSettings {
+    int wordVocab = 0;   // rows of E_word
+    int tagVocab = 0;    // rows of E_tag
+    int labelVocab = 0;  // rows of E_label (labels + 1 for NULL)
+    int transitions = 0;
+    int embedDim = 50;
+    int hidden = 500;
+    int hiddenLayers = 2;
+    Activation activation = Activation::Relu;
+    float dropout = 0.0f;       // drop probability on hidden outputs during training
+    float embedInit = 0.01f;    // embeddings ~ U(-embedInit, embedInit)
+    BackpropMode mode = BackpropMode::Dense;
+    int k = 20;                 // hidden layers (ignored when dense)
+    int kOutput = 0;            // output layer; 0 = dense
+    bool freezeEmbeddings = false;
+};
+
+class ParserModel {
+public:
+    // Throws ConfigError on non-positive sizes or k / kOutput out of range.
+    ParserModel(const ParserModelSettings& settings, Rng& rng);
+
+    const ParserModelSettings& settings() const { return m_s; }
+
+    // Clears all gradients, runs forward and meProp backward on `batch` examples whose feature ids
+    // are feats[b*48 .. b*48+47] and gold transitions gold[b]; returns the mean loss. Adds the
+    // phase times to `t` (forward, bpLinear, bpOverall). Throws ShapeError for an id out of range.
+    double forwardBackward(const int* feats, const int* gold, int batch, Rng& rng, Timings& t);
+
+    // Scores (batch x transitions) for inference: no dropout, no state kept for backward.
+    void scores(const int* feats, int batch, Matrix& out);
+
+    // Every trainable parameter (embeddings first; frozen embeddings are left out).
+    std::vector<Parameter*> parameters();
+    // The hidden layers then the output layer.
+    std::vector<Linear*> linears();
+    std::vector<const Linear*> linears() const;
+    std::vector<std::string> linearNames() const;
+    // The k each linear layer keeps (width when dense).
+    std::vector<int> linearKs() const;
+
+    Parameter& wordEmbeddings() { return m_word; }
+    Parameter& tagEmbeddings() { return m_tag; }
+    Parameter& labelEmbeddings() { return m_label; }
+
+    // The input x of the last forwardBackward, (batch x 48*d); for tests.
+    const Matrix& lastInput() const { return m_x; }
+    // dLoss/dx of the last forwardBackward (before it was scattered into the embeddings).
+    const Matrix& lastInputGrad() const { return m_dx; }
+
+private:
+    void gather(const int* feats, int batch, Matrix& x) const;
+    void activate(const Matrix& z, Matrix& h) const;
+
+    ParserModelSettings m_s;
+    Parameter m_word, m_tag, m_label;
+    std::vector<std::unique_ptr<Linear>> m_hidden;
+    std::unique_ptr<Linear> m_output;
+    // Forward state of the training batch.
+    Matrix m_x, m_dx;
+    std::vector<Matrix> m_z, m_h, m_mask;
+    Matrix m_scores, m_dy, m_dh;
+};
+
+}  // namespace meprop

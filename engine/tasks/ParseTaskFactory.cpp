@@ -1,0 +1,56 @@
+#include "tasks/ParseTask.h"
+
+#include "core/Error.h"
+
+#include <filesystem>
+
+namespace meprop {
+
+namespace {
+
+// "<data>/*-<split>.conllu" when the explicit file key is empty.
+std::string splitFile(const Config& c, const std::string& key, const std::string& split)
+{
+    const std::string explicitFile = c.getString(key);
+    if (!explicitFile.empty()) return explicitFile;
+    const std::string data = c.getString("data");
+    if (data.empty())
+        throw ConfigError("key \"" + key + "\": no file given and no \"data\" folder to find *-" + split + ".conllu in");
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(data, ec)) {
+        const std::string name = entry.path().filename().string();
+        const std::string suffix = "-" + split + ".conllu";
+        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            return entry.path().string();
+    }
+    throw ConfigError("key \"data\": folder \"" + data + "\" has no file ending in -" + split + ".conllu" +
+                      (ec ? " (" + ec.message() + ")" : std::string()));
+}
+
+}  // namespace
+
+std::unique_ptr<Task> makeParseTask(const Config& c, Rng& rng)
+{
+    ParseSettings s;
+    s.trainFile = splitFile(c, "train_file", "train");
+    s.devFile = splitFile(c, "dev_file", "dev");
+    s.testFile = splitFile(c, "test_file", "test");
+    s.limit = c.getInt("limit");
+    ParserModelSettings& m = s.model;
+    m.embedDim = static_cast<int>(c.getInt("embed_dim"));
+    m.hidden = static_cast<int>(c.getInt("hidden"));
+    m.hiddenLayers = static_cast<int>(c.getInt("layers"));
+    m.activation = parseActivation(c.getString("activation"));
+    m.dropout = static_cast<float>(c.getFloat("dropout"));
+    m.mode = c.mode();
+    m.k = static_cast<int>(c.getInt("k"));
+    m.kOutput = static_cast<int>(c.getInt("k_output"));
+    OptimizerSettings& o = s.optimizer;
+    o.kind = c.getString("optimizer");
+    o.lr = static_cast<float>(c.getFloat("lr"));
+    o.eps = o.kind == "adagrad" ? 1e-6f : 1e-8f;  // the paper's settings
+    o.touchedRowsOnly = c.getString("update") == "touched";
+    return std::make_unique<ParseTask>(s, rng);
+}
+
+}  // namespace meprop
