@@ -28,6 +28,85 @@ GradSnapshot snapshot(ParserModel& m)
     return s;
 }
 
+double batchLoss(ParserModel& m, const std::vector<int>& f, const std::vector<int>& g)
+{
+    Matrix s;
+    const int n = static_cast<int>(g.size());
+    m.scores(f.data(), n, s);
+    double loss = 0.0;
+    for (int i = 0; i < n; ++i) {
+        const double mx = s.row(i).maxCoeff();
+        loss -= s(i, g[static_cast<std::size_t>(i)]) - mx - std::log((s.row(i).array() - static_cast<float>(mx)).exp().sum());
+    }
+    return loss / n;
+}
+
+// After a step: which parameter group's update changed the batch loss by how much (the others
+// held at their old values), the meProp gradient vs the dense gradient of the same batch (norm
+// ratio, cosine), and weight norms.
+void probeStep(ParseTask& task, const std::vector<Matrix>& before, long step)
+{
+    ParserModel& m = task.model();
+    const std::vector<Parameter*> params = m.parameters();
+    const std::vector<int> f = task.lastBatchFeatures();
+    const std::vector<int> g = task.lastBatchGold();
+    std::vector<Matrix> after;
+    for (Parameter* p : params) after.push_back(p->value);
+    const GradSnapshot sparse = snapshot(m);  // gradients of the step just taken
+    auto setAll = [&](const std::vector<Matrix>& v) {
+        for (std::size_t i = 0; i < params.size(); ++i) params[i]->value = v[i];
+    };
+    setAll(before);
+    const double l0 = batchLoss(m, f, g);
+    // Dense gradient at the old point.
+    ParserModelSettings saved = m.settings();
+    m.setBackward(BackpropMode::Dense, saved.k, saved.kOutput);
+    Timings dummy;
+    Rng r(7);
+    m.forwardBackward(f.data(), g.data(), static_cast<int>(g.size()), r, dummy);
+    m.setBackward(saved.mode, saved.k, saved.kOutput);
+    const GradSnapshot dense = snapshot(m);
+    std::printf("  probe step %ld: loss %.4f", step, l0);
+    // Groups: the three embedding tables (when trained), then (weight, bias) per linear layer.
+    std::vector<std::pair<std::string, std::vector<std::size_t>>> groups;
+    std::size_t i = 0;
+    if (!saved.freezeEmbeddings) {
+        groups.push_back({"embed", {0, 1, 2}});
+        i = 3;
+    }
+    for (const std::string& name : m.linearNames()) {
+        groups.push_back({name, {i, i + 1}});
+        i += 2;
+    }
+    for (const auto& [name, idx] : groups) {
+        for (std::size_t j : idx) params[j]->value = after[j];
+        const double lg = batchLoss(m, f, g);
+        for (std::size_t j : idx) params[j]->value = before[j];
+        double dot = 0, ns = 0, nd = 0, wn = 0, dw = 0;
+        for (std::size_t j : idx) {
+            dot += sparse.g[j].cwiseProduct(dense.g[j]).sum();
+            ns += sparse.g[j].squaredNorm();
+            nd += dense.g[j].squaredNorm();
+            wn += after[j].squaredNorm();
+            dw += (after[j] - before[j]).squaredNorm();
+        }
+        std::printf(" | %s dL=%+.4f cos=%.3f |g|/|gd|=%.3f |w|=%.1f |dw|=%.3f", name.c_str(), lg - l0,
+                    dot / std::max(1e-30, std::sqrt(ns * nd)), std::sqrt(ns / std::max(1e-30, nd)), std::sqrt(wn), std::sqrt(dw));
+    }
+    if (!saved.freezeEmbeddings) {
+        // Per embedding table; and the share of the sparse gradient's norm in row 0..2 (NULL, UNK, ROOT).
+        for (std::size_t j = 0; j < 3; ++j) {
+            const Matrix& a = sparse.g[j];
+            const Matrix& d = dense.g[j];
+            const double special = a.topRows(std::min<Eigen::Index>(3, a.rows())).squaredNorm() / std::max(1e-30, (double)a.squaredNorm());
+            std::printf(" | %s cos=%.3f special-rows=%.2f", params[j]->name.c_str(),
+                        a.cwiseProduct(d).sum() / std::max(1e-30, (double)a.norm() * d.norm()), special);
+        }
+    }
+    setAll(after);
+    std::printf(" | all dL=%+.4f\n", batchLoss(m, f, g) - l0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -59,6 +138,9 @@ int main(int argc, char** argv)
     app.add_option("--lr", s.optimizer.lr);
     app.add_option("--update", update);
     app.add_flag("--freeze", freeze);
+    app.add_flag("--sparse-bias", s.model.sparseBias);
+    app.add_flag("--sum-loss", s.model.sumLoss);
+    app.add_option("--clip", s.model.gradClip);
     app.add_option("--seed", seed);
     app.add_option("--threads", threads);
     app.add_option("--probe", probe, "every N steps: gradient statistics vs a dense backward of the same batch");
@@ -89,38 +171,13 @@ int main(int argc, char** argv)
         int window = 0;
         for (long b = 0; b < n; b += batch) {
             const long end = std::min(n, b + batch);
-            if (probe > 0 && (step + 1) % probe == 0) {
-                // The same batch twice: the configured backward, then a dense one, without updating.
-                ParserModel& m = task.model();
-                const auto& feats = task.trainFeatures();
-                const auto& gold = task.trainGold();
-                std::vector<int> f, g;
-                for (long i = b; i < end; ++i) {  // unshuffled slice is fine for statistics
-                    f.insert(f.end(), feats[static_cast<std::size_t>(i)].begin(), feats[static_cast<std::size_t>(i)].end());
-                    g.push_back(gold[static_cast<std::size_t>(i)]);
-                }
-                Timings dummy;
-                Rng r1(7);
-                m.forwardBackward(f.data(), g.data(), static_cast<int>(g.size()), r1, dummy);
-                GradSnapshot sparse = snapshot(m);
-                ParserModelSettings ms = m.settings();
-                const_cast<ParserModelSettings&>(m.settings()).mode = BackpropMode::Dense;
-                Rng r2(7);
-                m.forwardBackward(f.data(), g.data(), static_cast<int>(g.size()), r2, dummy);
-                const_cast<ParserModelSettings&>(m.settings()) = ms;
-                GradSnapshot dense = snapshot(m);
-                std::printf("  probe step %ld:", step + 1);
-                const auto params = m.parameters();
-                for (std::size_t i = 0; i < params.size(); ++i) {
-                    const Matrix& a = sparse.g[i];
-                    const Matrix& d = dense.g[i];
-                    const double cos = a.cwiseProduct(d).sum() / std::max(1e-30, static_cast<double>(a.norm()) * d.norm());
-                    std::printf(" %s |g|=%.2e/%.2e cos=%.3f;", params[i]->name.c_str(), a.norm(), d.norm(), cos);
-                }
-                std::printf("\n");
-            }
+            const bool probing = probe > 0 && (step + 1) % probe == 0;
+            std::vector<Matrix> before;
+            if (probing)
+                for (Parameter* p : task.model().parameters()) before.push_back(p->value);
             const double loss = task.trainBatch(b, end, t);
             ++step;
+            if (probing) probeStep(task, before, step);
             lossSum += loss * static_cast<double>(end - b);
             windowLoss += loss;
             if (++window == 20) {
@@ -147,9 +204,9 @@ int main(int argc, char** argv)
         std::fflush(stdout);
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("RESULT mode=%s k=%d k_output=%d opt=%s lr=%g update=%s freeze=%d best_epoch=%d dev_uas=%.2f dev_las=%.2f "
+    std::printf("RESULT mode=%s k=%d k_output=%d opt=%s lr=%g update=%s freeze=%d sparse_bias=%d sum_loss=%d clip=%g best_epoch=%d dev_uas=%.2f dev_las=%.2f "
                 "test_uas=%.2f test_las=%.2f fp=%.1f bp_linear=%.1f bp_overall=%.1f update=%.1f wall=%.1f\n",
-                mode.c_str(), s.model.k, s.model.kOutput, s.optimizer.kind.c_str(), s.optimizer.lr, update.c_str(), freeze ? 1 : 0,
+                mode.c_str(), s.model.k, s.model.kOutput, s.optimizer.kind.c_str(), s.optimizer.lr, update.c_str(), freeze ? 1 : 0, s.model.sparseBias ? 1 : 0, s.model.sumLoss ? 1 : 0, s.model.gradClip,
                 bestEpoch, bestDev, devLasAtBest, testAtBest, lasAtBest, total.forward, total.bpLinear, total.bpOverall, total.update,
                 wall);
     return 0;

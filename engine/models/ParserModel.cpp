@@ -32,6 +32,7 @@ ParserModel::ParserModel(const ParserModelSettings& s, Rng& rng)
     if (s.embedDim < 1) throw ConfigError("embed_dim: expected >= 1, got " + std::to_string(s.embedDim));
     if (s.hidden < 1) throw ConfigError("hidden: expected >= 1, got " + std::to_string(s.hidden));
     if (s.hiddenLayers < 1) throw ConfigError("hidden_layers: expected >= 1, got " + std::to_string(s.hiddenLayers));
+    if (!(s.gradClip >= 0.0f)) throw ConfigError("grad_clip: expected >= 0, got " + std::to_string(s.gradClip));
     if (!(s.dropout >= 0.0f && s.dropout < 1.0f)) throw ConfigError("dropout: expected 0 <= p < 1, got " + std::to_string(s.dropout));
     if (s.mode != BackpropMode::Dense && (s.k < 1 || s.k > s.hidden))
         throw ConfigError("k: expected 1 <= k <= hidden (" + std::to_string(s.hidden) + "), got " + std::to_string(s.k));
@@ -53,6 +54,18 @@ ParserModel::ParserModel(const ParserModelSettings& s, Rng& rng)
     m_mask.resize(static_cast<std::size_t>(s.hiddenLayers));
 }
 
+void ParserModel::setBackward(BackpropMode mode, int k, int kOutput)
+{
+    if (mode != BackpropMode::Dense && (k < 1 || k > m_s.hidden))
+        throw ConfigError("k: expected 1 <= k <= hidden (" + std::to_string(m_s.hidden) + "), got " + std::to_string(k));
+    if (kOutput < 0 || kOutput > m_s.transitions)
+        throw ConfigError("k_output: expected 0 (dense) .. " + std::to_string(m_s.transitions) + " (transitions), got " +
+                          std::to_string(kOutput));
+    m_s.mode = mode;
+    m_s.k = k;
+    m_s.kOutput = kOutput;
+}
+
 void ParserModel::gather(const int* feats, int batch, Matrix& x) const
 {
     const int d = m_s.embedDim;
@@ -68,6 +81,13 @@ void ParserModel::gather(const int* feats, int batch, Matrix& x) const
             x.block(b, j * d, 1, d) = table.value.row(id);
         }
     }
+}
+
+void ParserModel::denseBias(Linear& layer, const Matrix& dz)
+{
+    Parameter& b = layer.bias();
+    b.grad.row(0) = dz.colwise().sum();
+    b.touchAll();
 }
 
 void ParserModel::activate(const Matrix& z, Matrix& h) const
@@ -112,13 +132,14 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
             loss -= std::log(std::max(1e-30, static_cast<double>(m_dy(b, g))));
             m_dy(b, g) -= 1.0f;
         }
-        m_dy /= static_cast<float>(batch);
+        if (!m_s.sumLoss) m_dy /= static_cast<float>(batch);
     }
     ScopedTimer overall(&t.bpOverall);
     const BackpropMode outMode = m_s.kOutput == 0 || m_s.mode == BackpropMode::Dense ? BackpropMode::Dense : m_s.mode;
     const bool needInput = !m_s.freezeEmbeddings;
     Matrix* dy = &m_dy;
     m_output->backward(*dy, m_dh, {outMode, m_s.kOutput, true}, rng, &t.bpLinear);
+    if (!m_s.sparseBias) denseBias(*m_output, *dy);
     for (std::size_t li = m_hidden.size(); li-- > 0;) {
         // m_dh is dLoss/dh_l; turn it into dLoss/dz_l.
         if (m_s.dropout > 0.0f) m_dh.array() *= m_mask[li].array();
@@ -129,6 +150,7 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
         m_dy.swap(m_dh);
         const bool first = li == 0;
         m_hidden[li]->backward(m_dy, first ? m_dx : m_dh, {m_s.mode, m_s.k, first ? needInput : true}, rng, &t.bpLinear);
+        if (!m_s.sparseBias) denseBias(*m_hidden[li], m_dy);
     }
     if (needInput) {
         const int d = m_s.embedDim;
@@ -138,6 +160,16 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
                 Parameter& table = j < kParserWordFeatures ? m_word : (j < kParserWordFeatures + kParserPosFeatures ? m_tag : m_label);
                 table.grad.row(f[j]) += m_dx.block(b, j * d, 1, d);
                 table.touchRow(f[j]);
+            }
+        }
+    }
+    if (m_s.gradClip > 0.0f) {
+        const float c = m_s.gradClip;
+        for (Parameter* p : parameters()) {
+            if (p->rowSparse) {
+                for (int r : p->rows) p->grad.row(r) = p->grad.row(r).cwiseMax(-c).cwiseMin(c);
+            } else {
+                p->grad = p->grad.cwiseMax(-c).cwiseMin(c);
             }
         }
     }

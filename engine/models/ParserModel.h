@@ -9,7 +9,7 @@
 // Backward is meProp: each hidden layer back-propagates its output gradient with (mode, k), the
 // output layer with (mode, kOutput) (kOutput == 0: dense). Embedding rows receive row-sparse
 // gradients (only the rows looked up in the batch are touched); with freezeEmbeddings no
-// embedding gradient is computed at all.
+// embedding gradient is computed at all. Bias gradients are dense unless sparseBias (see below).
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
@@ -43,6 +43,16 @@ struct ParserModelSettings {
     int k = 20;                 // hidden layers (ignored when dense)
     int kOutput = 0;            // output layer; 0 = dense
     bool freezeEmbeddings = false;
+    // false (the paper's reading): a bias is an addition, not a multiplication, so meProp does not
+    // sparsify its gradient: db = sum_b dz_b over all components (as the authors' C# AddBias).
+    // true: the bias gets only the kept components (what Linear does on its own).
+    bool sparseBias = false;
+    // The loss whose gradient is back-propagated: false = mean over the batch (as above), true =
+    // the sum (the authors' C# framework, whose softmax backward does not divide by the batch).
+    bool sumLoss = false;
+    // > 0: clip every gradient element to [-gradClip, gradClip] after backward (the C# optimizers
+    // clip at 5 by default). 0: no clipping.
+    float gradClip = 0.0f;
 };
 
 class ParserModel {
@@ -51,6 +61,9 @@ public:
     ParserModel(const ParserModelSettings& settings, Rng& rng);
 
     const ParserModelSettings& settings() const { return m_s; }
+    // Changes how backward treats the layers (e.g. a dense reference pass). Throws ConfigError
+    // for k / kOutput out of range.
+    void setBackward(BackpropMode mode, int k, int kOutput);
 
     // Clears all gradients, runs forward and meProp backward on `batch` examples whose feature ids
     // are feats[b*48 .. b*48+47] and gold transitions gold[b]; returns the mean loss. Adds the
@@ -81,6 +94,7 @@ public:
 private:
     void gather(const int* feats, int batch, Matrix& x) const;
     void activate(const Matrix& z, Matrix& h) const;
+    static void denseBias(Linear& layer, const Matrix& dz);
 
     ParserModelSettings m_s;
     Parameter m_word, m_tag, m_label;

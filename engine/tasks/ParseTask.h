@@ -68,6 +68,9 @@ public:
     Optimizer& optimizer() { return *m_optimizer; }
     const std::vector<ParserFeatureVector>& trainFeatures() const { return m_feats; }
     const std::vector<int>& trainGold() const { return m_gold; }
+    // Feature ids (batch x 48) and gold transitions of the last trainBatch, for diagnostics.
+    const std::vector<int>& lastBatchFeatures() const { return m_batchFeats; }
+    const std::vector<int>& lastBatchGold() const { return m_batchGold; }
 
 private:
     const std::vector<ConlluSentence>& sentences(Split split) const;
