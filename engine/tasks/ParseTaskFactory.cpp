@@ -45,6 +45,11 @@ std::unique_ptr<Task> makeParseTask(const Config& c, Rng& rng)
     m.mode = c.mode();
     m.k = static_cast<int>(c.getInt("k"));
     m.kOutput = static_cast<int>(c.getInt("k_output"));
+    m.embedInit = static_cast<float>(c.getFloat("embed_init"));
+    m.freezeEmbeddings = c.getBool("freeze_embeddings");
+    m.sparseBias = c.getBool("sparse_bias");
+    m.sumLoss = c.getBool("sum_loss");
+    m.gradClip = static_cast<float>(c.getFloat("grad_clip"));
     OptimizerSettings& o = s.optimizer;
     o.kind = c.getString("optimizer");
     o.lr = static_cast<float>(c.getFloat("lr"));

@@ -45,6 +45,17 @@ KeySpec choiceKey(std::string name, std::string def, std::vector<std::string> ch
     return k;
 }
 
+KeySpec boolKey(std::string name, bool def, std::string help, std::string tasks = "all")
+{
+    KeySpec k;
+    k.name = std::move(name);
+    k.type = KeySpec::Type::Bool;
+    k.defaultValue = def;
+    k.help = std::move(help);
+    k.tasks = std::move(tasks);
+    return k;
+}
+
 std::vector<KeySpec> buildKeys()
 {
     constexpr double kBig = 1e9;
@@ -79,6 +90,15 @@ std::vector<KeySpec> buildKeys()
         intKey("feature_dim", 20, 1, 10000, "size of each of the 7 word-feature embeddings", "pos"),
         intKey("embed_dim", 50, 1, 10000, "size of each word/POS/label feature embedding", "parse"),
         choiceKey("activation", "relu", {"relu", "cube"}, "hidden activation of the parser", "parse"),
+        floatKey("embed_init", 0.01, 0.0, 100.0, "parser embeddings start uniform in [-embed_init, embed_init]", "parse"),
+        boolKey("freeze_embeddings", false, "parser: keep the embeddings at their initial values (no embedding gradient)", "parse"),
+        boolKey("sparse_bias", false,
+                "parser: meProp also sparsifies the bias gradients (false: biases get the full gradient, as the paper's "
+                "C# code, since meProp acts on the multiplications)",
+                "parse"),
+        boolKey("sum_loss", false, "parser: back-propagate the summed loss of the batch instead of the mean (the C# code)", "parse"),
+        floatKey("grad_clip", 0.0, 0.0, 1e9, "parser: clip each gradient element to [-grad_clip, grad_clip]; 0 = off (C# code: 5)",
+                 "parse"),
     };
 }
 
