@@ -56,6 +56,16 @@ void probeStep(ParseTask& task, const std::vector<Matrix>& before, long step)
     auto setAll = [&](const std::vector<Matrix>& v) {
         for (std::size_t i = 0; i < params.size(); ++i) params[i]->value = v[i];
     };
+    // Bias-like drift: per layer, |sum_b kept dz| / |sum_b dz| and their cosine (before the dense pass).
+    std::vector<std::string> drift;
+    for (std::size_t l = 0; l < m.keptGradientSums().size(); ++l) {
+        const RowVector& kept = m.keptGradientSums()[l];
+        const RowVector& full = m.fullGradientSums()[l];
+        char buf[128];
+        std::snprintf(buf, sizeof buf, " %s drift=%.2f cos=%.2f", m.linearNames()[l].c_str(), kept.norm() / std::max(1e-30f, full.norm()),
+                      kept.dot(full) / std::max(1e-30f, kept.norm() * full.norm()));
+        drift.push_back(buf);
+    }
     setAll(before);
     const double l0 = batchLoss(m, f, g);
     // Dense gradient at the old point.
@@ -104,7 +114,9 @@ void probeStep(ParseTask& task, const std::vector<Matrix>& before, long step)
         }
     }
     setAll(after);
-    std::printf(" | all dL=%+.4f\n", batchLoss(m, f, g) - l0);
+    std::printf(" | all dL=%+.4f |", batchLoss(m, f, g) - l0);
+    for (const auto& d : drift) std::printf("%s", d.c_str());
+    std::printf("\n");
 }
 
 }  // namespace

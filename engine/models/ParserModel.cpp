@@ -83,11 +83,27 @@ void ParserModel::gather(const int* feats, int batch, Matrix& x) const
     }
 }
 
-void ParserModel::denseBias(Linear& layer, const Matrix& dz)
+void ParserModel::biasGradient(std::size_t i, Linear& layer, const Matrix& dz)
 {
-    Parameter& b = layer.bias();
-    b.grad.row(0) = dz.colwise().sum();
-    b.touchAll();
+    if (m_keptSums.size() != m_hidden.size() + 1) {
+        m_keptSums.resize(m_hidden.size() + 1);
+        m_fullSums.resize(m_hidden.size() + 1);
+    }
+    m_fullSums[i] = dz.colwise().sum();
+    const Selection& sel = layer.lastSelection();
+    if (sel.mode == BackpropMode::Dense) {
+        m_keptSums[i] = m_fullSums[i];
+    } else {
+        m_keptSums[i] = RowVector::Zero(dz.cols());
+        for (int b = 0; b < sel.batch; ++b) {
+            const int* idx = sel.row(b);
+            for (int j = 0; j < sel.k; ++j) m_keptSums[i](idx[j]) += dz(b, idx[j]);
+        }
+    }
+    if (m_s.sparseBias) return;
+    Parameter& bias = layer.bias();
+    bias.grad.row(0) = m_fullSums[i];
+    bias.touchAll();
 }
 
 void ParserModel::activate(const Matrix& z, Matrix& h) const
@@ -139,7 +155,7 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
     const bool needInput = !m_s.freezeEmbeddings;
     Matrix* dy = &m_dy;
     m_output->backward(*dy, m_dh, {outMode, m_s.kOutput, true}, rng, &t.bpLinear);
-    if (!m_s.sparseBias) denseBias(*m_output, *dy);
+    biasGradient(m_hidden.size(), *m_output, *dy);
     for (std::size_t li = m_hidden.size(); li-- > 0;) {
         // m_dh is dLoss/dh_l; turn it into dLoss/dz_l.
         if (m_s.dropout > 0.0f) m_dh.array() *= m_mask[li].array();
@@ -150,7 +166,7 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
         m_dy.swap(m_dh);
         const bool first = li == 0;
         m_hidden[li]->backward(m_dy, first ? m_dx : m_dh, {m_s.mode, m_s.k, first ? needInput : true}, rng, &t.bpLinear);
-        if (!m_s.sparseBias) denseBias(*m_hidden[li], m_dy);
+        biasGradient(li, *m_hidden[li], m_dy);
     }
     if (needInput) {
         const int d = m_s.embedDim;

@@ -86,6 +86,12 @@ public:
     Parameter& tagEmbeddings() { return m_tag; }
     Parameter& labelEmbeddings() { return m_label; }
 
+    // Per linear layer (hidden..., output) after the last forwardBackward: the column sums over the
+    // batch of the kept output gradient (what a sparse bias gradient would be) and of the full one
+    // (the dense bias gradient), (1 x width) each; for diagnosing the bias-like drift of meProp.
+    const std::vector<RowVector>& keptGradientSums() const { return m_keptSums; }
+    const std::vector<RowVector>& fullGradientSums() const { return m_fullSums; }
+
     // The input x of the last forwardBackward, (batch x 48*d); for tests.
     const Matrix& lastInput() const { return m_x; }
     // dLoss/dx of the last forwardBackward (before it was scattered into the embeddings).
@@ -94,7 +100,9 @@ public:
 private:
     void gather(const int* feats, int batch, Matrix& x) const;
     void activate(const Matrix& z, Matrix& h) const;
-    static void denseBias(Linear& layer, const Matrix& dz);
+    // Records the kept / full gradient sums of `layer` (index `i`) and, unless sparseBias, sets
+    // its bias gradient to the full sum.
+    void biasGradient(std::size_t i, Linear& layer, const Matrix& dz);
 
     ParserModelSettings m_s;
     Parameter m_word, m_tag, m_label;
@@ -104,6 +112,7 @@ private:
     Matrix m_x, m_dx;
     std::vector<Matrix> m_z, m_h, m_mask;
     Matrix m_scores, m_dy, m_dh;
+    std::vector<RowVector> m_keptSums, m_fullSums;
 };
 
 }  // namespace meprop

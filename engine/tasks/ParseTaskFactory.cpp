@@ -13,9 +13,15 @@ std::string splitFile(const Config& c, const std::string& key, const std::string
 {
     const std::string explicitFile = c.getString(key);
     if (!explicitFile.empty()) return explicitFile;
-    const std::string data = c.getString("data");
-    if (data.empty())
-        throw ConfigError("key \"" + key + "\": no file given and no \"data\" folder to find *-" + split + ".conllu in");
+    std::string data = c.getString("data");
+    if (data.empty()) {
+        // The project's conventional place for UD English EWT (see datasets/README.md).
+        for (const char* candidate : {"../shared/datasets/ud-english-ewt", "shared/datasets/ud-english-ewt"})
+            if (std::filesystem::is_directory(candidate)) data = candidate;
+        if (data.empty())
+            throw ConfigError("key \"" + key + "\": no file given, and \"data\" is empty and ../shared/datasets/ud-english-ewt " +
+                              "does not exist: set data to a folder holding *-" + split + ".conllu");
+    }
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(data, ec)) {
         const std::string name = entry.path().filename().string();

@@ -37,6 +37,33 @@ std::vector<Preset> buildPresets()
         {"table6-unified-l5", "Table 6: unified top-k k=50, 5 layers, batch 50 (paper: 98.36 vs 98.09)",
          with(mlp, {{"mode", "unified"}, {"k", 50}, {"batch", 50}, {"layers", 5}})},
     };
+    // Parsing (Chen & Manning MLP on UD English EWT, see README "Parsing"): the paper's setting is
+    // 2 x 500 ReLU, 48 x 50 embeddings, batch 10,000 transitions, AdaGrad 0.01 or Adam 1e-3, and the
+    // same k for the hidden and output layers (k = k_output = 20).
+    const json parse = {{"task", "parse"}, {"hidden", 500},  {"layers", 2},     {"activation", "relu"}, {"embed_dim", 50},
+                        {"batch", 10000},  {"epochs", 15},   {"optimizer", "adagrad"}, {"lr", 0.01},
+                        {"mode", "topk"},  {"k", 20},        {"k_output", 20}};
+    const json adam = {{"optimizer", "adam"}, {"lr", 1e-3}};
+    const std::vector<Preset> parsing = {
+        {"parse", "EWT parser, the paper's Table 1 setting: AdaGrad 0.01, batch 10,000, top-k k=k_output=20", parse},
+        {"parse-dense", "as parse, dense back propagation (the baseline)", with(parse, {{"mode", "dense"}})},
+        {"parse-unified", "as parse, unified top-k shared by the minibatch", with(parse, {{"mode", "unified"}})},
+        {"parse-random", "as parse, random k=20 (the paper's control)", with(parse, {{"mode", "random"}})},
+        {"parse-short", "quick check: 3,000 EWT sentences, 3 epochs, batch 1000, AdaGrad 0.01, dense (>= 65 test UAS)",
+         with(parse, {{"mode", "dense"}, {"limit", 3000}, {"epochs", 3}, {"batch", 1000}})},
+        {"table1-parse-adagrad", "Table 1 Parsing (AdaGrad 0.01): meProp k=20 (paper: 88.95 vs 88.92 UAS, BP 18.1x)", parse},
+        {"table1-parse-adagrad-dense", "Table 1 Parsing (AdaGrad 0.01): MLP h=500, dense (paper: 88.92)", with(parse, {{"mode", "dense"}})},
+        {"table1-parse-adam", "Table 1 Parsing (Adam 1e-3): meProp k=20 (paper: 90.01 vs 89.84 UAS, BP 18.6x)", with(parse, adam)},
+        {"table1-parse-adam-dense", "Table 1 Parsing (Adam 1e-3): MLP h=500, dense (paper: 89.84)",
+         with(with(parse, adam), {{"mode", "dense"}})},
+        {"table3-parse-h20", "Table 3 Parsing (Adam): dense MLP with hidden 20 (paper: 88.37)",
+         with(with(parse, adam), {{"mode", "dense"}, {"hidden", 20}})},
+        {"table4-parse-dropout", "Table 4 Parsing (Adam, dropout 0.5): meProp k=40 (paper: 91.99)",
+         with(with(parse, adam), {{"k", 40}, {"k_output", 40}, {"dropout", 0.5}})},
+        {"table4-parse-dropout-dense", "Table 4 Parsing (Adam, dropout 0.5): dense (paper: 91.53)",
+         with(with(parse, adam), {{"mode", "dense"}, {"dropout", 0.5}})},
+    };
+    p.insert(p.end(), parsing.begin(), parsing.end());
     for (int layers = 2; layers <= 5; ++layers) {
         const std::string n = std::to_string(layers);
         p.push_back({"table5-mnist-l" + n + "-dense", "Table 5: " + n + " hidden layers, dense, dropout 0.1",

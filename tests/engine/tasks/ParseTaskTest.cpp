@@ -199,6 +199,7 @@ TEST(ParseTask, TrainerRunsTheParseTaskFromAConfig)
     c.set("train_file", dataFile("missing.conllu"));
     EXPECT_THROW(Trainer(c).run(""), DatasetError);
     c.set("train_file", "");
-    EXPECT_THROW(Trainer(c).run(""), ConfigError);  // no file and no data folder
+    c.set("data", std::string(MEPROP_TEST_DATA_DIR) + "/parse");
+    EXPECT_THROW(Trainer(c).run(""), ConfigError);  // no file and no *-train.conllu in data
     fs::remove_all(dir);
 }
