@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -198,6 +199,33 @@ int main(int argc, char** argv)
                 window = 0;
             }
             std::fflush(stdout);
+        }
+        // Concentration of meProp's updates: share of the per-row update counts that went to the 5%
+        // most-updated rows, rows never updated, and the weight-row norms of those top rows vs the rest.
+        for (Linear* l : task.model().linears()) {
+            std::vector<std::uint64_t> c = l->updateCounts();
+            std::vector<int> idx(c.size());
+            for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<int>(i);
+            std::sort(idx.begin(), idx.end(), [&](int a, int b) { return c[a] > c[b]; });
+            const std::size_t top = std::max<std::size_t>(1, c.size() / 20);
+            double total = 0, topSum = 0, topNorm = 0, restNorm = 0;
+            int never = 0;
+            for (std::size_t i = 0; i < idx.size(); ++i) {
+                const double ci = static_cast<double>(c[static_cast<std::size_t>(idx[i])]);
+                total += ci;
+                const double nrm = l->weight().value.row(idx[i]).norm();
+                if (i < top) {
+                    topSum += ci;
+                    topNorm += nrm;
+                } else {
+                    restNorm += nrm;
+                }
+                if (ci == 0) ++never;
+            }
+            std::printf("  %s: top 5%% rows got %.1f%% of updates, %d rows never updated, |W row| top %.3f rest %.3f\n",
+                        l->weight().name.c_str(), 100.0 * topSum / std::max(1.0, total), never, topNorm / top,
+                        restNorm / std::max<std::size_t>(1, idx.size() - top));
+            l->resetCounts();
         }
         const Evaluation dev = task.evaluate(Split::Dev);
         const Evaluation test = task.evaluate(Split::Test);
