@@ -46,7 +46,7 @@ std::unique_ptr<Task> makeCudaImageTask(const Config& config, Rng& rng);
 
 // Timing of one linear layer's backward pass on the GPU (`meprop bench-linear --device cuda`,
 // Table 7 of the paper). Synthetic data: x (batch x in), W (out x in), dy (batch x out).
-struct LinearBenchSpec {
+struct CudaBenchSpec {
     int batch = 1024;
     int in = 8192;
     int out = 8192;
@@ -59,7 +59,7 @@ struct LinearBenchSpec {
     std::uint64_t seed = 1;
 };
 
-struct LinearBenchResult {
+struct CudaBenchResult {
     std::string device;       // GPU name
     double denseMs = 0.0;     // dense backward, two FP32 SGEMMs (dx = dy W, dW += dy^T x) + db
     double denseTf32Ms = 0.0; // the same with TF32 tensor cores
@@ -71,6 +71,6 @@ struct LinearBenchResult {
 
 // Mean milliseconds per backward measured with CUDA events after a warm-up. Throws ConfigError on
 // bad sizes (k outside [1, out], ...) or without GPU support, CudaError on a failed CUDA call.
-LinearBenchResult benchLinearCuda(const LinearBenchSpec& spec);
+CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec);
 
 }  // namespace meprop

@@ -27,7 +27,7 @@ std::unique_ptr<Task> makeCudaImageTask(const Config&, Rng&)
     throw ConfigError("device: cuda requested but this build has no GPU support (built without a CUDA compiler)");
 }
 
-LinearBenchResult benchLinearCuda(const LinearBenchSpec&)
+CudaBenchResult benchLinearCuda(const CudaBenchSpec&)
 {
     throw ConfigError("device: cuda requested but this build has no GPU support (built without a CUDA compiler)");
 }

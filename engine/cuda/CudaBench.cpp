@@ -19,7 +19,7 @@ using cuda::GemmPrecision;
 
 // Mean milliseconds of `body` over spec.reps runs after spec.warmup untimed ones. With `graph`, the
 // body is captured once into a CUDA graph and the graph is replayed (no launch overhead per kernel).
-double timeMs(Context& ctx, const LinearBenchSpec& spec, bool graph, const std::function<void()>& body)
+double timeMs(Context& ctx, const CudaBenchSpec& spec, bool graph, const std::function<void()>& body)
 {
     const cudaStream_t s = ctx.stream();
     for (int i = 0; i < spec.warmup; ++i) body();  // also allocates every scratch buffer
@@ -56,7 +56,7 @@ double timeMs(Context& ctx, const LinearBenchSpec& spec, bool graph, const std::
 
 }  // namespace
 
-LinearBenchResult benchLinearCuda(const LinearBenchSpec& spec)
+CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec)
 {
     if (spec.batch < 1 || spec.in < 1 || spec.out < 1)
         throw ConfigError("bench-linear: expected positive batch, in and out");
@@ -80,7 +80,7 @@ LinearBenchResult benchLinearCuda(const LinearBenchSpec& spec)
     Rng rng(spec.seed);
     float* dxp = spec.needInputGrad ? dx.data() : nullptr;
 
-    LinearBenchResult r;
+    CudaBenchResult r;
     r.device = info.name;
     const BackwardSpec dense{BackpropMode::Dense, spec.out, spec.needInputGrad};
     r.denseMs = timeMs(ctx, spec, false, [&] { layer.backward(dy.data(), spec.batch, dxp, dense, rng); });

@@ -27,19 +27,6 @@ void topKIndices(const float* v, int n, int k, int* out, std::vector<int>& scrat
     std::sort(out, out + k);
 }
 
-void randomIndices(int n, int k, Rng& rng, int* out, std::vector<int>& scratch)
-{
-    // Partial Fisher-Yates: k draws, O(n) for the identity permutation.
-    scratch.resize(static_cast<std::size_t>(n));
-    std::iota(scratch.begin(), scratch.end(), 0);
-    for (int i = 0; i < k; ++i) {
-        const int j = i + static_cast<int>(rng.below(static_cast<std::uint64_t>(n - i)));
-        std::swap(scratch[static_cast<std::size_t>(i)], scratch[static_cast<std::size_t>(j)]);
-    }
-    std::copy(scratch.begin(), scratch.begin() + k, out);
-    std::sort(out, out + k);
-}
-
 void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Selection& sel)
 {
     const int batch = static_cast<int>(dy.rows());
@@ -86,6 +73,19 @@ Matrix maskedGradient(const Matrix& dy, const Selection& sel)
         for (int i = 0; i < sel.k; ++i) masked(b, idx[i]) = dy(b, idx[i]);
     }
     return masked;
+}
+
+void randomIndices(int n, int k, Rng& rng, int* out, std::vector<int>& scratch)
+{
+    // Partial Fisher-Yates: k draws, O(n) for the identity permutation.
+    scratch.resize(static_cast<std::size_t>(n));
+    std::iota(scratch.begin(), scratch.end(), 0);
+    for (int i = 0; i < k; ++i) {
+        const int j = i + static_cast<int>(rng.below(static_cast<std::uint64_t>(n - i)));
+        std::swap(scratch[static_cast<std::size_t>(i)], scratch[static_cast<std::size_t>(j)]);
+    }
+    std::copy(scratch.begin(), scratch.begin() + k, out);
+    std::sort(out, out + k);
 }
 
 }  // namespace meprop

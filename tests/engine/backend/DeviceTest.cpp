@@ -50,7 +50,7 @@ TEST(Device, InfoNeverThrowsAndExplainsAMissingGpu)
     if (!cudaBuilt()) {
         EXPECT_NE(info.reason.find("this build has no GPU support"), std::string::npos);
     }
-    LinearBenchSpec spec;
+    CudaBenchSpec spec;
     spec.batch = 4;
     spec.in = spec.out = 16;
     try {
@@ -63,7 +63,7 @@ TEST(Device, InfoNeverThrowsAndExplainsAMissingGpu)
 
 TEST(Device, BenchLinearRejectsBadSizes)
 {
-    LinearBenchSpec spec;
+    CudaBenchSpec spec;
     spec.batch = 8;
     spec.in = spec.out = 32;
     spec.k = 33;
@@ -73,7 +73,7 @@ TEST(Device, BenchLinearRejectsBadSizes)
 TEST(Device, BenchLinearTimesASmallLayerOnAGpu)
 {
     if (!cudaDeviceInfo().available) GTEST_SKIP() << "no CUDA device: " << cudaDeviceInfo().reason;
-    LinearBenchSpec spec;
+    CudaBenchSpec spec;
     spec.batch = 64;
     spec.in = spec.out = 256;
     spec.k = 8;
@@ -81,7 +81,7 @@ TEST(Device, BenchLinearTimesASmallLayerOnAGpu)
     spec.warmup = 1;
     for (BackpropMode mode : {BackpropMode::Unified, BackpropMode::TopK, BackpropMode::Random}) {
         spec.mode = mode;
-        const LinearBenchResult r = benchLinearCuda(spec);
+        const CudaBenchResult r = benchLinearCuda(spec);
         EXPECT_GT(r.denseMs, 0.0);
         EXPECT_GT(r.denseTf32Ms, 0.0);
         EXPECT_GT(r.mepropMs, 0.0);
