@@ -38,10 +38,10 @@ GEN=(); command -v ninja >/dev/null && GEN=(-G Ninja)
 cmake -S "$ROOT" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release -DMEPROP_BUILD_APP=OFF -DMEPROP_ENABLE_CUDA=ON \
     -DCMAKE_CUDA_COMPILER="$NVCC" -DMEPROP_CUDA_ARCHITECTURES="$CUDA_ARCH" || { fail "configure"; exit "$failed"; }
 TARGETS=(test_engine_cuda_CudaTopKTest test_engine_cuda_CudaLinearTest test_engine_cuda_CudaMlpTest
-         test_engine_backend_DeviceTest bench_cuda_table7 bench_cuda_table8)
+         test_engine_cuda_CudaImageTaskTest test_engine_backend_DeviceTest bench_cuda_table7 bench_cuda_table8)
 cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]}" || { fail "build"; exit "$failed"; }
 # The CLI is optional here (step 5).
-cmake --build "$BUILD" -j "$JOBS" --target meprop >/dev/null 2>&1 || echo "(no meprop CLI target: step 5 will be skipped)"
+cmake --build "$BUILD" -j "$JOBS" --target meprop || echo "(meprop CLI did not build: step 5 will be skipped)"
 
 step "ctest -L cuda (GPU parity tests)"
 MEPROP_EXPECT_GPU=1 ctest --test-dir "$BUILD" -L cuda --output-on-failure --output-junit "$OUT/ctest-cuda.xml" \
@@ -59,17 +59,20 @@ step "Table 8: MLP 784-8192-8192-10, overall backprop time"
 "$BUILD/bench/cuda/bench_cuda_table8" --k "$KS" --steps "$STEPS" | tee "$OUT/table8.jsonl" || fail "table 8"
 
 step "Fashion-MNIST, 1 epoch, CPU vs GPU (meprop CLI)"
-if [[ -x "$BUILD/meprop" && -d "$FASHION" ]]; then
-    # Same seed and settings on both devices; compare accuracy (equal up to float rounding in the
-    # early steps) and the time per epoch. Adjust the flags if the CLI's spelling differs.
+CLI="$BUILD/engine/meprop"
+if [[ -x "$CLI" && -d "$FASHION" ]]; then
+    # Same preset, seed and data on both devices: the first steps agree up to float rounding; compare
+    # dev/test accuracy and the epoch times (summary.json, metrics.csv in each folder).
     for dev in cpu cuda; do
-        "$BUILD/meprop" train --set task=image --set data="$FASHION" --set epochs=1 --set mode=unified --set k=20 \
-            --set device=$dev --set seed=1 --out "$OUT/fashion-$dev" > "$OUT/fashion-$dev.log" 2>&1 \
-            || fail "fashion $dev (see fashion-$dev.log)"
-        tail -3 "$OUT/fashion-$dev.log"
+        for preset in image-unified image-dense; do
+            "$CLI" train "$preset" --set data="$FASHION" --set epochs=1 --set batch=50 --set device=$dev --set seed=1 \
+                --out "$OUT/fashion-$preset-$dev" --overwrite --quiet > "$OUT/fashion-$preset-$dev.log" 2>&1 \
+                || fail "fashion $preset $dev (see fashion-$preset-$dev.log)"
+            echo "--- $preset on $dev"; cat "$OUT/fashion-$preset-$dev/summary.json" 2>/dev/null | head -40
+        done
     done
 else
-    echo "skipped: no $BUILD/meprop or no data at $FASHION"
+    echo "skipped: no CLI at $CLI or no data at $FASHION"
 fi
 
 step "done: $failed failed step(s); results in $OUT"

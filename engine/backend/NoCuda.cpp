@@ -24,12 +24,12 @@ DeviceInfo cudaDeviceInfo()
 
 std::unique_ptr<Task> makeCudaImageTask(const Config&, Rng&)
 {
-    throw ConfigError("device: cuda requested but this build has no GPU support (built without a CUDA compiler)");
+    throw ConfigError("key \"device\": cuda requested but this build has no GPU support (built without a CUDA compiler)");
 }
 
 CudaBenchResult benchLinearCuda(const CudaBenchSpec&)
 {
-    throw ConfigError("device: cuda requested but this build has no GPU support (built without a CUDA compiler)");
+    throw ConfigError("key \"device\": cuda requested but this build has no GPU support (built without a CUDA compiler)");
 }
 
 }  // namespace meprop

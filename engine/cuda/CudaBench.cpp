@@ -64,7 +64,7 @@ CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec)
         throw ConfigError("k: expected 1 <= k <= " + std::to_string(spec.out) + " (out), got " + std::to_string(spec.k));
     if (spec.reps < 1 || spec.warmup < 0) throw ConfigError("reps: expected reps >= 1 and warmup >= 0");
     const DeviceInfo info = cudaDeviceInfo();
-    if (!info.available) throw ConfigError("device: cuda requested but no GPU can be used: " + info.reason);
+    if (!info.available) throw ConfigError("key \"device\": cuda requested but no GPU can be used: " + info.reason);
 
     Context ctx;
     const cudaStream_t s = ctx.stream();

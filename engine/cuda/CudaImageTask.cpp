@@ -29,6 +29,27 @@ CudaImageTask::CudaImageTask(const ImageTaskSpec& spec, const MnistData& data, R
     m_ctx->synchronize();  // the host data may be released after the constructor
 }
 
+CudaImageTask::CudaImageTask(const Config& config, const MnistData& data, Rng& rng)
+    : CudaImageTask(specFromConfig(config), data, rng)
+{
+}
+
+ImageTaskSpec CudaImageTask::specFromConfig(const Config& c)
+{
+    ImageTaskSpec spec;
+    spec.mlp.hidden.assign(static_cast<std::size_t>(c.getInt("layers")), static_cast<int>(c.getInt("hidden")));
+    spec.mlp.dropout = static_cast<float>(c.getFloat("dropout"));
+    spec.mlp.mode = c.mode();
+    spec.mlp.k = static_cast<int>(c.getInt("k"));
+    spec.mlp.kOutput = static_cast<int>(c.getInt("k_output"));
+    spec.mlp.optimizer.kind = c.getString("optimizer");
+    spec.mlp.optimizer.lr = static_cast<float>(c.getFloat("lr"));
+    spec.mlp.optimizer.eps = spec.mlp.optimizer.kind == "adagrad" ? 1e-6f : 1e-8f;  // the paper's settings, as the CPU task
+    spec.mlp.optimizer.touchedRowsOnly = c.getString("update") == "touched";
+    spec.batchSize = static_cast<int>(c.getInt("batch"));
+    return spec;
+}
+
 void CudaImageTask::upload(const ImageSet& set, DeviceSet& out)
 {
     if (set.size() > 0 && set.images.cols() != m_features)

@@ -22,6 +22,11 @@ public:
     // `rng` initialises the model and is kept for the training draws (random mode, dropout), so it
     // must outlive the task. Throws ConfigError on bad settings, DatasetError on an empty training set.
     CudaImageTask(const ImageTaskSpec& spec, const MnistData& data, Rng& rng);
+    // The same from a run's config (the keys of tasks/ImageTask: hidden, layers, dropout, mode, k,
+    // k_output, optimizer, lr, update, batch), as the CPU task reads them.
+    CudaImageTask(const Config& config, const MnistData& data, Rng& rng);
+
+    static ImageTaskSpec specFromConfig(const Config& config);
 
     std::string metricName() const override { return "accuracy"; }
     long trainSize() const override { return m_train.size; }

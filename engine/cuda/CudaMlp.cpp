@@ -18,16 +18,19 @@ CudaMlp::CudaMlp(Context& ctx, const MlpSpec& spec, Rng& rng) : m_ctx(ctx), m_sp
 {
     if (spec.inputs < 1 || spec.classes < 2) throw ConfigError("mlp: expected >= 1 input and >= 2 classes");
     if (!(spec.dropout >= 0.0f && spec.dropout < 1.0f))
-        throw ConfigError("dropout: expected 0 <= dropout < 1, got " + std::to_string(spec.dropout));
+        throw ConfigError("key \"dropout\": expected 0 <= dropout < 1, got " + std::to_string(spec.dropout));
+    if (spec.kOutput < 0 || spec.kOutput > spec.classes)
+        throw ConfigError("key \"k_output\": expected 0 (dense) to " + std::to_string(spec.classes) + " (output classes), got " +
+                          std::to_string(spec.kOutput));
     int in = spec.inputs;
     std::vector<int> widths = spec.hidden;
     widths.push_back(spec.classes);
     for (std::size_t i = 0; i < widths.size(); ++i) {
         const bool output = i + 1 == widths.size();
         const std::string name = output ? "output" : "hidden" + std::to_string(i + 1);
-        if (widths[i] < 1) throw ConfigError("hidden: expected positive layer widths, got " + std::to_string(widths[i]));
+        if (widths[i] < 1) throw ConfigError("key \"hidden\": expected positive layer widths, got " + std::to_string(widths[i]));
         if (!output && spec.mode != BackpropMode::Dense && (spec.k < 1 || spec.k > widths[i]))
-            throw ConfigError("k: expected 1 <= k <= " + std::to_string(widths[i]) + " (width of " + name + "), got " +
+            throw ConfigError("key \"k\": expected 1 <= k <= hidden (" + std::to_string(widths[i]) + "), got " +
                               std::to_string(spec.k));
         // The CPU layer draws the initial weights: same Rng, same order, same values.
         Linear cpu(in, widths[i], rng, spec.init, name);
@@ -60,12 +63,12 @@ BackwardSpec CudaMlp::backwardSpec(std::size_t i) const
     BackwardSpec s;
     s.needInputGrad = i > 0;
     const bool output = i + 1 == m_layers.size();
-    if (m_spec.mode == BackpropMode::Dense || (output && !m_spec.sparseOutput)) {
+    if (m_spec.mode == BackpropMode::Dense || (output && m_spec.kOutput == 0)) {
         s.mode = BackpropMode::Dense;
         s.k = m_layers[i]->out();
     } else {
         s.mode = m_spec.mode;
-        s.k = std::min(m_spec.k, m_layers[i]->out());
+        s.k = output ? m_spec.kOutput : m_spec.k;
     }
     return s;
 }

@@ -4,8 +4,10 @@
 // host by constructing layers/Linear objects in order (hidden1, hidden2, ..., output) from the
 // caller's Rng, so a CPU model built from the same seed starts with identical weights.
 //
-// Backward: every hidden layer uses (mode, k); the output layer uses (mode, min(k, classes)) when
-// `sparseOutput`, else dense. The first layer computes no input gradient.
+// Backward as models/Mlp: every hidden layer uses (mode, k); the output layer uses (mode, kOutput),
+// or dense when kOutput == 0. The first layer computes no input gradient.
+// Dropout masks come from a counter-based hash on the device (one Rng draw per step), not from the
+// Rng per element as on the CPU: with dropout > 0 CPU and GPU runs differ beyond rounding.
 #include "core/Rng.h"
 #include "core/Timings.h"
 #include "cuda/CudaLinear.h"
@@ -24,7 +26,7 @@ struct MlpSpec {
     float dropout = 0.0f;  // drop probability of hidden activations while training, in [0, 1)
     BackpropMode mode = BackpropMode::Dense;
     int k = 0;
-    bool sparseOutput = false;
+    int kOutput = 0;  // 0: dense output layer
     Init init = Init::XavierUniform;
     OptimizerSettings optimizer;
 };

@@ -1,6 +1,8 @@
 #include "backend/Device.h"
 
 #include "core/Error.h"
+#include "train/Config.h"
+#include "train/Task.h"
 
 #include <gtest/gtest.h>
 
@@ -57,7 +59,7 @@ TEST(Device, InfoNeverThrowsAndExplainsAMissingGpu)
         benchLinearCuda(spec);
         FAIL() << "expected ConfigError";
     } catch (const ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("device: cuda requested but"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("key \"device\": cuda requested but"), std::string::npos) << e.what();
     }
 }
 
@@ -88,4 +90,23 @@ TEST(Device, BenchLinearTimesASmallLayerOnAGpu)
         EXPECT_NEAR(r.ratio, r.denseMs / r.mepropMs, 1e-9);
         EXPECT_FALSE(r.device.empty());
     }
+}
+
+// makeTask is the one dispatch point: device=cuda without a usable GPU is one ConfigError saying why.
+TEST(Device, MakeTaskOnCudaWithoutAGpuIsAConfigError)
+{
+    const DeviceInfo info = cudaDeviceInfo();
+    if (info.available) GTEST_SKIP() << "a GPU is present (tests/engine/cuda cover the GPU task)";
+    Config c;
+    c.set("device", "cuda");
+    Rng rng(1);
+    try {
+        makeTask(c, rng);
+        FAIL() << "expected ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("key \"device\": cuda requested but"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(info.reason), std::string::npos) << e.what();
+    }
+    c.set("task", "pos");
+    EXPECT_THROW(makeTask(c, rng), ConfigError);
 }

@@ -4,6 +4,7 @@
 #include "core/Error.h"
 #include "cuda/Activation.cuh"
 #include "layers/Linear.h"
+#include "models/Mlp.h"
 #include "optim/Optimizer.h"
 
 #include <cmath>
@@ -13,69 +14,38 @@ using test::relDiff;
 
 namespace {
 
-// CPU reference built from the engine's own pieces: Linear layers constructed in the same order as
-// CudaMlp does, ReLU, mean softmax cross-entropy, the CPU optimizers.
-class CpuMlp {
+// The CPU model of the image task (models/Mlp) with a CPU optimizer: one step as tasks/ImageTask.
+class CpuModel {
 public:
-    CpuMlp(const cuda::MlpSpec& spec, Rng& rng) : m_spec(spec)
+    CpuModel(const cuda::MlpSpec& g, Rng& rng) : m_mlp(cpuSpec(g), rng), m_opt(makeOptimizer(g.optimizer))
     {
-        int in = spec.inputs;
-        std::vector<int> widths = spec.hidden;
-        widths.push_back(spec.classes);
-        for (std::size_t i = 0; i < widths.size(); ++i) {
-            const bool output = i + 1 == widths.size();
-            m_layers.emplace_back(in, widths[i], rng, spec.init, output ? "output" : "hidden" + std::to_string(i + 1));
-            in = widths[i];
-        }
-        m_opt = makeOptimizer(spec.optimizer);
-        std::vector<Parameter*> params;
-        for (auto& l : m_layers) {
-            params.push_back(&l.weight());
-            params.push_back(&l.bias());
-        }
-        m_opt->attach(params);
+        m_opt->attach(m_mlp.parameters());
     }
-
-    double trainStep(const Matrix& x, const std::vector<int>& labels, Rng& rng, const cuda::CudaMlp& twin)
+    static MlpSpec cpuSpec(const cuda::MlpSpec& g)
     {
-        const int batch = static_cast<int>(x.rows());
-        for (auto& l : m_layers) {
-            l.weight().zeroGrad();
-            l.bias().zeroGrad();
-        }
-        std::vector<Matrix> act(m_layers.size());
-        const Matrix* in = &x;
-        for (std::size_t i = 0; i < m_layers.size(); ++i) {
-            m_layers[i].forward(*in, act[i]);
-            if (i + 1 < m_layers.size()) act[i] = act[i].cwiseMax(0.0f);
-            in = &act[i];
-        }
-        const Matrix& z = act.back();
-        Matrix dz(batch, z.cols());
-        double loss = 0.0;
-        for (int b = 0; b < batch; ++b) {
-            const float mx = z.row(b).maxCoeff();
-            const Eigen::RowVectorXf e = (z.row(b).array() - mx).exp().matrix();
-            const float sum = e.sum();
-            loss += std::log(static_cast<double>(sum)) + mx - z(b, labels[static_cast<std::size_t>(b)]);
-            dz.row(b) = e / sum;
-            dz(b, labels[static_cast<std::size_t>(b)]) -= 1.0f;
-        }
-        dz /= static_cast<float>(batch);
-        Matrix d = dz, dx;
-        for (std::size_t i = m_layers.size(); i-- > 0;) {
-            m_layers[i].backward(d, dx, twin.backwardSpec(i), rng);
-            if (i > 0) d = dx.cwiseProduct((act[i - 1].array() > 0.0f).cast<float>().matrix());
-        }
+        MlpSpec s;
+        s.input = g.inputs;
+        s.hidden = g.hidden.front();
+        s.layers = static_cast<int>(g.hidden.size());
+        s.classes = g.classes;
+        s.dropout = g.dropout;
+        s.mode = g.mode;
+        s.k = g.k;
+        s.kOutput = g.kOutput;
+        return s;
+    }
+    double trainStep(const Matrix& x, const std::vector<int>& labels, Rng& rng)
+    {
+        m_mlp.forward(x, true, rng);
+        const double loss = m_mlp.lossAndBackward(labels.data(), static_cast<long>(labels.size()), true, rng, nullptr);
         m_opt->step();
-        return loss / batch;
+        m_mlp.zeroGrad();
+        return loss;
     }
-
-    Linear& layer(std::size_t i) { return m_layers[i]; }
+    const Linear& layer(int i) const { return m_mlp.layer(i); }
 
 private:
-    cuda::MlpSpec m_spec;
-    std::vector<Linear> m_layers;
+    Mlp m_mlp;
     std::unique_ptr<Optimizer> m_opt;
 };
 
@@ -83,7 +53,7 @@ struct MlpCase {
     BackpropMode mode;
     int k;
     std::string optimizer;
-    bool sparseOutput;
+    int kOutput;
     bool lazy;
 };
 
@@ -95,12 +65,12 @@ TEST(CudaMlp, StartsWithTheCpuModelsWeights)
     cuda::Context ctx;
     cuda::MlpSpec spec;
     spec.inputs = 30;
-    spec.hidden = {20, 15};
+    spec.hidden = {20, 20};
     spec.classes = 4;
     Rng a(31), b(31);
-    CpuMlp cpu(spec, a);
+    CpuModel cpu(spec, a);
     cuda::CudaMlp gpu(ctx, spec, b);
-    for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(gpu.layer(i).downloadWeight(), cpu.layer(i).weight().value) << i;
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(gpu.layer(static_cast<std::size_t>(i)).downloadWeight(), cpu.layer(i).weight().value) << i;
     EXPECT_EQ(a.engine()(), b.engine()());  // both consumed the same draws
 }
 
@@ -109,14 +79,14 @@ TEST(CudaMlp, TrainingStepsMatchCpu)
     MEPROP_REQUIRE_GPU();
     cuda::Context ctx;
     const std::vector<MlpCase> cases = {
-        {BackpropMode::Dense, 0, "adam", false, false},    {BackpropMode::TopK, 6, "adam", false, false},
-        {BackpropMode::TopK, 6, "adam", true, true},       {BackpropMode::Unified, 8, "adam", false, false},
-        {BackpropMode::Unified, 8, "adagrad", true, false}, {BackpropMode::Random, 5, "sgd", true, false},
-        {BackpropMode::Random, 5, "adam", false, true},
+        {BackpropMode::Dense, 0, "adam", 0, false},    {BackpropMode::TopK, 6, "adam", 0, false},
+        {BackpropMode::TopK, 6, "adam", 2, true},       {BackpropMode::Unified, 8, "adam", 0, false},
+        {BackpropMode::Unified, 8, "adagrad", 3, false}, {BackpropMode::Random, 5, "sgd", 2, false},
+        {BackpropMode::Random, 5, "adam", 0, true},
     };
     const int batch = 24, inputs = 40, classes = 5;
     for (const MlpCase& c : cases) {
-        SCOPED_TRACE(std::string(toString(c.mode)) + " " + c.optimizer + (c.sparseOutput ? " sparse output" : "") +
+        SCOPED_TRACE(std::string(toString(c.mode)) + " " + c.optimizer + " k_output=" + std::to_string(c.kOutput) +
                      (c.lazy ? " lazy" : ""));
         cuda::MlpSpec spec;
         spec.inputs = inputs;
@@ -124,19 +94,19 @@ TEST(CudaMlp, TrainingStepsMatchCpu)
         spec.classes = classes;
         spec.mode = c.mode;
         spec.k = c.k;
-        spec.sparseOutput = c.sparseOutput;
+        spec.kOutput = c.kOutput;
         spec.optimizer.kind = c.optimizer;
         spec.optimizer.lr = c.optimizer == "adam" ? 1e-3f : 0.05f;
         spec.optimizer.touchedRowsOnly = c.lazy;
         Rng cpuRng(41), gpuRng(41), dataRng(42);
-        CpuMlp cpu(spec, cpuRng);
+        CpuModel cpu(spec, cpuRng);
         cuda::CudaMlp gpu(ctx, spec, gpuRng);
         cuda::DeviceBuffer<int> yd;
         for (int step = 0; step < 4; ++step) {
             const Matrix x = test::randomMatrix(batch, inputs, dataRng, 0.0f, 1.0f);
             std::vector<int> y(batch);
             for (int& v : y) v = static_cast<int>(dataRng.below(classes));
-            const double cpuLoss = cpu.trainStep(x, y, cpuRng, gpu);
+            const double cpuLoss = cpu.trainStep(x, y, cpuRng);
             auto xd = test::toDevice(x, ctx);
             yd.upload(y, ctx.stream());
             Timings t;
@@ -145,10 +115,11 @@ TEST(CudaMlp, TrainingStepsMatchCpu)
             EXPECT_GT(t.bpOverall, 0.0);
             EXPECT_GE(t.bpOverall, t.bpLinear * 0.99);
         }
-        for (std::size_t i = 0; i < 3; ++i) {
-            EXPECT_LT(relDiff(gpu.layer(i).downloadWeight(), cpu.layer(i).weight().value), 1e-4) << "layer " << i;
-            EXPECT_LT(relDiff(gpu.layer(i).downloadBias(), cpu.layer(i).bias().value), 1e-4) << "layer " << i;
-            EXPECT_EQ(gpu.layer(i).updateCounts(), cpu.layer(i).updateCounts()) << "layer " << i;
+        for (int i = 0; i < 3; ++i) {
+            const cuda::CudaLinear& g = gpu.layer(static_cast<std::size_t>(i));
+            EXPECT_LT(relDiff(g.downloadWeight(), cpu.layer(i).weight().value), 1e-4) << "layer " << i;
+            EXPECT_LT(relDiff(g.downloadBias(), cpu.layer(i).bias().value), 1e-4) << "layer " << i;
+            EXPECT_EQ(g.updateCounts(), cpu.layer(i).updateCounts()) << "layer " << i;
         }
     }
 }
@@ -226,6 +197,9 @@ TEST(CudaMlp, BadSettingsThrowConfigError)
     spec.k = 9;
     EXPECT_THROW(cuda::CudaMlp(ctx, spec, rng), ConfigError);
     spec.k = 4;
+    spec.kOutput = 11;  // > classes
+    EXPECT_THROW(cuda::CudaMlp(ctx, spec, rng), ConfigError);
+    spec.kOutput = 0;
     spec.dropout = 1.0f;
     EXPECT_THROW(cuda::CudaMlp(ctx, spec, rng), ConfigError);
     spec.dropout = 0.0f;
