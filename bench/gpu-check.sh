@@ -10,7 +10,8 @@
 # table8.jsonl, fashion-*.{json,log}. Steps continue after a failure; the exit status is the
 # number of failed steps.
 #
-# Usage: bench/gpu-check.sh            (env: OUT, BUILD, JOBS, CUDA_ARCH, QUICK=1 for a short run)
+# Usage: bench/gpu-check.sh   env: OUT, BUILD, JOBS, CUDA_ARCH, QUICK=1 (fewer k and repetitions),
+#        FASHION_DEVICES="cpu cuda" (step 5 devices), FASHION_LIMIT=0 (training images; 0 = all)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,9 +64,9 @@ CLI="$BUILD/engine/meprop"
 if [[ -x "$CLI" && -d "$FASHION" ]]; then
     # Same preset, seed and data on both devices: the first steps agree up to float rounding; compare
     # dev/test accuracy and the epoch times (summary.json, metrics.csv in each folder).
-    for dev in cpu cuda; do
+    for dev in ${FASHION_DEVICES:-cpu cuda}; do
         for preset in image-unified image-dense; do
-            "$CLI" train "$preset" --set data="$FASHION" --set epochs=1 --set batch=50 --set device=$dev --set seed=1 \
+            "$CLI" train "$preset" --set data="$FASHION" --set epochs=1 --set batch=50 --set device=$dev --set seed=1 --set limit="${FASHION_LIMIT:-0}" \
                 --out "$OUT/fashion-$preset-$dev" --overwrite --quiet > "$OUT/fashion-$preset-$dev.log" 2>&1 \
                 || fail "fashion $preset $dev (see fashion-$preset-$dev.log)"
             echo "--- $preset on $dev"; cat "$OUT/fashion-$preset-$dev/summary.json" 2>/dev/null | head -40
