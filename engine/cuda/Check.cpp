@@ -13,8 +13,11 @@ namespace {
 std::string where(const char* call, const char* file, int line)
 {
     std::string f(file);
-    // Keep the path from engine/ on: short and stable across build machines.
-    if (const auto pos = f.rfind("engine/"); pos != std::string::npos) f = f.substr(pos);
+    // Repository-relative (tests/... or engine/...): short and stable across build machines.
+    if (auto pos = f.rfind("/tests/"); pos != std::string::npos)
+        f = f.substr(pos + 1);
+    else if (pos = f.rfind("/engine/"); pos != std::string::npos)
+        f = f.substr(pos + 1);
     return std::string(call) + " failed at " + f + ":" + std::to_string(line);
 }
 
