@@ -268,7 +268,7 @@ QJsonValue ConfigPanel::readField(const Field& f, QString* error) const
         break;
     }
     }
-    if (err.isEmpty() && s.check) err = s.check(out);
+    if (error && err.isEmpty() && s.check) err = s.check(out, values());  // values() reads without checks
     if (error) *error = err;
     return out;
 }

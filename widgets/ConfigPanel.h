@@ -34,9 +34,9 @@ struct FieldSpec {
     bool enabled = true;                 // false: greyed out with disabledReason shown
     QString disabledReason;
     QMap<QString, QString> disabledChoices;  // Choice: choice -> why it cannot be picked
-    // Extra check of a well-typed value (e.g. "the folder holds the MNIST files"); returns the
-    // message, empty when fine.
-    std::function<QString(const QJsonValue&)> check;
+    // Extra check of a well-typed value (e.g. "the folder holds the MNIST files"), given all the
+    // panel's values too; returns the message, empty when fine.
+    std::function<QString(const QJsonValue& value, const QJsonObject& all)> check;
 };
 
 struct PresetSpec {

@@ -66,7 +66,7 @@ QList<FieldSpec> schema()
     data.key = "data";
     data.type = FieldSpec::Type::Folder;
     data.defaultValue = "/data";
-    data.check = [](const QJsonValue& v) { return v.toString().isEmpty() ? QString("choose a data folder") : QString(); };
+    data.check = [](const QJsonValue& v, const QJsonObject&) { return v.toString().isEmpty() ? QString("choose a data folder") : QString(); };
     f << data;
     return f;
 }

@@ -58,6 +58,12 @@ void LineChart::setYRange(std::optional<std::pair<double, double>> range)
     updateRanges();
 }
 
+void LineChart::setYIncludesZero(bool on)
+{
+    m_yZero = on;
+    updateRanges();
+}
+
 void LineChart::setLogX(bool on)
 {
     if (on == m_logX) return;
@@ -206,13 +212,17 @@ void LineChart::updateRanges()
         y0 = m_yRange->first;
         y1 = m_yRange->second;
     } else {
+        if (m_yZero) {
+            y0 = std::min(y0, 0.0);
+            y1 = std::max(y1, 0.0);
+        }
         if (y1 - y0 < 1e-12) {
             const double pad = std::max(std::abs(y0) * 0.05, 0.05);
             y0 -= pad;
             y1 += pad;
         } else {
             const double pad = (y1 - y0) * 0.05;
-            y0 -= pad;
+            if (!(m_yZero && y0 == 0.0)) y0 -= pad;
             y1 += pad;
         }
     }
