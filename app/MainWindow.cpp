@@ -132,6 +132,8 @@ void MainWindow::buildUi()
     m_table->setColumnWidth(RunTableModel::Name, 110);
     m_table->setColumnWidth(RunTableModel::Progress, 110);
     m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideRight);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::scheduleRefresh);
 
     m_splitter = new QSplitter(Qt::Vertical);
@@ -219,6 +221,7 @@ QWidget* MainWindow::buildLiveTab()
     m_accChart = new LineChart();
     m_accChart->setTitle(tr("Accuracy per epoch"));
     m_accChart->setAxisTitles(tr("epoch"), tr("accuracy (%)"));
+    m_accChart->setIntegerX(true);
     m_lossChart = new LineChart();
     m_lossChart->setTitle(tr("Training loss (per batch, smoothed; dots: epoch mean)"));
     m_lossChart->setAxisTitles(tr("step"), tr("loss"));
@@ -248,6 +251,7 @@ QWidget* MainWindow::buildCompareTab()
     m_compareChart = new LineChart();
     m_compareChart->setTitle(tr("top-k vs random vs dense: dev accuracy (solid), test (dashed)"));
     m_compareChart->setAxisTitles(tr("epoch"), tr("accuracy (%)"));
+    m_compareChart->setIntegerX(true);
     m_compareLoss = new LineChart();
     m_compareLoss->setTitle(tr("Training loss (per batch, smoothed)"));
     m_compareLoss->setAxisTitles(tr("step"), tr("loss"));
@@ -435,7 +439,7 @@ void MainWindow::registerCharts()
 {
     auto line = [this](const QString& id, LineChart* c) {
         m_charts.append({id, c->title(), [c](const QString& p, QString* e) { return c->exportPng(p, e); },
-                         [c](const QString& p, QString* e) { return c->exportSvg(p, e); }, [c] { return c->toImage(); }});
+                         [c](const QString& p, QString* e) { return c->exportSvg(p, e); }, [c] { return c->toImage(); }, c});
     };
     line(QStringLiteral("accuracy"), m_accChart);
     line(QStringLiteral("loss"), m_lossChart);
@@ -443,7 +447,7 @@ void MainWindow::registerCharts()
     m_charts.append({QStringLiteral("timing"), m_timeChart->title(),
                      [this](const QString& p, QString* e) { return m_timeChart->exportPng(p, e); },
                      [this](const QString& p, QString* e) { return m_timeChart->exportSvg(p, e); },
-                     [this] { return m_timeChart->toImage(); }});
+                     [this] { return m_timeChart->toImage(); }, m_timeChart});
     line(QStringLiteral("compare"), m_compareChart);
     line(QStringLiteral("compare_loss"), m_compareLoss);
     line(QStringLiteral("sweep_accuracy"), m_sweepAcc);
@@ -451,7 +455,7 @@ void MainWindow::registerCharts()
     m_charts.append({QStringLiteral("heatmap"), tr("Which weights get updated"),
                      [this](const QString& p, QString* e) { return m_heatmap->exportPng(p, e); },
                      [this](const QString& p, QString* e) { return m_heatmap->exportSvg(p, e); },
-                     [this] { return m_heatmap->toImage(); }});
+                     [this] { return m_heatmap->toImage(); }, m_heatmap});
 }
 
 // ---- runs -----------------------------------------------------------------------------------
@@ -735,7 +739,7 @@ void MainWindow::refreshLive()
         bars.append({label, {r->totalForward() / n, r->totalBpLinear() / n, r->totalUpdate() / n}, colorFor(r->id)});
     }
     m_timeChart->setLabelFormat(QStringLiteral("@value"));
-    m_timeChart->setData({tr("forward"), tr("backprop (linear layers)"), tr("update")}, bars);
+    m_timeChart->setData({tr("forward"), tr("backprop (linear)"), tr("update")}, bars);
 }
 
 int MainWindow::latestGroup(GroupKind kind) const
@@ -903,6 +907,13 @@ QStringList MainWindow::chartIds() const
     return ids;
 }
 
+QWidget* MainWindow::chartWidget(const QString& id) const
+{
+    for (const Chart& c : m_charts)
+        if (c.id == id) return c.widget;
+    return nullptr;
+}
+
 bool MainWindow::exportChart(const QString& id, const QString& path, QString* error)
 {
     refreshAll();
@@ -1047,7 +1058,8 @@ void MainWindow::runScript(const ScriptOptions& o)
     if (!o.view.isEmpty()) showView(o.view);
     auto fail = [this](const QString& why) {
         std::fprintf(stderr, "meprop-workbench: cannot start: %s\n", qPrintable(why));
-        emit scriptDone(2);
+        // Queued: the caller may not have entered the event loop yet.
+        QTimer::singleShot(0, this, [this] { emit scriptDone(2); });
     };
     if (!o.autorun) {
         QTimer::singleShot(300, this, &MainWindow::finishScript);

@@ -73,6 +73,8 @@ public:
     // sweep_speedup, heatmap.
     QStringList chartIds() const;
     bool exportChart(const QString& id, const QString& path, QString* error);  // .png or .svg
+    // The widget drawing chart `id` (LineChart, BarChart or WeightHeatmap), for tests.
+    QWidget* chartWidget(const QString& id) const;
 
     // Redraws every view now (exports and screenshots call it).
     void refreshAll();
@@ -97,6 +99,7 @@ private:
         std::function<bool(const QString&, QString*)> png;
         std::function<bool(const QString&, QString*)> svg;
         std::function<QImage()> image;
+        QWidget* widget = nullptr;
     };
 
     void buildUi();

@@ -24,6 +24,7 @@ BarChart::BarChart(QWidget* parent) : QWidget(parent)
     m_series = new QBarSeries();
     m_series->setLabelsVisible(true);
     m_series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
+    m_series->setLabelsPrecision(3);  // significant digits
     m_chart->addSeries(m_series);
     m_xAxis = new QBarCategoryAxis();
     m_yAxis = new QValueAxis();

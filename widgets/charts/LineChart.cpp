@@ -16,6 +16,19 @@
 
 namespace meprop {
 
+namespace {
+
+// 1, 2 or 5 times a power of ten, close to `raw`.
+double niceStep(double raw)
+{
+    if (!(raw > 0)) return 1.0;
+    const double p = std::pow(10.0, std::floor(std::log10(raw)));
+    const double f = raw / p;
+    return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * p;
+}
+
+}  // namespace
+
 LineChart::LineChart(QWidget* parent) : QWidget(parent)
 {
     m_chart = new QChart();
@@ -55,6 +68,12 @@ void LineChart::setAxisTitles(const QString& x, const QString& y)
 void LineChart::setYRange(std::optional<std::pair<double, double>> range)
 {
     m_yRange = range;
+    updateRanges();
+}
+
+void LineChart::setIntegerX(bool on)
+{
+    m_integerX = on;
     updateRanges();
 }
 
@@ -227,9 +246,17 @@ void LineChart::updateRanges()
         }
     }
     if (auto* x = qobject_cast<QValueAxis*>(m_xAxis)) {
+        // A tight range (the data reaches the right edge) with ticks on round numbers.
+        double step = niceStep((x1 - x0) / 6.0);
+        if (m_integerX) {
+            step = std::max(1.0, std::round(step));
+            x0 -= 0.15;  // room for the first and last markers
+            x1 += 0.15;
+        }
         x->setRange(x0, x1);
-        // Integer data (epochs, steps) reads better with nice numbers; keep a tight range otherwise.
-        x->applyNiceNumbers();
+        x->setTickType(QValueAxis::TicksDynamic);
+        x->setTickAnchor(0.0);
+        x->setTickInterval(step);
     } else if (auto* l = qobject_cast<QLogValueAxis*>(m_xAxis)) {
         l->setRange(x0 / 1.25, x1 * 1.25);
     }

@@ -41,6 +41,8 @@ public:
     void setAxisTitles(const QString& x, const QString& y);
     // Fixes the y range (e.g. 0..1 for ratios); std::nullopt returns to following the data.
     void setYRange(std::optional<std::pair<double, double>> range);
+    // Integer x data (epochs): ticks on whole numbers only.
+    void setIntegerX(bool on);
     // Keep 0 inside the y range when following the data (ratios, speedups, loss).
     void setYIncludesZero(bool on);
     // Logarithmic x axis (k sweeps); points with x <= 0 are dropped while it is on.
@@ -78,6 +80,7 @@ private:
     std::optional<std::pair<double, double>> m_yRange;
     bool m_logX = false;
     bool m_yZero = false;
+    bool m_integerX = false;
 };
 
 }  // namespace meprop
