@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <cmath>
@@ -79,7 +80,8 @@ int RunController::addImported(RunRecord r)
     r.row.summary = configSummary(r.config);
     r.row.mode = r.mode();
     r.row.k = r.k();
-    if (r.row.state != RunState::Failed && r.row.state != RunState::Stopped) r.row.state = RunState::Finished;
+    // A run exported while it was going on imports as stopped.
+    if (r.row.state != RunState::Failed && r.row.state != RunState::Finished) r.row.state = RunState::Stopped;
     r.row.progress = r.start.epochs > 0 ? std::min(1.0, double(r.epochs.size()) / r.start.epochs) : 1.0;
     r.row.bestDev = r.bestDev();
     r.row.test = r.testAtBest();
@@ -107,8 +109,12 @@ void RunController::startNext()
         m_clock.start();
         RunRecord& r = *it;
         if (!m_runsRoot.isEmpty()) {
-            r.outDir = QDir(m_runsRoot).filePath(
+            // A fresh folder per run: the trainer refuses to overwrite a finished run, and ids restart
+            // with every session.
+            const QString base = QDir(m_runsRoot).filePath(
                 QStringLiteral("run-%1-%2").arg(id).arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+            r.outDir = base;
+            for (int n = 2; QFileInfo::exists(r.outDir); ++n) r.outDir = base + QStringLiteral("-%1").arg(n);
         }
         r.row.state = RunState::Running;
         syncRow(r);

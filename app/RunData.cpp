@@ -208,6 +208,10 @@ bool fromJson(const QJsonObject& o, RunRecord* r, QString* error)
     for (const QJsonValue& v : o.value(QStringLiteral("warnings")).toArray()) r->warnings << v.toString();
     r->row.elapsedSeconds = o.value(QStringLiteral("elapsed_s")).toDouble();
     r->row.error = o.value(QStringLiteral("error")).toString();
+    const QString state = o.value(QStringLiteral("state")).toString();
+    r->row.state = RunState::Finished;
+    for (RunState s : {RunState::Queued, RunState::Running, RunState::Paused, RunState::Finished, RunState::Stopped, RunState::Failed})
+        if (toString(s) == state) r->row.state = s;
     return true;
 }
 

@@ -100,6 +100,7 @@ private slots:
         QCOMPARE(r.summary.value("best_epoch").toInt(), 3);
         QCOMPARE(r.warnings, QStringList{"training loss is rising"});
         QCOMPARE(r.totalBpLinear(), run.totalBpLinear());
+        QVERIFY(r.row.state == RunState::Finished);
         // metrics.csv has the engine's columns.
         QVERIFY(files["metrics.csv"].startsWith("epoch,train_loss,dev,test,fp_s,bp_linear_s,bp_overall_s,update_s,train_s,eval_s,backprop_ratio\n"));
     }
@@ -109,13 +110,18 @@ private slots:
         QTemporaryDir dir;
         const QString zip = dir.filePath("many.zip");
         QString error;
-        QVERIFY2(writeBundle(zip, {sampleRun(2, "topk"), sampleRun(3, "random"), sampleRun(1, "dense")}, {}, &error), qPrintable(error));
+        RunRecord failed = sampleRun(1, "dense");
+        failed.row.state = RunState::Failed;
+        failed.row.error = "bad data";
+        QVERIFY2(writeBundle(zip, {sampleRun(2, "topk"), sampleRun(3, "random"), failed}, {}, &error), qPrintable(error));
         QList<RunRecord> back;
         QMap<QString, QByteArray> files;
         QVERIFY2(readBundle(zip, &back, &error, &files), qPrintable(error));
         QCOMPARE(back.size(), 3);
         QCOMPARE(back[1].mode(), QString("random"));
         QCOMPARE(back[2].epochs.size(), 1);
+        QVERIFY(back[2].row.state == RunState::Failed);  // a failed run stays red after import
+        QCOMPARE(back[2].row.error, QString("bad data"));
         QVERIFY(files.contains("runs/02/config.json"));
         QVERIFY(files.contains("config.json"));  // the first run also at the top
     }

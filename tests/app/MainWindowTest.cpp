@@ -162,6 +162,7 @@ private slots:
             QSignalSpy idle(w.runs(), &RunController::idle);
             QVERIFY(w.startCompare());
             QVERIFY(idle.wait(120000));
+            for (int id : w.runs()->ids()) QVERIFY2(w.runs()->record(id)->row.state == RunState::Finished, qPrintable(w.runs()->record(id)->row.error));
             dev = w.runs()->record(1)->bestDev();
             QString error;
             QVERIFY2(w.exportBundle(zip, &error), qPrintable(error));
