@@ -224,12 +224,12 @@ QWidget* MainWindow::buildLiveTab()
     m_accChart->setIntegerX(true);
     m_lossChart = new LineChart();
     m_lossChart->setTitle(tr("Training loss (per batch, smoothed; dots: epoch mean)"));
-    m_lossChart->setAxisTitles(tr("step"), tr("loss"));
-    m_lossChart->setYIncludesZero(true);
+    m_lossChart->setAxisTitles(tr("step"), tr("loss (log scale)"));
+    m_lossChart->setLogY(true);
     m_ratioChart = new LineChart();
     m_ratioChart->setTitle(tr("Backprop ratio per layer (k kept / n)"));
-    m_ratioChart->setAxisTitles(tr("step"), tr("ratio"));
-    m_ratioChart->setYIncludesZero(true);
+    m_ratioChart->setAxisTitles(tr("step"), tr("kept / n (log scale)"));
+    m_ratioChart->setLogY(true);
     m_timeChart = new BarChart();
     m_timeChart->setTitle(tr("Time per epoch by phase"));
     m_timeChart->setValueTitle(tr("seconds per epoch"));
@@ -254,8 +254,8 @@ QWidget* MainWindow::buildCompareTab()
     m_compareChart->setIntegerX(true);
     m_compareLoss = new LineChart();
     m_compareLoss->setTitle(tr("Training loss (per batch, smoothed)"));
-    m_compareLoss->setAxisTitles(tr("step"), tr("loss"));
-    m_compareLoss->setYIncludesZero(true);
+    m_compareLoss->setAxisTitles(tr("step"), tr("loss (log scale)"));
+    m_compareLoss->setLogY(true);
     charts->addWidget(m_compareChart, 3);
     charts->addWidget(m_compareLoss, 2);
     v->addLayout(charts, 3);

@@ -184,12 +184,11 @@ void ConfigPanel::buildField(Field& f)
     f.editor->setToolTip(tip);
 
     f.message = new QLabel(row);
-    f.message->setWordWrap(true);
     f.message->setStyleSheet(QStringLiteral("color: #b00020;"));
     f.message->hide();
     v->addWidget(f.message);
     f.hint = new QLabel(row);
-    f.hint->setWordWrap(true);
+    // No word wrap: wrapped labels in a form get too little height and are clipped.
     f.hint->setStyleSheet(QStringLiteral("color: #777;"));
     f.hint->hide();
     v->addWidget(f.hint);

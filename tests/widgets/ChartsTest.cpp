@@ -73,6 +73,17 @@ private slots:
         QVERIFY(chart.axisRange().left() < 10 && chart.axisRange().right() > 500);
     }
 
+    void logYDropsNonPositiveYAndSpansDecades()
+    {
+        LineChart chart;
+        chart.setLogY(true);
+        chart.setSeries("ratio", {{1, 0.02}, {2, 0.0}, {3, 1.0}});
+        QCOMPARE(chart.seriesPoints("ratio").size(), 2);
+        const QRectF r = chart.axisRange();
+        QVERIFY(r.top() < 0.01 && r.top() > 0.009);  // just below the power of ten under the data
+        QVERIFY(r.bottom() >= 1.0 && r.bottom() <= 2.0);
+    }
+
     void pngShowsTheSeries()
     {
         QTemporaryDir dir;

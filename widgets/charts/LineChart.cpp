@@ -83,6 +83,13 @@ void LineChart::setYIncludesZero(bool on)
     updateRanges();
 }
 
+void LineChart::setLogY(bool on)
+{
+    if (on == m_logY) return;
+    m_logY = on;
+    rebuildAxes();
+}
+
 void LineChart::setLogX(bool on)
 {
     if (on == m_logX) return;
@@ -108,9 +115,17 @@ void LineChart::rebuildAxes()
         x->setLabelFormat(QStringLiteral("%g"));
         m_xAxis = x;
     }
-    auto* y = new QValueAxis();
-    y->setLabelFormat(QStringLiteral("%g"));
-    m_yAxis = y;
+    if (m_logY) {
+        auto* y = new QLogValueAxis();
+        y->setBase(10.0);
+        y->setLabelFormat(QStringLiteral("%g"));
+        y->setMinorTickCount(-1);
+        m_yAxis = y;
+    } else {
+        auto* y = new QValueAxis();
+        y->setLabelFormat(QStringLiteral("%g"));
+        m_yAxis = y;
+    }
     m_xAxis->setTitleText(m_xTitle);
     m_yAxis->setTitleText(m_yTitle);
     m_chart->addAxis(m_xAxis, Qt::AlignBottom);
@@ -134,7 +149,7 @@ void LineChart::setSeries(const QString& name, const QList<QPointF>& points, con
     QList<QPointF> kept;
     kept.reserve(points.size());
     for (const QPointF& p : points)
-        if (std::isfinite(p.x()) && std::isfinite(p.y()) && (!m_logX || p.x() > 0)) kept.append(p);
+        if (std::isfinite(p.x()) && std::isfinite(p.y()) && (!m_logX || p.x() > 0) && (!m_logY || p.y() > 0)) kept.append(p);
 
     QLineSeries* series = find(name);
     const bool created = series == nullptr;
@@ -201,8 +216,15 @@ QRectF LineChart::axisRange() const
         x0 = l->min();
         x1 = l->max();
     }
-    auto* y = static_cast<QValueAxis*>(m_yAxis);
-    return QRectF(QPointF(x0, y->min()), QPointF(x1, y->max()));
+    double y0 = 0, y1 = 0;
+    if (auto* v = qobject_cast<QValueAxis*>(m_yAxis)) {
+        y0 = v->min();
+        y1 = v->max();
+    } else if (auto* l = qobject_cast<QLogValueAxis*>(m_yAxis)) {
+        y0 = l->min();
+        y1 = l->max();
+    }
+    return QRectF(QPointF(x0, y0), QPointF(x1, y1));
 }
 
 void LineChart::updateRanges()
@@ -217,6 +239,7 @@ void LineChart::updateRanges()
         }
     }
     const bool empty = !(x0 <= x1);
+    const double rawY0 = y0, rawY1 = y1;
     if (empty) {
         x0 = m_logX ? 1 : 0;
         x1 = m_logX ? 100 : 1;
@@ -259,6 +282,16 @@ void LineChart::updateRanges()
         x->setTickInterval(step);
     } else if (auto* l = qobject_cast<QLogValueAxis*>(m_xAxis)) {
         l->setRange(x0 / 1.25, x1 * 1.25);
+    }
+    if (auto* l = qobject_cast<QLogValueAxis*>(m_yAxis)) {
+        // From the power of ten below the data to a little above it: labels sit on powers of ten.
+        if (!m_yRange) {
+            // A hair below the power of ten under the data, so that its label is drawn.
+            y0 = 0.98 * (empty ? 0.1 : std::pow(10.0, std::floor(std::log10(std::max(rawY0, 1e-12)))));
+            y1 = empty ? 1.0 : std::max(rawY1 * 1.5, y0 * 10.0);
+        }
+        l->setRange(y0, y1);
+        return;
     }
     auto* y = static_cast<QValueAxis*>(m_yAxis);
     y->setRange(y0, y1);

@@ -43,6 +43,8 @@ public:
     void setYRange(std::optional<std::pair<double, double>> range);
     // Integer x data (epochs): ticks on whole numbers only.
     void setIntegerX(bool on);
+    // Logarithmic y axis (losses, ratios spanning decades); points with y <= 0 are dropped.
+    void setLogY(bool on);
     // Keep 0 inside the y range when following the data (ratios, speedups, loss).
     void setYIncludesZero(bool on);
     // Logarithmic x axis (k sweeps); points with x <= 0 are dropped while it is on.
@@ -81,6 +83,7 @@ private:
     bool m_logX = false;
     bool m_yZero = false;
     bool m_integerX = false;
+    bool m_logY = false;
 };
 
 }  // namespace meprop
