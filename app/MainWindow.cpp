@@ -125,6 +125,7 @@ void MainWindow::buildUi()
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(RunTableModel::Config, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(RunTableModel::Time, QHeaderView::ResizeToContents);
@@ -265,6 +266,7 @@ QWidget* MainWindow::buildCompareTab()
                                                tr("BP time (s)"), tr("BP speedup"), tr("Backprop ratio")});
     m_compareTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_compareTable->verticalHeader()->hide();
+    m_compareTable->verticalHeader()->setDefaultSectionSize(m_compareTable->fontMetrics().height() + 6);
     v->addWidget(m_compareTable, 1);
     return page;
 }
@@ -292,6 +294,7 @@ QWidget* MainWindow::buildSweepTab()
     m_sweepTable->setHorizontalHeaderLabels({tr("Run"), tr("k"), tr("Best dev (%)"), tr("Test (%)"), tr("BP time (s)"), tr("BP speedup")});
     m_sweepTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_sweepTable->verticalHeader()->hide();
+    m_sweepTable->verticalHeader()->setDefaultSectionSize(m_sweepTable->fontMetrics().height() + 6);
     v->addWidget(m_sweepTable, 1);
     return page;
 }
