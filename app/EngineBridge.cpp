@@ -1,4 +1,5 @@
 #include "EngineBridge.h"
+#include "backend/Device.h"
 
 #include "core/Error.h"
 #include "data/Mnist.h"
@@ -154,12 +155,12 @@ bool loadConfigFile(const QString& path, QJsonObject* values, QString* error)
 
 GpuStatus gpuAvailability()
 {
+    // The one place the workbench asks the engine about the GPU (engine/backend/Device.h).
+    const meprop::DeviceInfo info = meprop::cudaDeviceInfo();
     GpuStatus s;
-    // ---- GPU query: the one place to ask the engine (engine/backend/Device.h cudaDeviceInfo(),
-    // on the `cuda` branch). Until it is merged, this build has no GPU path: grey out "cuda".
-    s.available = false;
-    s.reason = QStringLiteral("this build has no GPU support");
-    // ----
+    s.available = info.available;
+    s.reason = QString::fromStdString(info.available ? std::string() : info.reason);
+    s.name = QString::fromStdString(meprop::describe(info));
     return s;
 }
 
