@@ -4,11 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace meprop {
 
-// From this batch size on, unified mode gathers the k shared columns and uses GEMMs.
-constexpr int kUnifiedGemmBatch = 32;
+// From this many kept entries (batch * k) on, unified mode gathers the k shared columns for GEMMs.
+constexpr int kUnifiedGemmEntries = 350;
 
 Linear::Linear(int in, int out, Rng& rng, Init init, const std::string& name)
     : m_w(name + ".weight", out, in), m_b(name + ".bias", 1, out), m_counts(static_cast<std::size_t>(out), 0)
@@ -83,8 +84,14 @@ void Linear::backward(const Matrix& dy, Matrix& dx, const BackwardSpec& spec, Rn
         for (auto& c : m_counts) c += static_cast<std::uint64_t>(batch);
         return;
     }
-    if (spec.mode == BackpropMode::Unified && batch >= kUnifiedGemmBatch)
+    // Which implementation is fastest depends on how much of dy is kept (measured on a 500x500
+    // layer, see tests/bench/LinearBackwardBench.cpp): the row kernels win while the kept entries
+    // are few; unified selections with many kept entries in total go faster as gathered GEMMs;
+    // per-example selections keeping half the components or more go faster as masked GEMMs.
+    if (spec.mode == BackpropMode::Unified && batch >= 4 && batch * m_sel.k >= kUnifiedGemmEntries)
         backwardUnifiedGemm(dy, dx, spec.needInputGrad);
+    else if (spec.mode != BackpropMode::Unified && batch >= 2 && 2 * m_sel.k >= out())
+        backwardMaskedGemm(dy, dx, spec.needInputGrad);
     else
         backwardSparseRows(dy, dx, spec.needInputGrad);
 }
@@ -109,6 +116,65 @@ void Linear::backwardUnifiedGemm(const Matrix& dy, Matrix& dx, bool needInputGra
         m_b.grad(0, r) += m_dyK.col(j).sum();
         m_w.touchRow(r);
         m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(batch);
+    }
+    m_b.touchRow(0);
+}
+
+void Linear::backwardMaskedGemm(const Matrix& dy, Matrix& dx, bool needInputGrad)
+{
+    const int batch = static_cast<int>(dy.rows());
+    const int n = out();
+    const int k = m_sel.k;
+    m_dyMasked.resize(batch, n);
+    // memset: Eigen's setZero() compiles to a scalar fill loop here.
+    std::memset(m_dyMasked.data(), 0, static_cast<std::size_t>(m_dyMasked.size()) * sizeof(float));
+    if (m_head.size() != static_cast<std::size_t>(n)) m_head.assign(static_cast<std::size_t>(n), -1);
+    m_union.clear();
+    for (int b = 0; b < batch; ++b) {
+        const int* idx = m_sel.row(b);
+        for (int j = 0; j < k; ++j) {
+            const int r = idx[j];
+            m_dyMasked(b, r) = dy(b, r);
+            int& count = m_head[static_cast<std::size_t>(r)];
+            if (count < 0) {
+                m_union.push_back(r);
+                count = 0;
+            }
+            ++count;
+        }
+    }
+    if (needInputGrad) dx.noalias() = m_dyMasked * m_w.value;
+    const int u = static_cast<int>(m_union.size());
+    Parameter& w = m_w;
+    if (u == n) {
+        // Every row is kept by some example: one dense product, no gathering.
+        w.grad.noalias() += m_dyMasked.transpose() * m_x;
+        m_b.grad.row(0) += m_dyMasked.colwise().sum();
+        for (int r = 0; r < n; ++r) {
+            int& count = m_head[static_cast<std::size_t>(r)];
+            m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(count);
+            count = -1;
+            w.touchRow(r);
+        }
+        m_b.touchRow(0);
+        return;
+    }
+    m_dyK.resize(batch, u);
+    for (int j = 0; j < u; ++j) m_dyK.col(j) = m_dyMasked.col(m_union[static_cast<std::size_t>(j)]);
+    m_dwK.resize(u, in());
+    m_dwK.noalias() = m_dyK.transpose() * m_x;
+    for (int j = 0; j < u; ++j) {
+        const int r = m_union[static_cast<std::size_t>(j)];
+        const bool fresh = w.rowSparse && (w.rowMark.empty() || !w.rowMark[static_cast<std::size_t>(r)]);
+        if (fresh)
+            w.grad.row(r) = m_dwK.row(j);
+        else
+            w.grad.row(r) += m_dwK.row(j);
+        m_b.grad(0, r) += m_dyK.col(j).sum();
+        int& count = m_head[static_cast<std::size_t>(r)];
+        m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(count);
+        count = -1;
+        w.touchRow(r);
     }
     m_b.touchRow(0);
 }

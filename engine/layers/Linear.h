@@ -63,7 +63,7 @@ private:
     Matrix m_x;
     Selection m_sel;
     std::vector<std::uint64_t> m_counts;
-    Matrix m_dyK, m_wK, m_dwK;
+    Matrix m_dyK, m_wK, m_dwK, m_dyMasked;
     // Sparse backward scratch: the selected (example, component) entries grouped by output row as
     // linked lists (m_head[r] = first entry or -1, kept all -1 between calls), the rows kept by at
     // least one example, and the coefficients and source rows of one combination.
@@ -72,6 +72,7 @@ private:
     std::vector<const float*> m_src;
 
     void backwardUnifiedGemm(const Matrix& dy, Matrix& dx, bool needInputGrad);
+    void backwardMaskedGemm(const Matrix& dy, Matrix& dx, bool needInputGrad);
     void backwardSparseRows(const Matrix& dy, Matrix& dx, bool needInputGrad);
 };
 
