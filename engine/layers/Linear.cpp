@@ -101,6 +101,18 @@ void Linear::backwardUnifiedGemm(const Matrix& dy, Matrix& dx, bool needInputGra
     const int batch = static_cast<int>(dy.rows());
     const int k = m_sel.k;
     const auto& idx = m_sel.indices;
+    if (k == out()) {
+        // Every column kept (the indices are 0..n-1): the dense products, without gathering.
+        if (needInputGrad) dx.noalias() = dy * m_w.value;
+        m_w.grad.noalias() += dy.transpose() * m_x;
+        m_b.grad.row(0) += dy.colwise().sum();
+        for (int r = 0; r < k; ++r) {
+            m_w.touchRow(r);
+            m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(batch);
+        }
+        m_b.touchRow(0);
+        return;
+    }
     m_dyK.resize(batch, k);
     for (int j = 0; j < k; ++j) m_dyK.col(j) = dy.col(idx[static_cast<std::size_t>(j)]);
     if (needInputGrad) {

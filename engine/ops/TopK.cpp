@@ -35,17 +35,12 @@ void topKByIndexSelect(const float* v, int n, int k, int* out, std::vector<int>&
 // entries with |v| >= t, kept in index order, hold the top k whenever there are at least k of
 // them; the k-th largest magnitude T among them decides, ties at T going to the lower indices as
 // above. Returns false (and writes garbage) when the sample was unlucky: the caller falls back.
-bool topKBySampledThreshold(const float* v, int n, int k, int* out, std::vector<int>& scratch)
+// The top k among the entries with |v| >= t (see below). Returns false when fewer than k or more
+// than maxCandidates entries reach t; writes the k-th largest magnitude to *kth on success.
+bool topKAboveThreshold(const float* v, int n, int k, float t, int maxCandidates, int* out, std::vector<int>& scratch,
+                        float* kth)
 {
-    constexpr int kSample = 64;
-    float sample[kSample];
-    const int stride = n / kSample;
-    for (int j = 0; j < kSample; ++j) sample[j] = std::fabs(v[j * stride]);
-    const int rank = std::min(kSample - 1, (2 * k * kSample + n - 1) / n + 2);
-    std::nth_element(sample, sample + rank, sample + kSample, std::greater<float>());
-    const float t = sample[rank];
     if (!(t == t)) return false;  // NaN
-
     scratch.resize(static_cast<std::size_t>(n));
     thread_local std::vector<float> mag;
     mag.resize(static_cast<std::size_t>(2 * n));
@@ -74,25 +69,39 @@ bool topKBySampledThreshold(const float* v, int n, int k, int* out, std::vector<
         cv[c] = a;
         c += a >= t ? 1 : 0;  // branch-free compaction
     }
-    if (c < k) return false;
+    if (c < k || c > maxCandidates) return false;
 
     float* work = cv + c;
     std::copy(cv, cv + c, work);
     std::nth_element(work, work + (k - 1), work + c, std::greater<float>());
-    const float kth = work[k - 1];
+    const float t_k = work[k - 1];
     int above = 0;
-    for (int j = 0; j < c; ++j) above += cv[j] > kth ? 1 : 0;
+    for (int j = 0; j < c; ++j) above += cv[j] > t_k ? 1 : 0;
     int ties = k - above, m = 0;
     for (int j = 0; j < c && m < k; ++j) {
-        if (cv[j] > kth) {
+        if (cv[j] > t_k) {
             out[m++] = cand[j];
-        } else if (cv[j] == kth && ties > 0) {
+        } else if (cv[j] == t_k && ties > 0) {
             out[m++] = cand[j];
             --ties;
         }
     }
+    *kth = t_k;
     return m == k;
 }
+
+bool topKBySampledThreshold(const float* v, int n, int k, int* out, std::vector<int>& scratch, float* kth)
+{
+    constexpr int kSample = 64;
+    float sample[kSample];
+    const int stride = n / kSample;
+    for (int j = 0; j < kSample; ++j) sample[j] = std::fabs(v[j * stride]);
+    const int rank = std::min(kSample - 1, (2 * k * kSample + n - 1) / n + 2);
+    std::nth_element(sample, sample + rank, sample + kSample, std::greater<float>());
+    return topKAboveThreshold(v, n, k, sample[rank], n, out, scratch, kth);
+}
+
+bool sampledPathApplies(int n, int k) { return n >= 256 && 8 * k <= n; }
 
 }  // namespace
 
@@ -102,7 +111,8 @@ void topKIndices(const float* v, int n, int k, int* out, std::vector<int>& scrat
         std::iota(out, out + n, 0);
         return;
     }
-    if (n >= 256 && 8 * k <= n && topKBySampledThreshold(v, n, k, out, scratch)) return;
+    float kth = 0.0f;
+    if (sampledPathApplies(n, k) && topKBySampledThreshold(v, n, k, out, scratch, &kth)) return;
     topKByIndexSelect(v, n, k, out, scratch);
 }
 
@@ -125,8 +135,26 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
     switch (mode) {
     case BackpropMode::TopK:
         sel.indices.resize(static_cast<std::size_t>(batch) * k);
-        for (int b = 0; b < batch; ++b)
-            topKIndices(dy.row(b).data(), n, k, sel.indices.data() + static_cast<std::size_t>(b) * k, scratch);
+        if (!sampledPathApplies(n, k)) {
+            for (int b = 0; b < batch; ++b)
+                topKIndices(dy.row(b).data(), n, k, sel.indices.data() + static_cast<std::size_t>(b) * k, scratch);
+            break;
+        }
+        {
+            // The examples of a minibatch have gradients of similar scale: a little below the
+            // previous example's k-th magnitude is a threshold that usually keeps 1.5k to 3k
+            // entries, without sampling. When it keeps too few or too many, sample as usual.
+            float kth = -1.0f;
+            for (int b = 0; b < batch; ++b) {
+                const float* v = dy.row(b).data();
+                int* out = sel.indices.data() + static_cast<std::size_t>(b) * k;
+                const bool hinted = kth > 0.0f && topKAboveThreshold(v, n, k, 0.8f * kth, 6 * k, out, scratch, &kth);
+                if (!hinted && !topKBySampledThreshold(v, n, k, out, scratch, &kth)) {
+                    topKByIndexSelect(v, n, k, out, scratch);
+                    kth = -1.0f;
+                }
+            }
+        }
         break;
     case BackpropMode::Unified: {
         thread_local Vector score;
@@ -138,6 +166,11 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
     case BackpropMode::Random: {
         // Partial Fisher-Yates per example: k draws, O(n) for the identity permutation.
         sel.indices.resize(static_cast<std::size_t>(batch) * k);
+        if (k == n) {  // every component: nothing to draw
+            for (int b = 0; b < batch; ++b) std::iota(sel.indices.begin() + static_cast<std::ptrdiff_t>(b) * k,
+                                                      sel.indices.begin() + static_cast<std::ptrdiff_t>(b + 1) * k, 0);
+            break;
+        }
         scratch.resize(static_cast<std::size_t>(n));
         for (int b = 0; b < batch; ++b) {
             std::iota(scratch.begin(), scratch.end(), 0);

@@ -160,7 +160,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, LinearSparse,
                                            // Masked GEMMs (2k >= n, batch >= 2): union below and equal to n.
                                            SparseCase{BackpropMode::TopK, 2, 7, 10, 5}, SparseCase{BackpropMode::Random, 6, 9, 8, 5},
                                            // Gathered GEMMs for unified (batch >= 4, batch k >= 350).
-                                           SparseCase{BackpropMode::Unified, 40, 6, 30, 10}));
+                                           SparseCase{BackpropMode::Unified, 40, 6, 30, 10}, SparseCase{BackpropMode::Unified, 40, 6, 30, 30}));
 
 TEST(Linear, GradientsAccumulateAcrossCalls)
 {

@@ -91,3 +91,37 @@ TEST(TopKSampled, FallsBackWhenTheSampleMisleads)
     sparse[300] = 7.0f;
     expectMatchesReference(sparse, 20, "mostly zero");
 }
+
+TEST(TopKSampled, MinibatchSelectionMatchesReferenceWhateverTheRowScales)
+{
+    // selectComponents reuses one example's k-th magnitude as the next one's threshold; rows of
+    // very different scales (and a row of ties) must still get exactly their own top k.
+    Rng rng(31);
+    for (int k : {1, 5, 20, 60}) {
+        Matrix dy(12, 500);
+        for (int b = 0; b < dy.rows(); ++b) {
+            const float scale = std::pow(10.0f, static_cast<float>(b % 5) - 2.0f);
+            for (int i = 0; i < dy.cols(); ++i) dy(b, i) = scale * rng.normal(0.0f, 1.0f);
+        }
+        dy.row(7).setConstant(0.25f);
+        dy.row(8).setZero();
+        dy(8, 13) = 1.0f;
+        Selection sel;
+        selectComponents(dy, BackpropMode::TopK, k, rng, sel);
+        for (int b = 0; b < dy.rows(); ++b) {
+            std::vector<float> row(dy.row(b).data(), dy.row(b).data() + dy.cols());
+            std::vector<int> got(sel.row(b), sel.row(b) + k);
+            EXPECT_EQ(got, referenceTopK(row, k)) << "row " << b << " k=" << k;
+        }
+    }
+}
+
+TEST(RandomSelection, KEqualsNKeepsEveryComponent)
+{
+    Rng rng(37);
+    Matrix dy = Matrix::Ones(3, 9);
+    Selection sel;
+    selectComponents(dy, BackpropMode::Random, 9, rng, sel);
+    for (int b = 0; b < 3; ++b)
+        for (int i = 0; i < 9; ++i) EXPECT_EQ(sel.row(b)[i], i);
+}
