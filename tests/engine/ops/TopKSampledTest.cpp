@@ -115,13 +115,3 @@ TEST(TopKSampled, MinibatchSelectionMatchesReferenceWhateverTheRowScales)
         }
     }
 }
-
-TEST(RandomSelection, KEqualsNKeepsEveryComponent)
-{
-    Rng rng(37);
-    Matrix dy = Matrix::Ones(3, 9);
-    Selection sel;
-    selectComponents(dy, BackpropMode::Random, 9, rng, sel);
-    for (int b = 0; b < 3; ++b)
-        for (int i = 0; i < 9; ++i) EXPECT_EQ(sel.row(b)[i], i);
-}
