@@ -3,9 +3,11 @@
 //   meprop presets | keys
 //   meprop bench-linear --batch B --in M --out N --k K --mode topk|unified|random [--threads T] [--reps R]
 // Exit codes: 0 success, 2 bad input (one line on stderr), 130 interrupted, 1 internal error.
+#include "backend/Device.h"
 #include "cli/ProgressBar.h"
 #include "core/Error.h"
 #include "train/Config.h"
+#include "train/LinearBench.h"
 #include "train/ConfigKeys.h"
 #include "train/Presets.h"
 #include "train/Trainer.h"
@@ -91,6 +93,37 @@ int runTrain(const TrainArgs& a)
     return 0;
 }
 
+struct BenchArgs {
+    int batch = 1, in = 500, out = 500, k = 20, threads = 1, reps = 200;
+    std::string mode = "topk";
+    std::string device = "cpu";
+};
+
+int runBenchLinear(const BenchArgs& a)
+{
+    const BackpropMode mode = parseBackpropMode(a.mode, "--mode");
+    if (parseDevice(a.device, "--device") == Device::Cuda) {
+        CudaBenchSpec spec;
+        spec.batch = a.batch;
+        spec.in = a.in;
+        spec.out = a.out;
+        spec.k = a.k;
+        spec.mode = mode;
+        spec.reps = a.reps;
+        const CudaBenchResult r = benchLinearCuda(spec);
+        const nlohmann::json j = {{"device", r.device}, {"batch", a.batch}, {"in", a.in}, {"out", a.out}, {"k", a.k}, {"mode", a.mode},
+                                  {"reps", a.reps}, {"dense_ms", r.denseMs}, {"dense_tf32_ms", r.denseTf32Ms}, {"meprop_ms", r.mepropMs},
+                                  {"select_ms", r.selectMs}, {"ratio", r.ratio}, {"ratio_tf32", r.ratioTf32}};
+        std::printf("%s\n", j.dump().c_str());
+        return 0;
+    }
+    const LinearBenchResult r = benchLinearBackward(a.batch, a.in, a.out, a.k, mode, a.threads, a.reps);
+    nlohmann::json j = toJson(r);
+    j["device"] = "cpu";
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+}
+
 int listPresets()
 {
     for (const Preset& p : presets()) std::printf("%-28s %s\n", p.name.c_str(), p.description.c_str());
@@ -130,6 +163,17 @@ int main(int argc, char** argv)
     trainCmd->add_flag("--overwrite", train.overwrite, "replace a finished run in --out");
     trainCmd->add_flag("--quiet", train.quiet, "no progress bar");
 
+    BenchArgs bench;
+    CLI::App* benchCmd = app.add_subcommand("bench-linear", "time one linear layer's backward, dense vs meProp, in one process; prints one JSON line");
+    benchCmd->add_option("--batch", bench.batch, "minibatch size")->capture_default_str();
+    benchCmd->add_option("--in", bench.in, "input features m")->capture_default_str();
+    benchCmd->add_option("--out", bench.out, "output features n")->capture_default_str();
+    benchCmd->add_option("--k", bench.k, "components kept per example")->capture_default_str();
+    benchCmd->add_option("--mode", bench.mode, "topk | unified | random")->capture_default_str();
+    benchCmd->add_option("--threads", bench.threads, "CPU threads")->capture_default_str();
+    benchCmd->add_option("--reps", bench.reps, "timed repetitions")->capture_default_str();
+    benchCmd->add_option("--device", bench.device, "cpu | cuda")->capture_default_str();
+
     app.add_subcommand("presets", "list the presets");
     app.add_subcommand("keys", "list the configuration keys");
 
@@ -148,6 +192,7 @@ int main(int argc, char** argv)
 
     try {
         if (app.got_subcommand("train")) return runTrain(train);
+        if (app.got_subcommand("bench-linear")) return runBenchLinear(bench);
         if (app.got_subcommand("presets")) return listPresets();
         if (app.got_subcommand("keys")) return listKeys();
     } catch (const Cancelled&) {

@@ -8,6 +8,10 @@
 //   topk/random:  per example b, for its k indices i: dx_b += dy_bi W_i, dW_i += dy_bi x_b,
 //                 db_i += dy_bi                                                       O(B k m)
 //   unified:      gather the k shared columns: dx = dy_K W_K, dW_K = dy_K^T x       O(B k m)
+// The sparse modes group the kept entries by output row, so each kept row of dW is read and
+// written once per call however many examples keep it, and dx_b is one combination of k rows of
+// W. When the work would exceed the dense products' (k close to n) the masked gradient goes through
+// the dense GEMMs instead; unified with a large batch uses the gathered GEMMs.
 // The result equals dense backward of maskedGradient(dy, selection) up to float rounding.
 // Throws ShapeError on mismatched shapes, ConfigError on k outside [1, out].
 #include "core/Parameter.h"
@@ -59,7 +63,17 @@ private:
     Matrix m_x;
     Selection m_sel;
     std::vector<std::uint64_t> m_counts;
-    Matrix m_dyK, m_wK, m_dwK;
+    Matrix m_dyK, m_wK, m_dwK, m_dyMasked;
+    // Sparse backward scratch: the selected (example, component) entries grouped by output row as
+    // linked lists (m_head[r] = first entry or -1, kept all -1 between calls), the rows kept by at
+    // least one example, and the coefficients and source rows of one combination.
+    std::vector<int> m_head, m_next, m_union;
+    std::vector<float> m_coef;
+    std::vector<const float*> m_src;
+
+    void backwardUnifiedGemm(const Matrix& dy, Matrix& dx, bool needInputGrad);
+    void backwardMaskedGemm(const Matrix& dy, Matrix& dx, bool needInputGrad);
+    void backwardSparseRows(const Matrix& dy, Matrix& dx, bool needInputGrad);
 };
 
 }  // namespace meprop

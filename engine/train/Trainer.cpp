@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <limits>
+#include <numeric>
 #include <sstream>
 
 namespace meprop {
@@ -220,8 +221,24 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
     s["train_s"] = trainSeconds;
     s["eval_s"] = evalSeconds;
     s["train_examples"] = n;
+    // How concentrated the updates were (the meSimp view): the share of all row updates that went to
+    // the most-updated 5 % of each layer's rows (0.05 when spread evenly, 1.0 when all in those rows).
+    const std::vector<LayerSelection> finalSelection = task->selection();
     nlohmann::json layers = nlohmann::json::array();
-    for (const LayerInfo& l : info.layers) layers.push_back({{"name", l.name}, {"width", l.width}, {"k", l.k}});
+    for (std::size_t i = 0; i < info.layers.size(); ++i) {
+        const LayerInfo& l = info.layers[i];
+        nlohmann::json entry = {{"name", l.name}, {"width", l.width}, {"k", l.k}};
+        if (i < finalSelection.size() && !finalSelection[i].counts.empty()) {
+            std::vector<std::uint64_t> c = finalSelection[i].counts;
+            std::sort(c.begin(), c.end(), std::greater<>());
+            const std::size_t top = std::max<std::size_t>(1, c.size() / 20);
+            const double all = static_cast<double>(std::accumulate(c.begin(), c.end(), std::uint64_t{0}));
+            const double head = static_cast<double>(std::accumulate(c.begin(), c.begin() + static_cast<long>(top), std::uint64_t{0}));
+            entry["top5pct_update_share"] = all > 0 ? head / all : 0.0;
+            entry["never_updated"] = std::count(c.begin(), c.end(), std::uint64_t{0});
+        }
+        layers.push_back(entry);
+    }
     s["layers_info"] = layers;
     double ratio = 0.0;
     for (const LayerInfo& l : info.layers) ratio += static_cast<double>(l.k) / static_cast<double>(std::max(1, l.width));

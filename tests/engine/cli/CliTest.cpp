@@ -91,3 +91,17 @@ TEST(Cli, TrainsOnATinyDataSet)
     EXPECT_NE(r.err.find("already holds a finished run"), std::string::npos);
     EXPECT_EQ(run(args + " --overwrite").code, 0);
 }
+
+TEST(Cli, BenchLinearPrintsOneJsonLine)
+{
+    Result r = run("bench-linear --batch 2 --in 64 --out 64 --k 4 --mode topk --reps 5");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(lines(r.out), 1);
+    for (const char* key : {"\"dense_ms\"", "\"meprop_ms\"", "\"ratio\""}) EXPECT_NE(r.out.find(key), std::string::npos) << r.out;
+    expectBadInput("bench-linear --k 0", "k");
+    expectBadInput("bench-linear --k 600", "k");
+    expectBadInput("bench-linear --mode dense", "mode");
+    expectBadInput("bench-linear --mode fast", "mode");
+    expectBadInput("bench-linear --batch x", "batch");
+    expectBadInput("bench-linear --device tpu", "device");
+}

@@ -121,13 +121,46 @@ TEST_P(LinearSparse, KEqualsNIsDense)
     EXPECT_LT((a.weight().grad - b.weight().grad).cwiseAbs().maxCoeff(), 1e-4f);
 }
 
+TEST_P(LinearSparse, AccumulatesOverDenseAndSparseCalls)
+{
+    // Every path adds to the gradient, whether the rows are fresh after zeroGrad, already touched
+    // by an earlier sparse call, or part of a dense (not row-sparse) gradient.
+    const SparseCase c = GetParam();
+    Rng rng(19);
+    Linear layer(c.in, c.out, rng);
+    Matrix x = randomMatrix(c.batch, c.in, rng), y, dx;
+    layer.forward(x, y);
+    layer.weight().zeroGrad();
+    layer.bias().zeroGrad();
+    Matrix expectedW = Matrix::Zero(c.out, c.in), expectedB = Matrix::Zero(1, c.out);
+    const BackpropMode modes[] = {c.mode, c.mode, BackpropMode::Dense, c.mode};
+    for (BackpropMode mode : modes) {
+        Matrix dy = randomMatrix(c.batch, c.out, rng);
+        layer.backward(dy, dx, {mode, c.k, true}, rng);
+        const Matrix masked = maskedGradient(dy, layer.lastSelection());
+        expectedW += masked.transpose() * x;
+        expectedB += masked.colwise().sum();
+        EXPECT_LT((dx - masked * layer.weight().value).cwiseAbs().maxCoeff(), 1e-4f);
+        EXPECT_LT((layer.weight().grad - expectedW).cwiseAbs().maxCoeff(), 1e-4f);
+        EXPECT_LT((layer.bias().grad - expectedB).cwiseAbs().maxCoeff(), 1e-4f);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Cases, LinearSparse,
                          ::testing::Values(SparseCase{BackpropMode::Dense, 3, 7, 9, 9}, SparseCase{BackpropMode::TopK, 1, 5, 8, 1},
                                            SparseCase{BackpropMode::TopK, 4, 7, 9, 3}, SparseCase{BackpropMode::TopK, 10, 30, 50, 5},
                                            SparseCase{BackpropMode::TopK, 2, 3, 6, 6}, SparseCase{BackpropMode::Unified, 1, 5, 8, 1},
                                            SparseCase{BackpropMode::Unified, 6, 11, 13, 4}, SparseCase{BackpropMode::Unified, 3, 4, 5, 5},
                                            SparseCase{BackpropMode::Random, 1, 5, 8, 1}, SparseCase{BackpropMode::Random, 5, 9, 20, 7},
-                                           SparseCase{BackpropMode::Random, 2, 3, 4, 4}));
+                                           SparseCase{BackpropMode::Random, 2, 3, 4, 4},
+                                           // Row kernels with rows kept by several examples, the
+                                           // sampled top-k path (n >= 256) and odd widths (tails).
+                                           SparseCase{BackpropMode::TopK, 12, 77, 300, 20}, SparseCase{BackpropMode::Random, 12, 130, 40, 9},
+                                           SparseCase{BackpropMode::Unified, 3, 77, 300, 20},
+                                           // Masked GEMMs (2k >= n, batch >= 2): union below and equal to n.
+                                           SparseCase{BackpropMode::TopK, 2, 7, 10, 5}, SparseCase{BackpropMode::Random, 6, 9, 8, 5},
+                                           // Gathered GEMMs for unified (batch >= 4, batch k >= 350).
+                                           SparseCase{BackpropMode::Unified, 40, 6, 30, 10}, SparseCase{BackpropMode::Unified, 40, 6, 30, 30}));
 
 TEST(Linear, GradientsAccumulateAcrossCalls)
 {
