@@ -115,7 +115,7 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
     double bestDev = -std::numeric_limits<double>::infinity(), testAtBest = 0.0, bestLoss = std::numeric_limits<double>::infinity();
     std::vector<std::pair<std::string, double>> extraAtBest;
     long step = 0;
-    bool warnedRising = false;
+    bool warnedRising = false, warnedEpochRise = false;
 
     for (int epoch = 1; epoch <= epochs; ++epoch) {
         const auto epochStart = Clock::now();
@@ -187,7 +187,8 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
             e.bestSoFar = true;
             if (writing) task->onNewBest(outDir);
         }
-        if (m_sink && epoch > 1 && e.trainLoss > 1.2 * bestLoss && e.trainLoss > bestLoss + 0.02) {
+        if (m_sink && !warnedEpochRise && epoch > 1 && e.trainLoss > 1.2 * bestLoss && e.trainLoss > bestLoss + 0.02) {
+            warnedEpochRise = true;  // once per run: the metrics show the rest
             std::ostringstream os;
             os << "training loss rose to " << std::setprecision(4) << e.trainLoss << " in epoch " << epoch << " (best epoch so far: "
                << bestLoss << "): the run may be diverging";
