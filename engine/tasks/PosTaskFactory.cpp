@@ -1,0 +1,27 @@
+// makePosTask lives apart from PosTask.cpp so that code using PosTask directly (tests, benchmarks)
+// does not link the configuration layer.
+#include "tasks/PosTask.h"
+
+namespace meprop {
+
+std::unique_ptr<Task> makePosTask(const Config& config, Rng& rng)
+{
+    PosSettings s;
+    s.data = config.getString("data");
+    s.trainFile = config.getString("train_file");
+    s.devFile = config.getString("dev_file");
+    s.testFile = config.getString("test_file");
+    s.limit = config.getInt("limit");
+    s.wordDim = static_cast<int>(config.getInt("word_dim"));
+    s.featureDim = static_cast<int>(config.getInt("feature_dim"));
+    s.hidden = static_cast<int>(config.getInt("hidden"));
+    s.mode = config.mode();
+    s.k = static_cast<int>(config.getInt("k"));
+    s.kOutput = static_cast<int>(config.getInt("k_output"));
+    s.dropout = static_cast<float>(config.getFloat("dropout"));
+    s.optimizer.kind = config.getString("optimizer");
+    s.optimizer.lr = static_cast<float>(config.getFloat("lr"));
+    return std::make_unique<PosTask>(s, rng);
+}
+
+}  // namespace meprop
