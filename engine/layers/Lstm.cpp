@@ -23,6 +23,34 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
+// The k largest |v[i]| of v[0..n), sorted ascending, ties to the lower index: the rule of
+// topKIndices. For the small k of meProp (k <= 32) one pass keeping a sorted list of the best k beats
+// nth_element: almost every element is rejected by a single comparison with the k-th best so far.
+void selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratch)
+{
+    if (k > 32 || k >= n) {
+        topKIndices(v, n, k, out, scratch);
+        return;
+    }
+    float best[32];
+    int idx[32];
+    int filled = 0;
+    for (int i = 0; i < n; ++i) {
+        const float a = std::fabs(v[i]);
+        if (filled == k && !(a > best[k - 1])) continue;  // equal magnitude: the lower index stays
+        int p = filled < k ? filled++ : k - 1;
+        while (p > 0 && best[p - 1] < a) {
+            best[p] = best[p - 1];
+            idx[p] = idx[p - 1];
+            --p;
+        }
+        best[p] = a;
+        idx[p] = i;
+    }
+    std::copy(idx, idx + k, out);
+    std::sort(out, out + k);
+}
+
 }  // namespace
 
 Lstm::Lstm(int in, int hidden, Rng& rng, bool reverse, const std::string& name)
@@ -116,7 +144,7 @@ void Lstm::selectShared(const Matrix& dh, int k, std::vector<int>& rows)
     rows.resize(static_cast<std::size_t>(4 * k));
     for (int j = 0; j < 4; ++j) {
         int* out = rows.data() + static_cast<std::size_t>(j) * k;
-        topKIndices(m_score.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
+        selectTopK(m_score.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
         for (int q = 0; q < k; ++q) out[q] += j * H;
     }
 }
@@ -141,6 +169,7 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
     const int K = m_kept;
     if (sparse) {
         m_sel.resize(static_cast<std::size_t>(T) * K);
+        m_selVal.resize(static_cast<std::size_t>(T) * K);
     } else {
         m_sel.clear();
     }
@@ -204,7 +233,7 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
             for (int j = 0; j < 4; ++j) {
                 int* out = sel + static_cast<std::size_t>(j) * k;
                 if (mode == BackpropMode::TopK) {
-                    topKIndices(da.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
+                    selectTopK(da.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
                 } else {
                     // Partial Fisher-Yates: k distinct uniform draws from the block.
                     m_perm.resize(static_cast<std::size_t>(H));
@@ -218,20 +247,13 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
                 }
                 for (int q = 0; q < k; ++q) out[q] += j * H;
             }
-            if (tp >= 0) m_dhNext.setZero();
-            for (int j = 0; j < K; ++j) {
-                const int r = sel[j];
-                const float v = da(r);
-                if (tp >= 0) {
-                    m_dhNext.noalias() += v * U.row(r);
-                    dU.row(r).noalias() += v * m_h.row(tp);
-                }
-                dW.row(r).noalias() += v * m_x.row(t);
-                db(0, r) += v;
-                if (needDx) dx.row(t).noalias() += v * W.row(r);
-                m_w.touchRow(r);
-                m_u.touchRow(r);
-                ++m_counts[static_cast<std::size_t>(r)];
+            // Only the recurrence needs this step's products now; the weight gradients and dx are
+            // added after the loop, grouped by row (see below).
+            float* val = m_selVal.data() + static_cast<std::size_t>(t) * K;
+            for (int j = 0; j < K; ++j) val[j] = da(sel[j]);
+            if (tp >= 0) {
+                m_dhNext.setZero();
+                for (int j = 0; j < K; ++j) m_dhNext.noalias() += val[j] * U.row(sel[j]);
             }
             break;
         }
@@ -290,7 +312,41 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
         break;
     }
     case BackpropMode::TopK:
-    case BackpropMode::Random: m_b.touchRow(0); break;
+    case BackpropMode::Random: {
+        // Group the kept (step, row) pairs by row: each touched row of W, U, dW and dU is then
+        // streamed once per sentence instead of once per step (the rows repeat across steps), while
+        // x, h and dx (T rows) stay in cache.
+        const int pairs = T * K;
+        m_order.resize(static_cast<std::size_t>(pairs));
+        std::iota(m_order.begin(), m_order.end(), 0);
+        std::sort(m_order.begin(), m_order.end(), [this](int a, int b) {
+            return m_sel[static_cast<std::size_t>(a)] < m_sel[static_cast<std::size_t>(b)] ||
+                   (m_sel[static_cast<std::size_t>(a)] == m_sel[static_cast<std::size_t>(b)] && a < b);
+        });
+        for (int q = 0; q < pairs;) {
+            const int r = m_sel[static_cast<std::size_t>(m_order[static_cast<std::size_t>(q)])];
+            auto dWr = dW.row(r);
+            auto dUr = dU.row(r);
+            const auto Wr = W.row(r);
+            float dbr = 0.0f;
+            for (; q < pairs && m_sel[static_cast<std::size_t>(m_order[static_cast<std::size_t>(q)])] == r; ++q) {
+                const int pos = m_order[static_cast<std::size_t>(q)];
+                const int t = pos / K;
+                const int s = m_reverse ? T - 1 - t : t;  // processing position of step t
+                const float v = m_selVal[static_cast<std::size_t>(pos)];
+                dWr.noalias() += v * m_x.row(t);
+                if (s > 0) dUr.noalias() += v * m_h.row(step(s - 1, T));
+                if (needDx) dx.row(t).noalias() += v * Wr;
+                dbr += v;
+                ++m_counts[static_cast<std::size_t>(r)];
+            }
+            db(0, r) += dbr;
+            m_w.touchRow(r);
+            m_u.touchRow(r);
+        }
+        m_b.touchRow(0);
+        break;
+    }
     }
     linear += secondsSince(t0);
     if (bpLinear) *bpLinear += linear;
