@@ -49,15 +49,17 @@ int main(int argc, char** argv)
                 }
             }
             const double train = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const auto evalStart = std::chrono::steady_clock::now();
             const double dev = task.evaluate(Split::Dev).metric;
             const double test = task.evaluate(Split::Test).metric;
+            const double evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - evalStart).count();
             if (dev > bestDev) {
                 bestDev = dev;
                 testAtBest = test;
             }
-            std::printf("epoch %d loss %.4f dev %.2f test %.2f | train %.1fs forward %.1fs bpLinear %.2fs bpOverall %.2fs update %.1fs\n", e,
+            std::printf("epoch %d loss %.4f dev %.2f test %.2f | train %.1fs forward %.1fs bpLinear %.2fs bpOverall %.2fs update %.1fs | eval %.1fs\n", e,
                         loss / static_cast<double>(task.trainSize()), dev, test, train, t.forward, t.bpLinear, t.bpOverall,
-                        t.update);
+                        t.update, evalSeconds);
             std::fflush(stdout);
         }
         std::printf("best dev %.2f test at best dev %.2f\n", bestDev, testAtBest);

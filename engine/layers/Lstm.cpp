@@ -109,6 +109,60 @@ void Lstm::forward(const Matrix& x, Matrix& h)
     h = m_h;
 }
 
+void Lstm::forwardMany(const std::vector<const Matrix*>& xs, std::vector<Matrix>& hs) const
+{
+    const int B = static_cast<int>(xs.size());
+    const int H = hidden();
+    hs.resize(static_cast<std::size_t>(B));
+    if (B == 0) return;
+    std::vector<int> order(static_cast<std::size_t>(B));
+    std::iota(order.begin(), order.end(), 0);
+    for (int b = 0; b < B; ++b) {
+        const Matrix& x = *xs[static_cast<std::size_t>(b)];
+        if (x.rows() < 1) throw ShapeError(m_name + ": a sequence needs at least one step");
+        if (x.cols() != in())
+            throw ShapeError(m_name + ": input has " + std::to_string(x.cols()) + " features, expected " + std::to_string(in()));
+    }
+    // Longest first: the sequences still running at step s are a prefix of `order`.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return xs[static_cast<std::size_t>(a)]->rows() > xs[static_cast<std::size_t>(b)]->rows(); });
+    std::vector<Matrix> xw(static_cast<std::size_t>(B));
+    for (int b = 0; b < B; ++b) {
+        auto& g = xw[static_cast<std::size_t>(b)];
+        g.noalias() = *xs[static_cast<std::size_t>(b)] * m_w.value.transpose();
+        g.rowwise() += m_b.value.row(0);
+        hs[static_cast<std::size_t>(b)].resize(xs[static_cast<std::size_t>(b)]->rows(), H);
+    }
+    const int maxT = static_cast<int>(xs[static_cast<std::size_t>(order[0])]->rows());
+    Matrix h = Matrix::Zero(B, H), c = Matrix::Zero(B, H), a(B, 4 * H);
+    int active = B;
+    for (int s = 0; s < maxT; ++s) {
+        while (active > 0 && xs[static_cast<std::size_t>(order[static_cast<std::size_t>(active - 1)])]->rows() <= s) --active;
+        auto A = a.topRows(active);
+        if (s > 0) {
+            A.noalias() = h.topRows(active) * m_u.value.transpose();
+        } else {
+            A.setZero();
+        }
+        for (int j = 0; j < active; ++j) {
+            const int b = order[static_cast<std::size_t>(j)];
+            const int T = static_cast<int>(xs[static_cast<std::size_t>(b)]->rows());
+            A.row(j) += xw[static_cast<std::size_t>(b)].row(step(s, T));
+        }
+        sigmoidInPlace(A.leftCols(2 * H));
+        A.middleCols(2 * H, H).array() = A.middleCols(2 * H, H).array().tanh();
+        sigmoidInPlace(A.rightCols(H));
+        c.topRows(active).array() = A.middleCols(H, H).array() * c.topRows(active).array() +
+                                    A.leftCols(H).array() * A.middleCols(2 * H, H).array();
+        h.topRows(active).array() = A.rightCols(H).array() * c.topRows(active).array().tanh();
+        for (int j = 0; j < active; ++j) {
+            const int b = order[static_cast<std::size_t>(j)];
+            const int T = static_cast<int>(xs[static_cast<std::size_t>(b)]->rows());
+            hs[static_cast<std::size_t>(b)].row(step(s, T)) = h.row(j);
+        }
+    }
+}
+
 // The gate gradient of step t from dh_t alone (no recurrent terms): the unified mode's ranking.
 void Lstm::localGateGradient(const Matrix& dh, int t, int tp, Eigen::Ref<RowVector> out) const
 {

@@ -50,6 +50,10 @@ public:
 
     // x (T x in), T >= 1  ->  h (T x H); row t is the state after reading x_t. Keeps what backward needs.
     void forward(const Matrix& x, Matrix& h);
+    // Inference for several sequences at once (keeps no state for backward): xs[b] (T_b x in) ->
+    // hs[b] (T_b x H), equal to forward() of each. Each time step is one matrix-matrix product over
+    // the sequences still running instead of one matrix-vector product per sequence.
+    void forwardMany(const std::vector<const Matrix*>& xs, std::vector<Matrix>& hs) const;
     // dh (T x H): dLoss/dh_t from the layer above. Accumulates the parameter gradients; writes dx
     // (T x in) when spec.needInputGrad. Adds the time of the matrix products and the selection to
     // *bpLinear when given.

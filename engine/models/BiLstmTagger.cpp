@@ -28,6 +28,15 @@ void BiLstmTagger::dropoutMask(Matrix& mask, int rows, int cols, Rng& rng) const
     for (Eigen::Index i = 0; i < mask.size(); ++i) mask.data()[i] = rng.bernoulli(keep) ? 1.0f / keep : 0.0f;
 }
 
+void BiLstmTagger::embed(const TaggerSentence& s, Matrix& x) const
+{
+    x.resize(s.size(), inputDim());
+    m_word->forward(s.words, x, 0);
+    for (int f = 0; f < kTaggerFeatures; ++f)
+        m_feat[static_cast<std::size_t>(f)]->forward(s.features[static_cast<std::size_t>(f)], x,
+                                                     m_shape.wordDim + f * m_shape.featureDim);
+}
+
 void BiLstmTagger::forward(const TaggerSentence& s, Matrix& scores, bool train, Rng& rng)
 {
     const int T = s.size();
@@ -35,11 +44,7 @@ void BiLstmTagger::forward(const TaggerSentence& s, Matrix& scores, bool train, 
     for (const auto& f : s.features)
         if (f.size() != s.words.size()) throw ShapeError("tagger: a feature column does not have one id per word");
     const int H = m_shape.hidden;
-    m_x.resize(T, inputDim());
-    m_word->forward(s.words, m_x, 0);
-    for (int f = 0; f < kTaggerFeatures; ++f)
-        m_feat[static_cast<std::size_t>(f)]->forward(s.features[static_cast<std::size_t>(f)], m_x,
-                                                     m_shape.wordDim + f * m_shape.featureDim);
+    embed(s, m_x);
     m_dropped = train && m_shape.dropout > 0.0f;
     if (m_dropped) {
         dropoutMask(m_inMask, T, inputDim(), rng);
@@ -89,6 +94,40 @@ std::vector<int> BiLstmTagger::predict(const TaggerSentence& s)
         Eigen::Index best = 0;
         scores.row(t).maxCoeff(&best);
         tags[static_cast<std::size_t>(t)] = static_cast<int>(best);
+    }
+    return tags;
+}
+
+std::vector<std::vector<int>> BiLstmTagger::predictMany(const std::vector<const TaggerSentence*>& sentences) const
+{
+    const std::size_t B = sentences.size();
+    std::vector<Matrix> xs(B);
+    std::vector<const Matrix*> xp(B);
+    for (std::size_t b = 0; b < B; ++b) {
+        const TaggerSentence& s = *sentences[b];
+        if (s.size() < 1) throw ShapeError("tagger: empty sentence");
+        for (const auto& f : s.features)
+            if (f.size() != s.words.size()) throw ShapeError("tagger: a feature column does not have one id per word");
+        embed(s, xs[b]);
+        xp[b] = &xs[b];
+    }
+    std::vector<Matrix> hf, hb;
+    m_fwd->forwardMany(xp, hf);
+    m_bwd->forwardMany(xp, hb);
+    const int H = m_shape.hidden;
+    const Matrix& W = m_out->weight().value;
+    std::vector<std::vector<int>> tags(B);
+    Matrix scores;
+    for (std::size_t b = 0; b < B; ++b) {
+        scores.noalias() = hf[b] * W.leftCols(H).transpose();
+        scores.noalias() += hb[b] * W.rightCols(H).transpose();
+        scores.rowwise() += m_out->bias().value.row(0);
+        tags[b].resize(static_cast<std::size_t>(scores.rows()));
+        for (Eigen::Index t = 0; t < scores.rows(); ++t) {
+            Eigen::Index best = 0;
+            scores.row(t).maxCoeff(&best);
+            tags[b][static_cast<std::size_t>(t)] = static_cast<int>(best);
+        }
     }
     return tags;
 }

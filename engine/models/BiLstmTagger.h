@@ -62,6 +62,8 @@ public:
                   double* bpLinear = nullptr);
     // Argmax tag per token (no dropout).
     std::vector<int> predict(const TaggerSentence& s);
+    // predict() of several sentences at once (batched matrix products; same results).
+    std::vector<std::vector<int>> predictMany(const std::vector<const TaggerSentence*>& sentences) const;
 
     // Softmax cross-entropy summed over the tokens whose tag is >= 0; dscores = scale * (p - onehot)
     // on those rows, 0 on the others. scores (T x C), tags T entries < C. Returns the summed loss.
@@ -80,6 +82,7 @@ public:
     const Linear& output() const { return *m_out; }
 
 private:
+    void embed(const TaggerSentence& s, Matrix& x) const;
     void dropoutMask(Matrix& mask, int rows, int cols, Rng& rng) const;
 
     TaggerShape m_shape;

@@ -160,9 +160,22 @@ Evaluation PosTask::evaluate(Split split)
     Part& p = part(split);
     p.predicted.resize(p.encoded.size());
     long correct = 0, total = 0;
+    // Sentences of similar length together, so that the batched products waste little.
+    std::vector<std::size_t> byLength(p.encoded.size());
+    std::iota(byLength.begin(), byLength.end(), std::size_t{0});
+    std::stable_sort(byLength.begin(), byLength.end(),
+                     [&](std::size_t a, std::size_t b) { return p.encoded[a].size() < p.encoded[b].size(); });
+    constexpr std::size_t kChunk = 32;
+    std::vector<const TaggerSentence*> chunk;
+    for (std::size_t c = 0; c < byLength.size(); c += kChunk) {
+        chunk.clear();
+        const std::size_t end = std::min(byLength.size(), c + kChunk);
+        for (std::size_t i = c; i < end; ++i) chunk.push_back(&p.encoded[byLength[i]]);
+        auto tags = m_model->predictMany(chunk);
+        for (std::size_t i = c; i < end; ++i) p.predicted[byLength[i]] = std::move(tags[i - c]);
+    }
     for (std::size_t i = 0; i < p.encoded.size(); ++i) {
         const TaggerSentence& s = p.encoded[i];
-        p.predicted[i] = m_model->predict(s);
         for (int t = 0; t < s.size(); ++t) correct += p.predicted[i][static_cast<std::size_t>(t)] == s.tags[static_cast<std::size_t>(t)];
         total += s.size();
     }

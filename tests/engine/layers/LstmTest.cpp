@@ -397,3 +397,25 @@ TEST(Lstm, RejectsBadShapesAndK)
     EXPECT_THROW(l.backward(Matrix::Zero(2, 6), dx, {BackpropMode::Dense, 0, true}, rng), ShapeError);
     EXPECT_THROW(l.backward(Matrix::Zero(3, 5), dx, {BackpropMode::Dense, 0, true}, rng), ShapeError);
 }
+
+TEST_P(LstmDirection, ForwardManyEqualsForwardOfEach)
+{
+    Rng rng(12);
+    Lstm l(5, 6, rng, GetParam());
+    std::vector<Matrix> xs;
+    for (int T : {3, 7, 1, 7, 4}) xs.push_back(randomMatrix(T, 5, rng));
+    std::vector<const Matrix*> ptrs;
+    for (const auto& x : xs) ptrs.push_back(&x);
+    std::vector<Matrix> hs;
+    l.forwardMany(ptrs, hs);
+    ASSERT_EQ(hs.size(), xs.size());
+    for (std::size_t b = 0; b < xs.size(); ++b) {
+        Matrix h;
+        l.forward(xs[b], h);
+        ASSERT_EQ(hs[b].rows(), h.rows());
+        EXPECT_LT((hs[b] - h).cwiseAbs().maxCoeff(), 1e-5f) << "sequence " << b;
+    }
+    Matrix empty(0, 5);
+    ptrs.push_back(&empty);
+    EXPECT_THROW(l.forwardMany(ptrs, hs), ShapeError);
+}

@@ -133,3 +133,18 @@ TEST(BiLstmTagger, RejectsBadIds)
     EXPECT_THROW(model.forward(s, scores, false, rng), ShapeError);
     EXPECT_THROW(model.forward(TaggerSentence{}, scores, false, rng), ShapeError);
 }
+
+TEST(BiLstmTagger, PredictManyEqualsPredict)
+{
+    Rng rng(17);
+    TaggerShape shape = smallShape();
+    shape.hidden = 12;
+    BiLstmTagger model(shape, rng);
+    std::vector<TaggerSentence> sentences;
+    for (int T : {4, 9, 2, 9, 6, 3}) sentences.push_back(sentence(T, shape, rng));
+    std::vector<const TaggerSentence*> ptrs;
+    for (const auto& s : sentences) ptrs.push_back(&s);
+    const auto many = model.predictMany(ptrs);
+    ASSERT_EQ(many.size(), sentences.size());
+    for (std::size_t i = 0; i < sentences.size(); ++i) EXPECT_EQ(many[i], model.predict(sentences[i])) << "sentence " << i;
+}
