@@ -165,7 +165,7 @@ Evaluation PosTask::evaluate(Split split)
     std::iota(byLength.begin(), byLength.end(), std::size_t{0});
     std::stable_sort(byLength.begin(), byLength.end(),
                      [&](std::size_t a, std::size_t b) { return p.encoded[a].size() < p.encoded[b].size(); });
-    constexpr std::size_t kChunk = 32;
+    constexpr std::size_t kChunk = 128;
     std::vector<const TaggerSentence*> chunk;
     for (std::size_t c = 0; c < byLength.size(); c += kChunk) {
         chunk.clear();
