@@ -295,7 +295,12 @@ INSTANTIATE_TEST_SUITE_P(
                       SparseCase{BackpropMode::TopK, false, 1, 3, 4, 2}, SparseCase{BackpropMode::TopK, false, 9, 7, 20, 5},
                       SparseCase{BackpropMode::Random, false, 6, 5, 8, 2}, SparseCase{BackpropMode::Random, true, 4, 3, 10, 4},
                       SparseCase{BackpropMode::Unified, false, 6, 5, 8, 2}, SparseCase{BackpropMode::Unified, true, 7, 4, 9, 3},
-                      SparseCase{BackpropMode::Unified, false, 1, 3, 5, 1}));
+                      SparseCase{BackpropMode::Unified, false, 1, 3, 5, 1}),
+    [](const auto& info) {
+        const SparseCase& c = info.param;
+        return std::string(toString(c.mode)) + (c.reverse ? "Rev" : "Fwd") + "_T" + std::to_string(c.T) + "_H" +
+               std::to_string(c.H) + "_k" + std::to_string(c.k);
+    });
 
 TEST(Lstm, UnifiedRanksBySumOfLocalGateGradients)
 {
