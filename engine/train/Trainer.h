@@ -23,7 +23,9 @@ public:
     explicit Trainer(Config config, ProgressSink* sink = nullptr);
     // outDir empty: write nothing. Throws Cancelled when the sink stops the run, ConfigError /
     // DatasetError / IoError on bad input.
-    RunResult run(const std::string& outDir);
+    // An output folder that already holds a finished run (summary.json) is refused unless
+    // overwrite is set; then the old summary.json is removed before training starts.
+    RunResult run(const std::string& outDir, bool overwrite = false);
 
 private:
     Config m_config;

@@ -107,7 +107,7 @@ TEST_P(LinearSparse, EqualsMaskedDense)
 TEST_P(LinearSparse, KEqualsNIsDense)
 {
     const SparseCase c = GetParam();
-    if (c.mode == BackpropMode::Dense) GTEST_SKIP();
+    if (c.mode == BackpropMode::Dense) return;  // the property is about the sparse modes
     Rng rng(13);
     Linear a(c.in, c.out, rng);
     Linear b = a;

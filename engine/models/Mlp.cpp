@@ -1,0 +1,140 @@
+#include "models/Mlp.h"
+
+#include "core/Error.h"
+#include "layers/Relu.h"
+#include "layers/SoftmaxCrossEntropy.h"
+
+#include <algorithm>
+#include <string>
+
+namespace meprop {
+
+Mlp::Mlp(const MlpSpec& spec, Rng& rng) : m_spec(spec)
+{
+    if (spec.layers < 1) throw ConfigError("key \"layers\": expected at least 1 hidden layer");
+    if (spec.mode != BackpropMode::Dense && (spec.k < 1 || spec.k > spec.hidden))
+        throw ConfigError("key \"k\": expected 1 <= k <= hidden (" + std::to_string(spec.hidden) + "), got " + std::to_string(spec.k));
+    if (spec.kOutput < 0 || spec.kOutput > spec.classes)
+        throw ConfigError("key \"k_output\": expected 0 (dense) to " + std::to_string(spec.classes) + " (output classes), got " +
+                          std::to_string(spec.kOutput));
+    int in = spec.input;
+    for (int l = 0; l < spec.layers; ++l) {
+        m_linear.emplace_back(in, spec.hidden, rng, Init::XavierUniform, "hidden" + std::to_string(l + 1));
+        m_dropout.emplace_back(spec.dropout);
+        in = spec.hidden;
+    }
+    m_linear.emplace_back(in, spec.classes, rng, Init::XavierUniform, "output");
+    m_act.resize(m_linear.size());
+}
+
+BackwardSpec Mlp::specFor(std::size_t layer) const
+{
+    BackwardSpec s;
+    const bool output = layer + 1 == m_linear.size();
+    if (output) {
+        s.mode = m_spec.kOutput > 0 ? m_spec.mode : BackpropMode::Dense;
+        s.k = m_spec.kOutput;
+        if (s.mode == BackpropMode::Dense) s.k = 0;
+    } else {
+        s.mode = m_spec.mode;
+        s.k = m_spec.k;
+    }
+    s.needInputGrad = layer != 0;
+    return s;
+}
+
+const Matrix& Mlp::forward(const Matrix& x, bool train, Rng& rng)
+{
+    const Matrix* in = &x;
+    for (std::size_t l = 0; l < m_linear.size(); ++l) {
+        m_linear[l].forward(*in, m_act[l]);
+        if (l + 1 < m_linear.size()) {
+            reluForward(m_act[l]);
+            m_dropout[l].forward(m_act[l], train, rng);
+        }
+        in = &m_act[l];
+    }
+    return m_act.back();
+}
+
+double Mlp::lossAndBackward(const int* labels, long count, bool backward, Rng& rng, Timings* t)
+{
+    if (!backward) return softmaxCrossEntropy(m_act.back(), labels, count, nullptr);
+    ScopedTimer overall(t ? &t->bpOverall : nullptr);
+    const double loss = softmaxCrossEntropy(m_act.back(), labels, count, &m_grad);
+    double* bpLinear = t ? &t->bpLinear : nullptr;
+    for (std::size_t l = m_linear.size(); l-- > 0;) {
+        if (l + 1 < m_linear.size()) {
+            m_dropout[l].backward(m_grad);
+            // After dropout the activation is zero exactly where relu was inactive or the unit dropped,
+            // and the dropout backward already zeroed the dropped ones: masking by act > 0 is exact.
+            reluBackward(m_act[l], m_grad);
+        }
+        m_linear[l].backward(m_grad, m_gradIn, specFor(l), rng, bpLinear);
+        if (l > 0) std::swap(m_grad, m_gradIn);
+    }
+    return loss;
+}
+
+void Mlp::zeroGrad()
+{
+    for (Linear& l : m_linear) {
+        l.weight().zeroGrad();
+        l.bias().zeroGrad();
+    }
+}
+
+std::vector<Parameter*> Mlp::parameters()
+{
+    std::vector<Parameter*> p;
+    for (Linear& l : m_linear) {
+        p.push_back(&l.weight());
+        p.push_back(&l.bias());
+    }
+    return p;
+}
+
+std::vector<LayerInfo> Mlp::layerInfo() const
+{
+    std::vector<LayerInfo> info;
+    for (std::size_t l = 0; l < m_linear.size(); ++l) {
+        const BackwardSpec s = specFor(l);
+        info.push_back({m_linear[l].weight().name.substr(0, m_linear[l].weight().name.find('.')), m_linear[l].out(),
+                        s.mode == BackpropMode::Dense ? m_linear[l].out() : s.k});
+    }
+    return info;
+}
+
+std::vector<double> Mlp::backpropRatio() const
+{
+    std::vector<double> r;
+    for (const Linear& l : m_linear) {
+        const Selection& s = l.lastSelection();
+        r.push_back(s.n > 0 ? static_cast<double>(s.k) / static_cast<double>(s.n) : 1.0);
+    }
+    return r;
+}
+
+std::vector<LayerSelection> Mlp::selection() const
+{
+    std::vector<LayerSelection> out;
+    for (const Linear& l : m_linear) {
+        LayerSelection ls;
+        ls.name = l.weight().name.substr(0, l.weight().name.find('.'));
+        ls.width = l.out();
+        const Selection& s = l.lastSelection();
+        if (s.mode == BackpropMode::Dense) {
+            ls.rows.resize(static_cast<std::size_t>(l.out()));
+            for (int i = 0; i < l.out(); ++i) ls.rows[static_cast<std::size_t>(i)] = i;
+        } else {
+            ls.rows = s.indices;
+            std::sort(ls.rows.begin(), ls.rows.end());
+            ls.rows.erase(std::unique(ls.rows.begin(), ls.rows.end()), ls.rows.end());
+        }
+        ls.counts = l.updateCounts();
+        out.push_back(std::move(ls));
+    }
+    return out;
+}
+
+}  // namespace meprop

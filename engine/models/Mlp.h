@@ -1,0 +1,60 @@
+#pragma once
+// Multi-layer perceptron for classification with meProp on every linear layer:
+//   h_0 = x;  h_l = dropout(relu(Linear_l(h_{l-1})))  for l = 1..layers;  logits = Linear_out(h_L)
+// Hidden layers back-propagate with (mode, k), the output layer with (mode, kOutput) or densely
+// when kOutput == 0. Loss: softmax cross-entropy, mean over the batch.
+#include "core/Parameter.h"
+#include "core/Rng.h"
+#include "core/Timings.h"
+#include "layers/Dropout.h"
+#include "layers/Linear.h"
+#include "train/ProgressSink.h"
+
+#include <memory>
+#include <vector>
+
+namespace meprop {
+
+struct MlpSpec {
+    int input = 784;
+    int hidden = 500;
+    int layers = 2;
+    int classes = 10;
+    float dropout = 0.0f;
+    BackpropMode mode = BackpropMode::Dense;
+    int k = 0;
+    int kOutput = 0;  // 0: dense output layer
+};
+
+class Mlp {
+public:
+    // Throws ConfigError when k or kOutput do not fit the layer widths.
+    Mlp(const MlpSpec& spec, Rng& rng);
+
+    // Forward to logits (batch x classes). Dropout is active when train is true.
+    const Matrix& forward(const Matrix& x, bool train, Rng& rng);
+    // Loss of the last forward against labels; with backward=true also back-propagates (gradients
+    // accumulate into the parameters; call zeroGrad() between steps). Adds times to t.
+    double lossAndBackward(const int* labels, long count, bool backward, Rng& rng, Timings* t);
+
+    void zeroGrad();
+    std::vector<Parameter*> parameters();
+    const MlpSpec& spec() const { return m_spec; }
+
+    std::vector<LayerInfo> layerInfo() const;
+    std::vector<double> backpropRatio() const;
+    std::vector<LayerSelection> selection() const;
+    const Linear& layer(int i) const { return m_linear[static_cast<std::size_t>(i)]; }
+    int layerCount() const { return static_cast<int>(m_linear.size()); }
+
+private:
+    BackwardSpec specFor(std::size_t layer) const;
+
+    MlpSpec m_spec;
+    std::vector<Linear> m_linear;      // hidden layers then the output layer
+    std::vector<Dropout> m_dropout;    // one per hidden layer
+    std::vector<Matrix> m_act;         // m_act[l] = output of layer l (after relu/dropout for hidden)
+    Matrix m_grad, m_gradIn;
+};
+
+}  // namespace meprop

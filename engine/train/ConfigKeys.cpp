@@ -1,0 +1,112 @@
+#include "train/ConfigKeys.h"
+
+namespace meprop {
+
+namespace {
+
+KeySpec intKey(std::string name, long def, double lo, double hi, std::string help, std::string tasks = "all")
+{
+    KeySpec k;
+    k.name = std::move(name);
+    k.type = KeySpec::Type::Int;
+    k.defaultValue = def;
+    k.min = lo;
+    k.max = hi;
+    k.help = std::move(help);
+    k.tasks = std::move(tasks);
+    return k;
+}
+
+KeySpec floatKey(std::string name, double def, double lo, double hi, std::string help, std::string tasks = "all")
+{
+    KeySpec k = intKey(std::move(name), 0, lo, hi, std::move(help), std::move(tasks));
+    k.type = KeySpec::Type::Float;
+    k.defaultValue = def;
+    return k;
+}
+
+KeySpec stringKey(std::string name, std::string def, std::string help, std::string tasks = "all")
+{
+    KeySpec k;
+    k.name = std::move(name);
+    k.type = KeySpec::Type::String;
+    k.defaultValue = std::move(def);
+    k.help = std::move(help);
+    k.tasks = std::move(tasks);
+    return k;
+}
+
+KeySpec choiceKey(std::string name, std::string def, std::vector<std::string> choices, std::string help,
+                  std::string tasks = "all")
+{
+    KeySpec k = stringKey(std::move(name), std::move(def), std::move(help), std::move(tasks));
+    k.type = KeySpec::Type::Choice;
+    k.choices = std::move(choices);
+    return k;
+}
+
+std::vector<KeySpec> buildKeys()
+{
+    constexpr double kBig = 1e9;
+    return {
+        choiceKey("task", "image", {"image", "pos", "parse"},
+                  "image: MLP on MNIST-format images; pos: BiLSTM tagger; parse: Chen-Manning parser"),
+        stringKey("data", "",
+                  "data folder (image: the four MNIST-format files; pos/parse: *-train/dev/test.conllu). "
+                  "Empty: found automatically"),
+        stringKey("train_file", "", "CoNLL-U training file (overrides data)", "pos,parse"),
+        stringKey("dev_file", "", "CoNLL-U development file (overrides data)", "pos,parse"),
+        stringKey("test_file", "", "CoNLL-U test file (overrides data)", "pos,parse"),
+        intKey("hidden", 500, 1, 100000, "width of each hidden layer (LSTM: per direction)"),
+        intKey("layers", 2, 1, 8, "number of hidden layers (MLP and parser)", "image,parse"),
+        choiceKey("mode", "topk", {"dense", "topk", "unified", "random"},
+                  "backward of the linear layers: dense, per-example top-k, minibatch-unified top-k, random-k"),
+        intKey("k", 20, 1, 100000, "components of each hidden layer's output gradient kept per example"),
+        intKey("k_output", 0, 0, 100000, "components kept at the output layer; 0 = dense"),
+        choiceKey("optimizer", "adam", {"adam", "adagrad", "sgd"}, "optimizer (unmodified, updates all parameters)"),
+        floatKey("lr", 1e-3, 1e-9, 100.0, "learning rate"),
+        choiceKey("update", "all", {"all", "touched"},
+                  "optimizer rows updated each step: all (the paper) or only rows that got a gradient (lazy)"),
+        floatKey("dropout", 0.0, 0.0, 0.95, "dropout rate on hidden activations (inverted dropout)"),
+        intKey("batch", 10, 1, 1000000, "minibatch size (examples; pos: sentences; parse: transitions)"),
+        intKey("epochs", 20, 1, 10000, "training epochs"),
+        intKey("seed", 1, 0, 9007199254740991.0, "random seed: fixes initialisation, shuffling, dropout, random-k"),
+        intKey("threads", 1, 1, 256, "CPU threads for the dense linear algebra"),
+        intKey("limit", 0, 0, kBig, "use only the first N training examples (image: images; pos/parse: sentences); 0 = all"),
+        intKey("dev_size", 5000, 1, kBig, "image: training images split off as the dev set (the paper: first 5,000)", "image"),
+        choiceKey("device", "cpu", {"cpu", "cuda"}, "where to train"),
+        intKey("word_dim", 50, 1, 10000, "word embedding size", "pos"),
+        intKey("feature_dim", 20, 1, 10000, "size of each of the 7 word-feature embeddings", "pos"),
+        intKey("embed_dim", 50, 1, 10000, "size of each word/POS/label feature embedding", "parse"),
+        choiceKey("activation", "relu", {"relu", "cube"}, "hidden activation of the parser", "parse"),
+    };
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& configKeys()
+{
+    static const std::vector<KeySpec> keys = buildKeys();
+    return keys;
+}
+
+const KeySpec* findKey(const std::string& name)
+{
+    for (const KeySpec& k : configKeys())
+        if (k.name == name) return &k;
+    return nullptr;
+}
+
+const char* typeName(KeySpec::Type type)
+{
+    switch (type) {
+    case KeySpec::Type::Int: return "integer";
+    case KeySpec::Type::Float: return "number";
+    case KeySpec::Type::String: return "string";
+    case KeySpec::Type::Choice: return "choice";
+    case KeySpec::Type::Bool: return "boolean";
+    }
+    return "?";
+}
+
+}  // namespace meprop

@@ -1,0 +1,67 @@
+#include "train/Presets.h"
+
+#include "core/Error.h"
+
+namespace meprop {
+
+namespace {
+
+using nlohmann::json;
+
+std::vector<Preset> buildPresets()
+{
+    // The image presets run on any MNIST-format folder (`data`); empty data finds Fashion-MNIST.
+    const json mlp = {{"task", "image"}, {"hidden", 500}, {"layers", 2}, {"optimizer", "adam"}, {"lr", 1e-3},
+                      {"batch", 10},     {"epochs", 20},  {"mode", "topk"}, {"k", 20}};
+    auto with = [](json base, const json& over) {
+        for (auto it = over.begin(); it != over.end(); ++it) base[it.key()] = it.value();
+        return base;
+    };
+    std::vector<Preset> p = {
+        {"image", "Fashion-MNIST MLP 2x500, Adam 1e-3, batch 10, top-k k=20, 20 epochs (the default experiment)", mlp},
+        {"image-dense", "as image, dense back propagation (the baseline)", with(mlp, {{"mode", "dense"}})},
+        {"image-unified", "as image, unified top-k shared by the minibatch (the paper's GPU method)", with(mlp, {{"mode", "unified"}})},
+        {"image-random", "as image, random k=20 (the paper's control)", with(mlp, {{"mode", "random"}})},
+        {"table1-mnist-adam-dense", "Table 1 MNIST (Adam): MLP h=500, dense", with(mlp, {{"mode", "dense"}})},
+        {"table1-mnist-adam-k20", "Table 1 MNIST (Adam): meProp k=20 (paper: 98.01 vs 97.82, BP 21.4x)", with(mlp, {{"k", 20}})},
+        {"table1-mnist-adagrad-dense", "Table 1 MNIST (AdaGrad lr 0.1): MLP h=500, dense",
+         with(mlp, {{"mode", "dense"}, {"optimizer", "adagrad"}, {"lr", 0.1}})},
+        {"table1-mnist-adagrad-k10", "Table 1 MNIST (AdaGrad lr 0.1): meProp k=10 (paper: 98.00 vs 97.52, BP 41.7x)",
+         with(mlp, {{"k", 10}, {"optimizer", "adagrad"}, {"lr", 0.1}})},
+        {"table3-mnist-h20", "Table 3 MNIST: dense MLP with hidden 20 (paper: 95.77)", with(mlp, {{"mode", "dense"}, {"hidden", 20}})},
+        {"table4-mnist-dropout-dense", "Table 4 MNIST: dense, dropout 0.2 (paper: 98.09)", with(mlp, {{"mode", "dense"}, {"dropout", 0.2}})},
+        {"table4-mnist-dropout-k25", "Table 4 MNIST: meProp k=25, dropout 0.2 (paper: 98.32)",
+         with(mlp, {{"k", 25}, {"dropout", 0.2}})},
+        {"table6-unified-l2", "Table 6: unified top-k k=30, 2 layers, batch 50 (paper: 98.08 vs 97.97)",
+         with(mlp, {{"mode", "unified"}, {"k", 30}, {"batch", 50}})},
+        {"table6-unified-l5", "Table 6: unified top-k k=50, 5 layers, batch 50 (paper: 98.36 vs 98.09)",
+         with(mlp, {{"mode", "unified"}, {"k", 50}, {"batch", 50}, {"layers", 5}})},
+    };
+    for (int layers = 2; layers <= 5; ++layers) {
+        const std::string n = std::to_string(layers);
+        p.push_back({"table5-mnist-l" + n + "-dense", "Table 5: " + n + " hidden layers, dense, dropout 0.1",
+                     with(mlp, {{"mode", "dense"}, {"layers", layers}, {"dropout", 0.1}})});
+        p.push_back({"table5-mnist-l" + n + "-k25", "Table 5: " + n + " hidden layers, meProp k=25, dropout 0.1",
+                     with(mlp, {{"k", 25}, {"layers", layers}, {"dropout", 0.1}})});
+    }
+    return p;
+}
+
+}  // namespace
+
+const std::vector<Preset>& presets()
+{
+    static const std::vector<Preset> all = buildPresets();
+    return all;
+}
+
+const Preset& findPreset(const std::string& name)
+{
+    for (const Preset& p : presets())
+        if (p.name == name) return p;
+    std::string names;
+    for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;
+    throw ConfigError("unknown preset \"" + name + "\" (known: " + names + ")");
+}
+
+}  // namespace meprop

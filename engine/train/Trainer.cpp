@@ -1,0 +1,236 @@
+#include "train/Trainer.h"
+
+#include "core/Error.h"
+#include "io/AtomicFile.h"
+#include "train/Task.h"
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+namespace meprop {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string csvNumber(double v)
+{
+    std::ostringstream os;
+    os << std::setprecision(8) << v;
+    return os.str();
+}
+
+std::string isoNow()
+{
+    const std::time_t t = std::time(nullptr);
+    std::tm tm {};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+class MetricsCsv {
+public:
+    void add(const EpochResult& e)
+    {
+        if (m_text.empty()) {
+            m_text = "epoch,train_loss,dev,test,fp_s,bp_linear_s,bp_overall_s,update_s,train_s,eval_s,backprop_ratio";
+            for (const auto& [name, value] : e.extra) m_text.append(",").append(name);
+            m_text += "\n";
+        }
+        double ratio = 0.0;
+        for (double r : e.backpropRatio) ratio += r;
+        if (!e.backpropRatio.empty()) ratio /= static_cast<double>(e.backpropRatio.size());
+        m_text += std::to_string(e.epoch) + "," + csvNumber(e.trainLoss) + "," + csvNumber(e.devMetric) + "," + csvNumber(e.testMetric) +
+                  "," + csvNumber(e.timings.forward) + "," + csvNumber(e.timings.bpLinear) + "," + csvNumber(e.timings.bpOverall) + "," +
+                  csvNumber(e.timings.update) + "," + csvNumber(e.trainSeconds) + "," + csvNumber(e.evalSeconds) + "," + csvNumber(ratio);
+        for (const auto& [name, value] : e.extra) m_text.append(",").append(csvNumber(value));
+        m_text += "\n";
+    }
+    const std::string& text() const { return m_text; }
+
+private:
+    std::string m_text;
+};
+
+void prepareOutDir(const std::string& outDir, bool overwrite)
+{
+    std::error_code ec;
+    fs::create_directories(outDir, ec);
+    if (ec || !fs::is_directory(outDir)) throw IoError(outDir + ": cannot create output folder (" + ec.message() + ")");
+    const fs::path summary = fs::path(outDir) / "summary.json";
+    if (fs::exists(summary)) {
+        if (!overwrite)
+            throw IoError(outDir + ": already holds a finished run (summary.json); choose another output folder or overwrite it");
+        fs::remove(summary, ec);
+        if (ec) throw IoError(summary.string() + ": cannot remove (" + ec.message() + ")");
+    }
+}
+
+}  // namespace
+
+Trainer::Trainer(Config config, ProgressSink* sink) : m_config(std::move(config)), m_sink(sink) {}
+
+RunResult Trainer::run(const std::string& outDir, bool overwrite)
+{
+    m_config.validate();
+    const int threads = static_cast<int>(m_config.getInt("threads"));
+    Eigen::setNbThreads(threads);
+
+    const bool writing = !outDir.empty();
+    if (writing) prepareOutDir(outDir, overwrite);
+
+    Rng rng(m_config.seed());
+    std::unique_ptr<Task> task = makeTask(m_config, rng);
+    const long n = task->trainSize();
+    const long batch = m_config.getInt("batch");
+    const int epochs = static_cast<int>(m_config.getInt("epochs"));
+    if (n < 1) throw DatasetError("training set is empty");
+    const long batches = (n + batch - 1) / batch;
+    const std::string startedAt = isoNow();
+
+    if (writing) writeFileAtomic((fs::path(outDir) / "config.json").string(), m_config.json().dump(2) + "\n");
+
+    RunInfo info{m_config.task(), task->metricName(), epochs, n, batches, task->layers()};
+    if (m_sink) m_sink->onStart(info);
+
+    RunResult result;
+    MetricsCsv csv;
+    Timings total;
+    double trainSeconds = 0.0, evalSeconds = 0.0;
+    int bestEpoch = 0;
+    double bestDev = -std::numeric_limits<double>::infinity(), testAtBest = 0.0, bestLoss = std::numeric_limits<double>::infinity();
+    std::vector<std::pair<std::string, double>> extraAtBest;
+    long step = 0;
+    bool warnedRising = false;
+
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+        const auto epochStart = Clock::now();
+        task->beginEpoch(rng);
+        Timings t;
+        double lossSum = 0.0;
+        std::vector<double> ratioSum;
+        double smoothed = std::numeric_limits<double>::quiet_NaN(), smoothedMin = std::numeric_limits<double>::infinity();
+        for (long b = 0; b < batches; ++b) {
+            if (m_sink && m_sink->shouldStop()) throw Cancelled();
+            const long begin = b * batch, end = std::min(n, begin + batch);
+            const double loss = task->trainBatch(begin, end, t);
+            ++step;
+            if (!std::isfinite(loss))
+                throw Error("training diverged: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
+                            std::to_string(epoch) + ", batch " + std::to_string(b + 1) + " (try a smaller lr)");
+            lossSum += loss * static_cast<double>(end - begin);
+            const std::vector<double> ratio = task->backpropRatio();
+            ratioSum.resize(ratio.size(), 0.0);
+            for (std::size_t i = 0; i < ratio.size(); ++i) ratioSum[i] += ratio[i];
+
+            // Smoothed batch loss: warn once when it climbs well above its minimum (divergence).
+            // Both a relative and an absolute margin (in nats): minibatch noise alone must not trigger it.
+            smoothed = std::isnan(smoothed) ? loss : 0.99 * smoothed + 0.01 * loss;
+            if (step > 50) smoothedMin = std::min(smoothedMin, smoothed);
+            if (m_sink && !warnedRising && step > 200 && smoothed > 2.0 * smoothedMin && smoothed > smoothedMin + 0.5) {
+                warnedRising = true;
+                std::ostringstream os;
+                os << "training loss is rising: smoothed batch loss " << std::setprecision(4) << smoothed << " at epoch " << epoch
+                   << ", step " << step << " vs a minimum of " << smoothedMin << " (diverging?)";
+                m_sink->onWarning(os.str());
+            }
+            if (m_sink) {
+                BatchProgress p;
+                p.epoch = epoch;
+                p.batch = b;
+                p.batchesPerEpoch = batches;
+                p.step = step;
+                p.loss = loss;
+                p.examplesPerSecond = static_cast<double>(end) / std::max(1e-9, secondsSince(epochStart));
+                p.backpropRatio = ratio;
+                m_sink->onBatch(p);
+                if (m_sink->wantsSelection()) m_sink->onSelection(step, task->selection());
+            }
+        }
+        const double trainS = secondsSince(epochStart);
+        const auto evalStart = Clock::now();
+        const Evaluation dev = task->evaluate(Split::Dev);
+        const Evaluation test = task->evaluate(Split::Test);
+        const double evalS = secondsSince(evalStart);
+
+        EpochResult e;
+        e.epoch = epoch;
+        e.trainLoss = lossSum / static_cast<double>(n);
+        e.devMetric = dev.metric;
+        e.testMetric = test.metric;
+        // (std::string::append rather than operator+: GCC 12 warns falsely on "lit" + string.)
+        for (const auto& [k, v] : dev.extra) e.extra.emplace_back(std::string("dev_").append(k), v);
+        for (const auto& [k, v] : test.extra) e.extra.emplace_back(std::string("test_").append(k), v);
+        e.timings = t;
+        e.trainSeconds = trainS;
+        e.evalSeconds = evalS;
+        for (double r : ratioSum) e.backpropRatio.push_back(r / static_cast<double>(batches));
+        if (dev.metric > bestDev) {
+            bestDev = dev.metric;
+            testAtBest = test.metric;
+            bestEpoch = epoch;
+            extraAtBest = e.extra;
+            e.bestSoFar = true;
+            if (writing) task->onNewBest(outDir);
+        }
+        if (m_sink && epoch > 1 && e.trainLoss > 1.2 * bestLoss && e.trainLoss > bestLoss + 0.02) {
+            std::ostringstream os;
+            os << "training loss rose to " << std::setprecision(4) << e.trainLoss << " in epoch " << epoch << " (best epoch so far: "
+               << bestLoss << "): the run may be diverging";
+            m_sink->onWarning(os.str());
+        }
+        bestLoss = std::min(bestLoss, e.trainLoss);
+        total += t;
+        trainSeconds += trainS;
+        evalSeconds += evalS;
+        csv.add(e);
+        if (writing) writeFileAtomic((fs::path(outDir) / "metrics.csv").string(), csv.text());
+        result.epochs.push_back(e);
+        if (m_sink) m_sink->onEpoch(e);
+    }
+
+    nlohmann::json s;
+    const nlohmann::json& c = m_config.json();
+    for (const char* key : {"task", "mode", "k", "k_output", "hidden", "layers", "optimizer", "lr", "batch", "epochs", "dropout", "seed",
+                            "threads", "limit", "device", "data"})
+        s[key] = c.at(key);
+    s["metric"] = task->metricName();
+    s["best_epoch"] = bestEpoch;
+    s["dev_metric"] = bestDev;
+    s["test_metric"] = testAtBest;
+    for (const auto& [k, v] : extraAtBest) s[k] = v;
+    s["final_train_loss"] = result.epochs.empty() ? 0.0 : result.epochs.back().trainLoss;
+    s["fp_s"] = total.forward;
+    s["bp_linear_s"] = total.bpLinear;
+    s["bp_overall_s"] = total.bpOverall;
+    s["update_s"] = total.update;
+    s["train_s"] = trainSeconds;
+    s["eval_s"] = evalSeconds;
+    s["train_examples"] = n;
+    nlohmann::json layers = nlohmann::json::array();
+    for (const LayerInfo& l : info.layers) layers.push_back({{"name", l.name}, {"width", l.width}, {"k", l.k}});
+    s["layers_info"] = layers;
+    double ratio = 0.0;
+    for (const LayerInfo& l : info.layers) ratio += static_cast<double>(l.k) / static_cast<double>(std::max(1, l.width));
+    s["backprop_ratio"] = info.layers.empty() ? 1.0 : ratio / static_cast<double>(info.layers.size());
+    s["started_at"] = startedAt;
+    s["finished_at"] = isoNow();
+    result.summary = s;
+    if (writing) writeFileAtomic((fs::path(outDir) / "summary.json").string(), s.dump(2) + "\n");
+    return result;
+}
+
+}  // namespace meprop

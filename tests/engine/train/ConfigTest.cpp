@@ -1,0 +1,116 @@
+#include "train/Config.h"
+
+#include "../TinyMnist.h"
+#include "core/Error.h"
+#include "train/Presets.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace meprop;
+
+namespace {
+
+std::string configError(const std::function<void()>& f)
+{
+    try {
+        f();
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "no ConfigError";
+    return "";
+}
+
+}  // namespace
+
+TEST(Config, DefaultsCoverEveryKey)
+{
+    Config c;
+    for (const KeySpec& k : configKeys()) EXPECT_TRUE(c.json().contains(k.name)) << k.name;
+    EXPECT_EQ(c.task(), "image");
+    EXPECT_EQ(c.getInt("hidden"), 500);
+    EXPECT_EQ(c.mode(), BackpropMode::TopK);
+}
+
+TEST(Config, SetFromStringParsesTypes)
+{
+    Config c;
+    c.setFromString("k", "5");
+    c.setFromString("lr", "0.01");
+    c.setFromString("mode", "unified");
+    c.setFromString("data", "/tmp/x");
+    EXPECT_EQ(c.getInt("k"), 5);
+    EXPECT_DOUBLE_EQ(c.getFloat("lr"), 0.01);
+    EXPECT_EQ(c.mode(), BackpropMode::Unified);
+    EXPECT_EQ(c.getString("data"), "/tmp/x");
+}
+
+TEST(Config, ErrorsNameTheKeyAndWhatWasExpected)
+{
+    Config c;
+    EXPECT_NE(configError([&] { c.setFromString("hiden", "5"); }).find("unknown key \"hiden\""), std::string::npos);
+    EXPECT_NE(configError([&] { c.setFromString("k", "abc"); }).find("\"k\": expected an integer, got \"abc\""), std::string::npos);
+    EXPECT_NE(configError([&] { c.setFromString("k", "5x"); }).find("expected an integer"), std::string::npos);
+    EXPECT_NE(configError([&] { c.setFromString("k", "0"); }).find("[1,"), std::string::npos);
+    EXPECT_NE(configError([&] { c.setFromString("hidden", "-3"); }).find("\"hidden\""), std::string::npos);
+    EXPECT_NE(configError([&] { c.setFromString("lr", "nan"); }).find("\"lr\""), std::string::npos);
+    EXPECT_NE(configError([&] { c.setFromString("optimizer", "rmsprop"); }).find("expected one of adam, adagrad, sgd"), std::string::npos);
+    EXPECT_NE(configError([&] { c.setFromString("mode", "sparse"); }).find("\"mode\""), std::string::npos);
+    EXPECT_NE(configError([&] { c.set("batch", "10"); }).find("expected an integer, got string"), std::string::npos);
+    EXPECT_NE(configError([&] { c.set("dropout", 1.5); }).find("\"dropout\""), std::string::npos);
+    EXPECT_NE(configError([&] { c.set("batch", 2.5); }).find("expected an integer"), std::string::npos);
+    c.set("batch", 3.0);  // an integral float is an integer
+    EXPECT_EQ(c.getInt("batch"), 3);
+}
+
+TEST(Config, ValidateChecksKAgainstHidden)
+{
+    Config c;
+    c.setFromString("hidden", "10");
+    c.setFromString("k", "11");
+    EXPECT_NE(configError([&] { c.validate(); }).find("k <= hidden (10)"), std::string::npos);
+    c.setFromString("mode", "dense");
+    EXPECT_NO_THROW(c.validate());
+}
+
+TEST(Config, FromFileReportsTheFile)
+{
+    const std::string dir = test::tempDir("config");
+    std::ofstream(dir + "/broken.json") << "{\"k\": 5,";
+    EXPECT_NE(configError([&] { Config::fromFile(dir + "/broken.json"); }).find(dir + "/broken.json: not valid JSON"), std::string::npos);
+    std::ofstream(dir + "/array.json") << "[1, 2]";
+    EXPECT_NE(configError([&] { Config::fromFile(dir + "/array.json"); }).find("expected a JSON object"), std::string::npos);
+    std::ofstream(dir + "/unknown.json") << "{\"kk\": 5}";
+    EXPECT_NE(configError([&] { Config::fromFile(dir + "/unknown.json"); }).find(dir + "/unknown.json: unknown key \"kk\""),
+              std::string::npos);
+    std::ofstream(dir + "/good.json") << "{\"k\": 7, \"mode\": \"random\"}";
+    const Config c = Config::fromFile(dir + "/good.json");
+    EXPECT_EQ(c.getInt("k"), 7);
+    EXPECT_NE(configError([&] { Config::fromFile(dir + "/none.json"); }).find("cannot open"), std::string::npos);
+}
+
+TEST(Config, RoundTripsThroughJson)
+{
+    Config c;
+    c.setFromString("k", "33");
+    c.setFromString("optimizer", "adagrad");
+    const Config d = Config::fromJson(nlohmann::json::parse(c.json().dump()));
+    EXPECT_EQ(c.json(), d.json());
+}
+
+TEST(Presets, AllPresetsAreValidConfigs)
+{
+    ASSERT_FALSE(presets().empty());
+    for (const Preset& p : presets()) {
+        EXPECT_NO_THROW(Config::fromJson(p.values, p.name).validate()) << p.name;
+        EXPECT_FALSE(p.description.empty()) << p.name;
+    }
+    const Config image = Config::fromJson(findPreset("image").values);
+    EXPECT_EQ(image.getInt("k"), 20);
+    EXPECT_EQ(image.getInt("batch"), 10);
+    EXPECT_EQ(image.getInt("epochs"), 20);
+    EXPECT_EQ(image.getString("optimizer"), "adam");
+    EXPECT_NE(configError([&] { findPreset("nope"); }).find("unknown preset \"nope\""), std::string::npos);
+}

@@ -1,0 +1,133 @@
+#include "train/Trainer.h"
+
+#include "../TinyMnist.h"
+#include "core/Error.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace meprop;
+namespace fs = std::filesystem;
+
+namespace {
+
+Config tinyConfig(const std::string& data, const std::string& mode)
+{
+    Config c;
+    c.set("data", data);
+    c.set("dev_size", 100);
+    c.set("hidden", 32);
+    c.set("k", 4);
+    c.set("mode", mode);
+    c.set("batch", 10);
+    c.set("epochs", 3);
+    c.set("lr", 0.01);
+    return c;
+}
+
+struct Recorder : ProgressSink {
+    int batches = 0, epochs = 0, selections = 0;
+    long stopAfter = -1;
+    RunInfo info;
+    void onStart(const RunInfo& i) override { info = i; }
+    void onBatch(const BatchProgress&) override { ++batches; }
+    void onEpoch(const EpochResult&) override { ++epochs; }
+    bool wantsSelection() override { return batches % 5 == 0; }
+    void onSelection(long, const std::vector<LayerSelection>& s) override
+    {
+        ++selections;
+        EXPECT_EQ(s.size(), 3u);
+    }
+    bool shouldStop() override { return stopAfter >= 0 && batches >= stopAfter; }
+};
+
+std::string readFile(const std::string& p)
+{
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+}  // namespace
+
+TEST(Trainer, ShortRunLearnsAndWritesOutputs)
+{
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-data"), 600, 200);
+    const std::string out = test::tempDir("trainer-out") + "/run";
+    for (const char* mode : {"dense", "topk", "unified", "random"}) {
+        Recorder rec;
+        Trainer trainer(tinyConfig(data, mode), &rec);
+        const RunResult r = trainer.run(out, /*overwrite=*/true);
+        EXPECT_EQ(rec.epochs, 3);
+        EXPECT_EQ(rec.batches, 3 * 50);
+        EXPECT_GT(rec.selections, 0);
+        EXPECT_EQ(rec.info.layers.size(), 3u);
+        ASSERT_EQ(r.epochs.size(), 3u);
+        EXPECT_LT(r.epochs.back().trainLoss, r.epochs.front().trainLoss) << mode;
+        EXPECT_GT(r.summary["test_metric"].get<double>(), 60.0) << mode;  // chance is 25 %
+        const auto s = nlohmann::json::parse(readFile(out + "/summary.json"));
+        for (const char* key : {"task", "mode", "k", "k_output", "hidden", "layers", "optimizer", "batch", "epochs", "best_epoch", "dev_metric",
+                                "test_metric", "fp_s", "bp_linear_s", "bp_overall_s", "update_s", "train_s"})
+            EXPECT_TRUE(s.contains(key)) << key;
+        EXPECT_EQ(s["mode"], mode);
+        const std::string csv = readFile(out + "/metrics.csv");
+        EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+        EXPECT_EQ(nlohmann::json::parse(readFile(out + "/config.json"))["mode"], mode);
+        if (std::string(mode) != "dense") {
+            EXPECT_LT(s["backprop_ratio"].get<double>(), 1.0);
+        }
+    }
+}
+
+TEST(Trainer, SameSeedSameRun)
+{
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-seed"), 300, 50);
+    Config c = tinyConfig(data, "random");
+    c.set("epochs", 1);
+    const RunResult a = Trainer(c).run("");
+    const RunResult b = Trainer(c).run("");
+    EXPECT_EQ(a.epochs[0].trainLoss, b.epochs[0].trainLoss);
+    c.set("seed", 2);
+    const RunResult d = Trainer(c).run("");
+    EXPECT_NE(a.epochs[0].trainLoss, d.epochs[0].trainLoss);
+}
+
+TEST(Trainer, CancelledRunLeavesNoSummary)
+{
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-cancel"), 600, 100);
+    const std::string out = test::tempDir("trainer-cancel-out") + "/run";
+    Recorder rec;
+    rec.stopAfter = 70;  // mid second epoch
+    Trainer trainer(tinyConfig(data, "topk"), &rec);
+    EXPECT_THROW(trainer.run(out), Cancelled);
+    EXPECT_FALSE(fs::exists(out + "/summary.json"));
+    EXPECT_TRUE(fs::exists(out + "/config.json"));
+    const std::string csv = readFile(out + "/metrics.csv");
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2) << csv;  // header + epoch 1 only
+}
+
+TEST(Trainer, RefusesToClobberAFinishedRun)
+{
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-clobber"), 200, 50);
+    const std::string out = test::tempDir("trainer-clobber-out");
+    Config c = tinyConfig(data, "dense");
+    c.set("epochs", 1);
+    Trainer(c).run(out);
+    const std::string before = readFile(out + "/summary.json");
+    EXPECT_THROW(Trainer(c).run(out), IoError);
+    EXPECT_EQ(readFile(out + "/summary.json"), before);
+}
+
+TEST(Trainer, BadDataAndBadKAreTypedErrors)
+{
+    Config c = tinyConfig("/nonexistent/folder", "topk");
+    EXPECT_THROW(Trainer(c).run(""), DatasetError);
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-badk"), 200, 50);
+    c = tinyConfig(data, "topk");
+    c.set("k", 33);
+    EXPECT_THROW(Trainer(c).run(""), ConfigError);
+    c.set("k", 4);
+    c.set("k_output", 11);
+    EXPECT_THROW(Trainer(c).run(""), ConfigError);
+}
