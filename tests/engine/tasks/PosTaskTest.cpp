@@ -1,6 +1,8 @@
 #include "tasks/PosTask.h"
 
 #include "core/Error.h"
+#include "train/Config.h"
+#include "train/Trainer.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -337,4 +339,37 @@ TEST(PosTask, ReadsEwtWhenPresent)
     EXPECT_EQ(task.trainSize(), 50);
     EXPECT_EQ(fs::path(task.files().dev).filename(), "en_ewt-ud-dev.conllu");
     EXPECT_GT(task.vocab().tags(), 20);
+}
+
+TEST(PosTask, RunsThroughTheConfigAndTheTrainer)
+{
+    TempDir dir("trainer");
+    writeToyTreebank(dir.path, 80);
+    Config c;
+    c.set("task", "pos");
+    c.set("train_file", (dir.path / "toy-train.conllu").string());
+    c.set("dev_file", (dir.path / "toy-dev.conllu").string());
+    c.set("test_file", (dir.path / "toy-test.conllu").string());
+    c.set("hidden", 12);
+    c.set("word_dim", 6);
+    c.set("feature_dim", 3);
+    c.set("k", 3);
+    c.set("batch", 1);
+    c.set("epochs", 2);
+    c.set("lr", 0.01);
+    Rng rng(1);
+    auto task = makeTask(c, rng);
+    EXPECT_EQ(task->trainSize(), 80);
+    EXPECT_EQ(task->metricName(), "accuracy");
+
+    const fs::path out = dir.path / "run";
+    const RunResult r = Trainer(c).run(out.string());
+    EXPECT_EQ(r.epochs.size(), 2u);
+    EXPECT_GT(r.summary.at("test_metric").get<double>(), 50.0);
+    EXPECT_TRUE(fs::exists(out / "dev.pred.conllu"));
+    EXPECT_TRUE(fs::exists(out / "test.pred.conllu"));
+    EXPECT_EQ(readConllu((out / "test.pred.conllu").string()).size(), 40u);
+
+    c.set("k_output", 9);  // more than the 5 tags
+    EXPECT_THROW(makeTask(c, rng), ConfigError);
 }
