@@ -306,8 +306,11 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
             float* val = m_selVal.data() + static_cast<std::size_t>(t) * K;
             for (int j = 0; j < K; ++j) val[j] = da(sel[j]);
             if (tp >= 0) {
+                // Four rows per pass: one load/store of dh per four rows of U (K = 4k is a multiple of 4).
                 m_dhNext.setZero();
-                for (int j = 0; j < K; ++j) m_dhNext.noalias() += val[j] * U.row(sel[j]);
+                for (int j = 0; j < K; j += 4)
+                    m_dhNext.noalias() += val[j] * U.row(sel[j]) + val[j + 1] * U.row(sel[j + 1]) +
+                                          val[j + 2] * U.row(sel[j + 2]) + val[j + 3] * U.row(sel[j + 3]);
             }
             break;
         }
@@ -367,34 +370,56 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
     }
     case BackpropMode::TopK:
     case BackpropMode::Random: {
-        // Group the kept (step, row) pairs by row: each touched row of W, U, dW and dU is then
-        // streamed once per sentence instead of once per step (the rows repeat across steps), while
-        // x, h and dx (T rows) stay in cache.
+        // Group the kept (step, row) pairs by row (a counting sort, stable in time): each touched row
+        // of W, U, dW and dU is then streamed once per sentence instead of once per step (rows repeat
+        // across steps), while x, the previous states and dx (T rows each) stay in cache.
         const int pairs = T * K;
+        m_bucket.assign(static_cast<std::size_t>(G) + 1, 0);
+        for (int q = 0; q < pairs; ++q) ++m_bucket[static_cast<std::size_t>(m_sel[static_cast<std::size_t>(q)]) + 1];
+        for (int r = 0; r < G; ++r) m_bucket[static_cast<std::size_t>(r) + 1] += m_bucket[static_cast<std::size_t>(r)];
         m_order.resize(static_cast<std::size_t>(pairs));
-        std::iota(m_order.begin(), m_order.end(), 0);
-        std::sort(m_order.begin(), m_order.end(), [this](int a, int b) {
-            return m_sel[static_cast<std::size_t>(a)] < m_sel[static_cast<std::size_t>(b)] ||
-                   (m_sel[static_cast<std::size_t>(a)] == m_sel[static_cast<std::size_t>(b)] && a < b);
-        });
-        for (int q = 0; q < pairs;) {
-            const int r = m_sel[static_cast<std::size_t>(m_order[static_cast<std::size_t>(q)])];
+        m_fill.assign(m_bucket.begin(), m_bucket.end() - 1);
+        for (int q = 0; q < pairs; ++q) m_order[static_cast<std::size_t>(m_fill[static_cast<std::size_t>(m_sel[static_cast<std::size_t>(q)])]++)] = q;
+        // Row t: the state step t read (zero at the first step), so that every pair has one.
+        m_hPrev.resize(T, H);
+        for (int st = 0; st < T; ++st) {
+            if (st > 0) {
+                m_hPrev.row(step(st, T)) = m_h.row(step(st - 1, T));
+            } else {
+                m_hPrev.row(step(0, T)).setZero();
+            }
+        }
+        for (int r = 0; r < G; ++r) {
+            const int b = m_bucket[static_cast<std::size_t>(r)], e = m_bucket[static_cast<std::size_t>(r) + 1];
+            if (b == e) continue;
             auto dWr = dW.row(r);
             auto dUr = dU.row(r);
             const auto Wr = W.row(r);
+            const int* pos = m_order.data() + b;
+            const int n = e - b;
+            auto tOf = [K](int p) { return p / K; };
+            auto vOf = [this](int p) { return m_selVal[static_cast<std::size_t>(p)]; };
             float dbr = 0.0f;
-            for (; q < pairs && m_sel[static_cast<std::size_t>(m_order[static_cast<std::size_t>(q)])] == r; ++q) {
-                const int pos = m_order[static_cast<std::size_t>(q)];
-                const int t = pos / K;
-                const int s = m_reverse ? T - 1 - t : t;  // processing position of step t
-                const float v = m_selVal[static_cast<std::size_t>(pos)];
-                dWr.noalias() += v * m_x.row(t);
-                if (s > 0) dUr.noalias() += v * m_h.row(step(s - 1, T));
-                if (needDx) dx.row(t).noalias() += v * Wr;
-                dbr += v;
-                ++m_counts[static_cast<std::size_t>(r)];
+            int q = 0;
+            for (; q + 4 <= n; q += 4) {  // four steps per pass over the row
+                const int p0 = pos[q], p1 = pos[q + 1], p2 = pos[q + 2], p3 = pos[q + 3];
+                const float v0 = vOf(p0), v1 = vOf(p1), v2 = vOf(p2), v3 = vOf(p3);
+                const int t0 = tOf(p0), t1 = tOf(p1), t2 = tOf(p2), t3 = tOf(p3);
+                dWr.noalias() += v0 * m_x.row(t0) + v1 * m_x.row(t1) + v2 * m_x.row(t2) + v3 * m_x.row(t3);
+                dUr.noalias() += v0 * m_hPrev.row(t0) + v1 * m_hPrev.row(t1) + v2 * m_hPrev.row(t2) + v3 * m_hPrev.row(t3);
+                dbr += v0 + v1 + v2 + v3;
             }
+            for (; q < n; ++q) {
+                const float v = vOf(pos[q]);
+                const int t = tOf(pos[q]);
+                dWr.noalias() += v * m_x.row(t);
+                dUr.noalias() += v * m_hPrev.row(t);
+                dbr += v;
+            }
+            if (needDx)
+                for (q = 0; q < n; ++q) dx.row(tOf(pos[q])).noalias() += vOf(pos[q]) * Wr;
             db(0, r) += dbr;
+            m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(n);
             m_w.touchRow(r);
             m_u.touchRow(r);
         }

@@ -90,7 +90,8 @@ private:
     // Backward scratch.
     Matrix m_da, m_daK, m_wK, m_uK, m_gK;
     RowVector m_dhNext, m_dcNext, m_dh, m_dc, m_score;
-    std::vector<int> m_scratch, m_perm, m_order;
+    std::vector<int> m_scratch, m_perm, m_order, m_bucket, m_fill;
+    Matrix m_hPrev;
     std::vector<float> m_selVal;  // da at the kept rows, per step
     // Last selection.
     BackpropMode m_mode = BackpropMode::Dense;
