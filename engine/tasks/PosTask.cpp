@@ -112,6 +112,10 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
         ScopedTimer timer(&t.update);
         m_model->zeroGrad();
     }
+    const std::array<int, 3> widths{4 * m_s.hidden, 4 * m_s.hidden, m_vocab.tags()};
+    m_lastBatchSize = end - begin;
+    if (m_lastBatchSize > 1)
+        for (std::size_t l = 0; l < 3; ++l) m_rowMark[l].assign(static_cast<std::size_t>(widths[l]), 0);
     long tokens = 0;
     for (long i = begin; i < end; ++i) tokens += m_trainPart.encoded[static_cast<std::size_t>(m_order[static_cast<std::size_t>(i)])].size();
     const float scale = 1.0f / static_cast<float>(std::max(tokens, 1L));
@@ -131,6 +135,7 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
             ScopedTimer timer(&t.bpOverall);
             m_model->backward(s, dscores, m_spec, m_rng, &t.bpLinear);
         }
+        if (end - begin > 1) markSelection();  // one sentence: selection() reads the layers directly
     }
     {
         ScopedTimer timer(&t.update);
@@ -223,8 +228,36 @@ std::vector<double> PosTask::backpropRatio() const
     return r;
 }
 
+void PosTask::markSelection()
+{
+    const Lstm* lstms[2] = {&m_model->lstmForward(), &m_model->lstmBackward()};
+    for (std::size_t l = 0; l < 2; ++l)
+        for (int r : lstms[l]->lastRows()) m_rowMark[l][static_cast<std::size_t>(r)] = 1;
+    const Selection& sel = m_model->output().lastSelection();
+    if (sel.mode == BackpropMode::Dense) {
+        std::fill(m_rowMark[2].begin(), m_rowMark[2].end(), 1);
+    } else {
+        for (int r : sel.indices) m_rowMark[2][static_cast<std::size_t>(r)] = 1;
+    }
+}
+
 std::vector<LayerSelection> PosTask::selection() const
 {
+    if (m_lastBatchSize > 1) {
+        // The union over the batch's sentences, gathered during trainBatch.
+        const std::array<int, 3> widths{4 * m_s.hidden, 4 * m_s.hidden, m_vocab.tags()};
+        const char* names[3] = {"lstm.fwd", "lstm.bwd", "output"};
+        const std::vector<std::uint64_t>* counts[3] = {&m_model->lstmForward().updateCounts(),
+                                                       &m_model->lstmBackward().updateCounts(), &m_model->output().updateCounts()};
+        std::vector<LayerSelection> out;
+        for (std::size_t l = 0; l < 3; ++l) {
+            LayerSelection ls{names[l], widths[l], {}, *counts[l]};
+            for (std::size_t r = 0; r < m_rowMark[l].size(); ++r)
+                if (m_rowMark[l][r]) ls.rows.push_back(static_cast<int>(r));
+            out.push_back(std::move(ls));
+        }
+        return out;
+    }
     std::vector<LayerSelection> out;
     for (const Lstm* l : {&m_model->lstmForward(), &m_model->lstmBackward()})
         out.push_back({l->name(), 4 * l->hidden(), l->lastRows(), l->updateCounts()});

@@ -17,6 +17,7 @@
 #include "optim/Optimizer.h"
 #include "train/Task.h"
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,6 +76,7 @@ private:
         long predictedAt = -1;  // m_updates when `predicted` was computed
     };
     Part& part(Split split);
+    void markSelection();
     void writePredictions(Split split, const std::string& path);
 
     PosSettings m_s;
@@ -87,6 +89,9 @@ private:
     std::unique_ptr<Optimizer> m_optimizer;
     TaggerBackprop m_spec;
     long m_updates = 0;
+    // Per layer (lstm.fwd, lstm.bwd, output): rows that got a gradient in the current/last batch.
+    std::array<std::vector<char>, 3> m_rowMark;
+    long m_lastBatchSize = 0;
 };
 
 // Builds a PosTask from the configuration keys data, train_file, dev_file, test_file, limit,

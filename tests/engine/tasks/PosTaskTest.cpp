@@ -304,6 +304,12 @@ TEST(PosTask, ReportsLayersSelectionTimingsAndLimit)
     EXPECT_EQ(total % 12u, 0u);  // 12 per step over the two sentences' steps
     EXPECT_GE(total, 12u * 2u);
     EXPECT_LE(sel[2].rows.size(), 5u);
+    // A two-sentence batch reports the union: it includes the last sentence's rows.
+    for (int r : task.model().lstmForward().lastRows())
+        EXPECT_TRUE(std::binary_search(sel[0].rows.begin(), sel[0].rows.end(), r)) << "row " << r;
+    // Single-sentence batches report that sentence's rows.
+    task.trainBatch(2, 3, t);
+    EXPECT_EQ(task.selection()[1].rows, task.model().lstmBackward().lastRows());
     EXPECT_THROW(task.trainBatch(19, 21, t), Error);
     EXPECT_THROW(task.trainBatch(3, 3, t), Error);
 }
@@ -339,6 +345,14 @@ TEST(PosTask, ReadsEwtWhenPresent)
     EXPECT_EQ(task.trainSize(), 50);
     EXPECT_EQ(fs::path(task.files().dev).filename(), "en_ewt-ud-dev.conllu");
     EXPECT_GT(task.vocab().tags(), 20);
+}
+
+TEST(PosTask, FindsTheDefaultDataFolderFromTheEnvironment)
+{
+    TempDir dir("env");
+    ::setenv("MEPROP_TEXT_DATA", dir.path.string().c_str(), 1);
+    EXPECT_EQ(defaultPosDataDir(), dir.path.string());
+    ::unsetenv("MEPROP_TEXT_DATA");
 }
 
 TEST(PosTask, RunsThroughTheConfigAndTheTrainer)
