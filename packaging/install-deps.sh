@@ -8,6 +8,7 @@ PKGS=(
   libeigen3-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   qt6-base-dev qt6-charts-dev qt6-svg-dev libquazip1-qt6-dev libgl-dev
+  libqt6opengl6-dev  # Qt6Charts' CMake package needs Qt6OpenGL's, which Debian ships apart
   xvfb xauth dataset-fashion-mnist
 )
 if [ "${MEPROP_WITH_TORCH:-0}" = 1 ]; then PKGS+=(python3-torch python3-numpy); fi

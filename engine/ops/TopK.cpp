@@ -56,22 +56,10 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
         topKIndices(score.data(), n, k, sel.indices.data(), scratch);
         break;
     }
-    case BackpropMode::Random: {
-        // Partial Fisher-Yates per example: k draws, O(n) for the identity permutation.
+    case BackpropMode::Random:
         sel.indices.resize(static_cast<std::size_t>(batch) * k);
-        scratch.resize(static_cast<std::size_t>(n));
-        for (int b = 0; b < batch; ++b) {
-            std::iota(scratch.begin(), scratch.end(), 0);
-            for (int i = 0; i < k; ++i) {
-                const int j = i + static_cast<int>(rng.below(static_cast<std::uint64_t>(n - i)));
-                std::swap(scratch[i], scratch[j]);
-            }
-            int* out = sel.indices.data() + static_cast<std::size_t>(b) * k;
-            std::copy(scratch.begin(), scratch.begin() + k, out);
-            std::sort(out, out + k);
-        }
+        for (int b = 0; b < batch; ++b) randomIndices(n, k, rng, sel.indices.data() + static_cast<std::size_t>(b) * k, scratch);
         break;
-    }
     case BackpropMode::Dense: break;
     }
 }
@@ -85,6 +73,19 @@ Matrix maskedGradient(const Matrix& dy, const Selection& sel)
         for (int i = 0; i < sel.k; ++i) masked(b, idx[i]) = dy(b, idx[i]);
     }
     return masked;
+}
+
+void randomIndices(int n, int k, Rng& rng, int* out, std::vector<int>& scratch)
+{
+    // Partial Fisher-Yates: k draws, O(n) for the identity permutation.
+    scratch.resize(static_cast<std::size_t>(n));
+    std::iota(scratch.begin(), scratch.end(), 0);
+    for (int i = 0; i < k; ++i) {
+        const int j = i + static_cast<int>(rng.below(static_cast<std::uint64_t>(n - i)));
+        std::swap(scratch[static_cast<std::size_t>(i)], scratch[static_cast<std::size_t>(j)]);
+    }
+    std::copy(scratch.begin(), scratch.begin() + k, out);
+    std::sort(out, out + k);
 }
 
 }  // namespace meprop

@@ -30,6 +30,11 @@ struct Selection {
 // O(n) on average (nth_element), not a sort. Requires 1 <= k <= n; scratch is reused memory.
 void topKIndices(const float* v, int n, int k, int* out, std::vector<int>& scratch);
 
+// Writes to out[0..k) k distinct indices drawn uniformly from [0, n), sorted ascending: a partial
+// Fisher-Yates shuffle consuming k draws of `rng` (the Random mode of one example). Requires
+// 1 <= k <= n; scratch is reused memory. The GPU backend calls it too, so both draw the same.
+void randomIndices(int n, int k, Rng& rng, int* out, std::vector<int>& scratch);
+
 // Fills `sel` for gradient dy (batch x n) under `mode` keeping k per example.
 // Throws ConfigError when k is outside [1, n] for a sparse mode. `rng` is used by Random only.
 void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Selection& sel);

@@ -1,5 +1,6 @@
 #include "train/Task.h"
 
+#include "backend/Device.h"
 #include "core/Error.h"
 #include "tasks/ImageTask.h"
 #include "tasks/PosTask.h"
@@ -9,8 +10,11 @@ namespace meprop {
 std::unique_ptr<Task> makeTask(const Config& config, Rng& rng)
 {
     const std::string task = config.task();
-    const std::string device = config.getString("device");
-    if (device != "cpu") throw ConfigError("key \"device\": this build has no GPU support (built without a CUDA compiler)");
+    if (parseDevice(config.getString("device"), "key \"device\"") == Device::Cuda) {
+        // Throws ConfigError naming the reason when this build or this machine has no GPU.
+        if (task == "image") return makeCudaImageTask(config, rng);
+        throw ConfigError("key \"device\": task \"" + task + "\" runs on the cpu only (cuda supports the image task)");
+    }
     if (task == "image") return std::make_unique<ImageTask>(config, rng);
     if (task == "pos") return makePosTask(config, rng);
     throw ConfigError("key \"task\": task \"" + task + "\" is not available in this build");

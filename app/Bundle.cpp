@@ -1,0 +1,254 @@
+#include "Bundle.h"
+
+#include <quazip/quazip.h>
+#include <quazip/quazipfile.h>
+
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace meprop {
+
+namespace {
+
+bool fail(QString* error, const QString& message)
+{
+    if (error) *error = message;
+    return false;
+}
+
+QByteArray readLocal(const QString& dir, const QString& name)
+{
+    if (dir.isEmpty()) return {};
+    QFile f(QDir(dir).filePath(name));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QString num(double v)
+{
+    return QString::number(v, 'g', 8);
+}
+
+// The files of one run, named relative to its folder in the bundle.
+QMap<QString, QByteArray> runFiles(const RunRecord& r)
+{
+    QMap<QString, QByteArray> f;
+    // Prefer the engine's own files (what the CLI would have written); fall back to the record.
+    QByteArray config = readLocal(r.outDir, QStringLiteral("config.json"));
+    if (config.isEmpty()) config = QJsonDocument(r.config).toJson(QJsonDocument::Indented);
+    f[QStringLiteral("config.json")] = config;
+    QByteArray metrics = readLocal(r.outDir, QStringLiteral("metrics.csv"));
+    if (metrics.isEmpty()) metrics = metricsCsv(r);
+    f[QStringLiteral("metrics.csv")] = metrics;
+    QByteArray summary = readLocal(r.outDir, QStringLiteral("summary.json"));
+    if (summary.isEmpty() && !r.summary.isEmpty()) summary = QJsonDocument(r.summary).toJson(QJsonDocument::Indented);
+    if (!summary.isEmpty()) f[QStringLiteral("summary.json")] = summary;
+    f[QStringLiteral("run.json")] = QJsonDocument(toJson(r)).toJson(QJsonDocument::Compact);
+    return f;
+}
+
+bool recordFromFiles(const QString& where, const QMap<QString, QByteArray>& files, const QString& prefix, RunRecord* r,
+                     QString* error)
+{
+    const QByteArray runJson = files.value(prefix + QStringLiteral("run.json"));
+    if (!runJson.isEmpty()) {
+        QJsonParseError pe;
+        const QJsonDocument doc = QJsonDocument::fromJson(runJson, &pe);
+        if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2run.json: %3").arg(where, prefix, pe.errorString()));
+        QString e;
+        if (!fromJson(doc.object(), r, &e)) return fail(error, QStringLiteral("%1: %2%3").arg(where, prefix, e));
+        return true;
+    }
+    const QByteArray config = files.value(prefix + QStringLiteral("config.json"));
+    if (config.isEmpty()) return fail(error, QStringLiteral("%1: not a meProp bundle (no %2config.json)").arg(where, prefix));
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(config, &pe);
+    if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2config.json: %3").arg(where, prefix, pe.errorString()));
+    r->config = doc.object();
+    const QByteArray metrics = files.value(prefix + QStringLiteral("metrics.csv"));
+    if (metrics.isEmpty()) return fail(error, QStringLiteral("%1: no %2metrics.csv").arg(where, prefix));
+    QString e;
+    if (!parseMetricsCsv(metrics, &r->epochs, &e)) return fail(error, QStringLiteral("%1: %2metrics.csv: %3").arg(where, prefix, e));
+    const QByteArray summary = files.value(prefix + QStringLiteral("summary.json"));
+    if (!summary.isEmpty()) r->summary = QJsonDocument::fromJson(summary).object();
+    r->start.task = r->config.value(QStringLiteral("task")).toString();
+    r->start.epochs = r->config.value(QStringLiteral("epochs")).toInt();
+    r->row.state = summary.isEmpty() ? RunState::Stopped : RunState::Finished;
+    r->name = QFileInfo(where).completeBaseName();
+    return true;
+}
+
+}  // namespace
+
+bool saveFileAtomically(const QString& path, const QByteArray& bytes, QString* error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) return fail(error, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    if (file.write(bytes) != bytes.size()) {
+        const QString why = file.errorString();
+        file.cancelWriting();
+        return fail(error, QStringLiteral("cannot write %1: %2").arg(path, why));
+    }
+    if (!file.commit()) return fail(error, QStringLiteral("cannot save %1: %2").arg(path, file.errorString()));
+    return true;
+}
+
+QByteArray metricsCsv(const RunRecord& r)
+{
+    QString text = QStringLiteral("epoch,train_loss,dev,test,fp_s,bp_linear_s,bp_overall_s,update_s,train_s,eval_s,backprop_ratio");
+    if (!r.epochs.isEmpty())
+        for (const auto& [name, value] : r.epochs.front().extra) text += QLatin1Char(',') + name;
+    text += QLatin1Char('\n');
+    for (const EpochData& e : r.epochs) {
+        double ratio = 0;
+        for (double v : e.ratio) ratio += v;
+        if (!e.ratio.isEmpty()) ratio /= double(e.ratio.size());
+        QStringList cells{QString::number(e.epoch), num(e.trainLoss), num(e.dev), num(e.test), num(e.forward), num(e.bpLinear),
+                          num(e.bpOverall), num(e.update), num(e.trainSeconds), num(e.evalSeconds), num(ratio)};
+        for (const auto& [name, value] : e.extra) cells << num(value);
+        text += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
+    }
+    return text.toUtf8();
+}
+
+bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* error)
+{
+    const QList<QByteArray> lines = text.split('\n');
+    if (lines.isEmpty() || lines.front().trimmed().isEmpty()) return fail(error, QStringLiteral("line 1: no header"));
+    const QList<QByteArray> header = lines.front().trimmed().split(',');
+    auto col = [&](const char* name) { return header.indexOf(QByteArray(name)); };
+    const int cEpoch = col("epoch"), cDev = col("dev");
+    if (cEpoch < 0 || cDev < 0) return fail(error, QStringLiteral("line 1: expected the columns epoch and dev"));
+    const int cLoss = col("train_loss"), cTest = col("test"), cFp = col("fp_s"), cBp = col("bp_linear_s"),
+              cBpo = col("bp_overall_s"), cUp = col("update_s"), cTr = col("train_s"), cEv = col("eval_s"),
+              cRatio = col("backprop_ratio");
+    static const QList<QByteArray> known{"epoch", "train_loss", "dev", "test", "fp_s", "bp_linear_s", "bp_overall_s",
+                                         "update_s", "train_s", "eval_s", "backprop_ratio"};
+    epochs->clear();
+    for (int i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines[i].trimmed();
+        if (line.isEmpty()) continue;
+        const QList<QByteArray> cells = line.split(',');
+        if (cells.size() != header.size())
+            return fail(error, QStringLiteral("line %1: %2 fields, expected %3").arg(i + 1).arg(cells.size()).arg(header.size()));
+        QList<double> v;
+        for (int c = 0; c < cells.size(); ++c) {
+            bool ok = false;
+            v << cells[c].toDouble(&ok);
+            if (!ok)
+                return fail(error, QStringLiteral("line %1, column %2: \"%3\" is not a number")
+                                       .arg(i + 1)
+                                       .arg(QString::fromUtf8(header[c]), QString::fromUtf8(cells[c])));
+        }
+        auto at = [&](int c) { return c >= 0 ? v[c] : 0.0; };
+        EpochData e;
+        e.epoch = int(at(cEpoch));
+        e.trainLoss = at(cLoss);
+        e.dev = at(cDev);
+        e.test = at(cTest);
+        e.forward = at(cFp);
+        e.bpLinear = at(cBp);
+        e.bpOverall = at(cBpo);
+        e.update = at(cUp);
+        e.trainSeconds = at(cTr);
+        e.evalSeconds = at(cEv);
+        if (cRatio >= 0) e.ratio << v[cRatio];
+        for (int c = 0; c < header.size(); ++c)
+            if (!known.contains(header[c])) e.extra.append({QString::fromUtf8(header[c]), v[c]});
+        epochs->append(e);
+    }
+    double best = -1;
+    for (EpochData& e : *epochs)
+        if (e.dev > best) {
+            best = e.dev;
+            e.best = true;
+        }
+    return true;
+}
+
+bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMap<QString, QByteArray>& extra, QString* error)
+{
+    if (runs.isEmpty()) return fail(error, QStringLiteral("cannot write %1: no run to export").arg(zipPath));
+    QMap<QString, QByteArray> entries = extra;
+    QJsonArray dirs;
+    const QMap<QString, QByteArray> first = runFiles(runs.front());
+    for (auto it = first.begin(); it != first.end(); ++it) entries[it.key()] = it.value();
+    if (runs.size() > 1) {
+        for (int i = 0; i < runs.size(); ++i) {
+            const QString dir = QStringLiteral("runs/%1/").arg(i + 1, 2, 10, QLatin1Char('0'));
+            dirs.append(dir);
+            const QMap<QString, QByteArray> f = runFiles(runs[i]);
+            for (auto it = f.begin(); it != f.end(); ++it) entries[dir + it.key()] = it.value();
+        }
+    } else {
+        dirs.append(QString());
+    }
+    const QJsonObject manifest{{QStringLiteral("format"), QStringLiteral("meprop-workbench-bundle")},
+                               {QStringLiteral("version"), 1},
+                               {QStringLiteral("runs"), dirs}};
+    entries[QStringLiteral("manifest.json")] = QJsonDocument(manifest).toJson(QJsonDocument::Indented);
+
+    // Build the archive in memory, then write it in one atomic step.
+    QByteArray bytes;
+    {
+        QBuffer buffer(&bytes);
+        QuaZip zip(&buffer);
+        if (!zip.open(QuaZip::mdCreate)) return fail(error, QStringLiteral("cannot create the zip for %1 (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+        for (auto it = entries.begin(); it != entries.end(); ++it) {
+            QuaZipFile file(&zip);
+            if (!file.open(QIODevice::WriteOnly, QuaZipNewInfo(it.key()))) {
+                return fail(error, QStringLiteral("cannot add %1 to %2 (QuaZip error %3)").arg(it.key(), zipPath).arg(file.getZipError()));
+            }
+            if (file.write(it.value()) != it.value().size()) return fail(error, QStringLiteral("cannot write %1 into %2").arg(it.key(), zipPath));
+            file.close();
+            if (file.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1 in %2 (QuaZip error %3)").arg(it.key(), zipPath).arg(file.getZipError()));
+        }
+        zip.close();
+        if (zip.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1 (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+    }
+    return saveFileAtomically(zipPath, bytes, error);
+}
+
+bool readBundle(const QString& zipPath, QList<RunRecord>* runs, QString* error, QMap<QString, QByteArray>* filesOut)
+{
+    if (!QFileInfo::exists(zipPath)) return fail(error, QStringLiteral("%1: no such file").arg(zipPath));
+    QuaZip zip(zipPath);
+    if (!zip.open(QuaZip::mdUnzip)) return fail(error, QStringLiteral("%1: not a zip archive (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+    QMap<QString, QByteArray> files;
+    for (bool more = zip.goToFirstFile(); more; more = zip.goToNextFile()) {
+        QuaZipFile file(&zip);
+        const QString name = zip.getCurrentFileName();
+        if (name.endsWith(QLatin1Char('/'))) continue;
+        if (!file.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: cannot read %2 (QuaZip error %3)").arg(zipPath, name).arg(file.getZipError()));
+        files[name] = file.readAll();
+        file.close();
+        if (file.getZipError() != 0) return fail(error, QStringLiteral("%1: %2 is corrupt (CRC or data error)").arg(zipPath, name));
+    }
+    if (zip.getZipError() != 0) return fail(error, QStringLiteral("%1: corrupt archive (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+    zip.close();
+
+    QStringList dirs{QString()};
+    if (files.contains(QStringLiteral("manifest.json"))) {
+        const QJsonObject m = QJsonDocument::fromJson(files.value(QStringLiteral("manifest.json"))).object();
+        if (m.value(QStringLiteral("format")).toString() != QLatin1String("meprop-workbench-bundle"))
+            return fail(error, QStringLiteral("%1: manifest.json is not a meprop-workbench-bundle manifest").arg(zipPath));
+        dirs.clear();
+        for (const QJsonValue& v : m.value(QStringLiteral("runs")).toArray()) dirs << v.toString();
+        if (dirs.isEmpty()) return fail(error, QStringLiteral("%1: manifest.json lists no runs").arg(zipPath));
+    }
+    QList<RunRecord> out;
+    for (const QString& dir : dirs) {
+        RunRecord r;
+        if (!recordFromFiles(zipPath, files, dir, &r, error)) return false;
+        out << r;
+    }
+    *runs = out;
+    if (filesOut) *filesOut = files;
+    return true;
+}
+
+}  // namespace meprop

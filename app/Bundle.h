@@ -1,0 +1,34 @@
+#pragma once
+// Run bundles (.zip through QuaZip) and the other files the workbench writes, all atomically
+// (QSaveFile: a failed export leaves an earlier file untouched and says why).
+//
+// Bundle layout:
+//   manifest.json                 {"format": "meprop-workbench-bundle", "version": 1, "runs": [dirs]}
+//   config.json, metrics.csv, summary.json, run.json     the first run (the engine's files as written)
+//   runs/01/..., runs/02/...      every run, when the bundle holds several
+//   charts/<name>.png, .svg       the chart images;  results.csv, results.md   the run table
+// run.json is the workbench's full record (curves, timings, state); a folder without it (e.g. a
+// zipped CLI output folder with config.json + metrics.csv [+ summary.json]) imports too.
+#include "RunData.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QString>
+
+namespace meprop {
+
+bool saveFileAtomically(const QString& path, const QByteArray& bytes, QString* error);
+
+// The engine's metrics.csv text for a record's epochs (same columns as the trainer writes).
+QByteArray metricsCsv(const RunRecord& run);
+// Parses metrics.csv into epochs (columns found by name). False and *error naming the line on a
+// malformed file.
+bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* error);
+
+// `files`: extra entries (path in the zip -> bytes), e.g. charts and the results table.
+bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMap<QString, QByteArray>& files, QString* error);
+// Reads every run of a bundle. `files` (optional) receives the other entries.
+bool readBundle(const QString& zipPath, QList<RunRecord>* runs, QString* error, QMap<QString, QByteArray>* files = nullptr);
+
+}  // namespace meprop

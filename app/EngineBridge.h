@@ -1,0 +1,52 @@
+#pragma once
+// Where the workbench asks the engine about configurations: the key schema and presets as plain
+// widget specs, JSON conversion (Qt <-> nlohmann), validation through the engine's own Config,
+// GPU availability and the data sets found on this machine.
+#include "ConfigPanel.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <nlohmann/json.hpp>
+
+namespace meprop {
+
+// The engine's configKeys() as ConfigPanel fields. "data" becomes a folder field checked with
+// checkDataFolder(); "device" gets its GPU choice greyed out when gpuAvailability() says so.
+QList<FieldSpec> configFields();
+QList<PresetSpec> presetSpecs();
+// The engine defaults for every key.
+QJsonObject defaultConfig();
+
+// Integer keys become JSON integers (the engine's getInt() insists), the rest as they are.
+nlohmann::json toEngineJson(const QJsonObject& values);
+QJsonObject fromEngineJson(const nlohmann::json& j);
+
+// Empty when the engine accepts the values (Config::fromJson + validate()), otherwise its
+// ConfigError message.
+QString validateConfig(const QJsonObject& values);
+// Applies "key=value" settings (the CLI's --set syntax, typed and range-checked by the engine) on
+// top of `values`. Returns false and sets *error on the first bad one.
+bool applySettings(QJsonObject& values, const QStringList& settings, QString* error);
+// Reads a config JSON file through the engine (ConfigError text in *error on failure).
+bool loadConfigFile(const QString& path, QJsonObject* values, QString* error);
+
+struct GpuStatus {
+    bool available = false;
+    QString reason;  // why not, for the greyed-out choice
+    QString name;    // device name when available
+};
+// The single place that asks the engine whether a GPU can be used.
+GpuStatus gpuAvailability();
+
+// MNIST-format folders found on this machine: $MEPROP_IMAGE_DATA, the Debian package
+// dataset-fashion-mnist, ../shared/datasets/{fashion-mnist,mnist} next to the working folder and
+// the executable.
+QStringList findImageDatasets();
+// Empty when `dir` holds the four MNIST files (raw or .gz); otherwise what is missing. An empty
+// `dir` is fine when a data set can be found automatically.
+QString checkDataFolder(const QString& dir);
+
+}  // namespace meprop

@@ -1,0 +1,344 @@
+#include "RunController.h"
+
+#include "RunTableModel.h"
+#include "TrainingWorker.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+
+#include <cmath>
+
+namespace meprop {
+
+RunController::RunController(QObject* parent) : QObject(parent), m_model(new RunTableModel(this))
+{
+    qRegisterMetaType<StartData>();
+    qRegisterMetaType<BatchData>();
+    qRegisterMetaType<EpochData>();
+    qRegisterMetaType<QList<HeatmapLayer>>();
+
+    m_worker = new TrainingWorker();
+    m_worker->moveToThread(&m_thread);
+    m_thread.setObjectName(QStringLiteral("meprop-training"));
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &TrainingWorker::started, this, &RunController::onStarted);
+    connect(m_worker, &TrainingWorker::batches, this, &RunController::onBatches);
+    connect(m_worker, &TrainingWorker::epochDone, this, &RunController::onEpoch);
+    connect(m_worker, &TrainingWorker::selection, this, &RunController::onSelection);
+    connect(m_worker, &TrainingWorker::warning, this, &RunController::onWarning);
+    connect(m_worker, &TrainingWorker::pausedChanged, this, &RunController::onPaused);
+    connect(m_worker, &TrainingWorker::finished, this, &RunController::onFinished);
+    connect(m_worker, &TrainingWorker::stopped, this, &RunController::onStopped);
+    connect(m_worker, &TrainingWorker::failed, this, &RunController::onFailed);
+    m_thread.start();
+}
+
+RunController::~RunController()
+{
+    m_queue.clear();
+    m_worker->stop();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void RunController::setThrottleMs(int ms)
+{
+    m_worker->setThrottleMs(ms);
+}
+
+int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name)
+{
+    RunRecord r;
+    r.id = ++m_lastId;
+    r.config = config;
+    r.groupKind = group;
+    r.groupId = groupId;
+    r.name = name.isEmpty() ? QStringLiteral("run %1").arg(r.id) : name;
+    r.row.id = r.id;
+    r.row.name = r.name;
+    r.row.summary = configSummary(config);
+    r.row.mode = r.mode();
+    r.row.k = r.k();
+    r.row.state = RunState::Queued;
+    m_runs.insert(r.id, r);
+    m_order.append(r.id);
+    m_model->addRun(r.row);
+    m_queue.enqueue(r.id);
+    emit runAdded(r.id);
+    if (!m_current) startNext();
+    return r.id;
+}
+
+int RunController::addImported(RunRecord r)
+{
+    r.id = ++m_lastId;
+    r.row.id = r.id;
+    r.row.name = r.name.isEmpty() ? QStringLiteral("imported %1").arg(r.id) : r.name;
+    r.name = r.row.name;
+    r.row.summary = configSummary(r.config);
+    r.row.mode = r.mode();
+    r.row.k = r.k();
+    // A run exported while it was going on imports as stopped.
+    if (r.row.state != RunState::Failed && r.row.state != RunState::Finished) r.row.state = RunState::Stopped;
+    r.row.progress = r.start.epochs > 0 ? std::min(1.0, double(r.epochs.size()) / r.start.epochs) : 1.0;
+    r.row.bestDev = r.bestDev();
+    r.row.test = r.testAtBest();
+    r.row.bpSeconds = r.epochs.isEmpty() ? std::nan("") : r.totalBpLinear();
+    if (!r.warnings.isEmpty()) r.row.warning = r.warnings.back();
+    if (r.groupId > m_lastGroup) m_lastGroup = r.groupId;
+    m_runs.insert(r.id, r);
+    m_order.append(r.id);
+    m_model->addRun(r.row);
+    updateSpeedups();
+    emit runAdded(r.id);
+    return r.id;
+}
+
+void RunController::startNext()
+{
+    if (m_current) return;
+    while (!m_queue.isEmpty()) {
+        const int id = m_queue.dequeue();
+        auto it = m_runs.find(id);
+        if (it == m_runs.end() || it->row.state != RunState::Queued) continue;
+        m_current = id;
+        m_paused = false;
+        m_pausedMs = 0;
+        m_clock.start();
+        RunRecord& r = *it;
+        if (!m_runsRoot.isEmpty()) {
+            // A fresh folder per run: the trainer refuses to overwrite a finished run, and ids restart
+            // with every session.
+            const QString base = QDir(m_runsRoot).filePath(
+                QStringLiteral("run-%1-%2").arg(id).arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+            r.outDir = base;
+            for (int n = 2; QFileInfo::exists(r.outDir); ++n) r.outDir = base + QStringLiteral("-%1").arg(n);
+        }
+        r.row.state = RunState::Running;
+        syncRow(r);
+        const QByteArray json = QJsonDocument(r.config).toJson(QJsonDocument::Compact);
+        QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QByteArray, json),
+                                  Q_ARG(QString, r.outDir));
+        emit busyChanged(true);
+        emit runStarted(id);
+        emit runChanged(id);
+        return;
+    }
+    emit busyChanged(false);
+    emit idle();
+}
+
+void RunController::pause()
+{
+    if (!m_current || m_paused) return;
+    m_worker->pause();
+}
+
+void RunController::resume()
+{
+    if (!m_current) return;
+    m_worker->resume();
+}
+
+void RunController::stop()
+{
+    if (m_current) m_worker->stop();
+}
+
+void RunController::stopAll()
+{
+    for (int id : std::as_const(m_queue)) {
+        auto it = m_runs.find(id);
+        if (it != m_runs.end() && it->row.state == RunState::Queued) {
+            it->row.state = RunState::Stopped;
+            syncRow(*it);
+            emit runChanged(id);
+        }
+    }
+    m_queue.clear();
+    stop();
+    if (!m_current) {
+        emit busyChanged(false);
+        emit idle();
+    }
+}
+
+const RunRecord* RunController::record(int id) const
+{
+    auto it = m_runs.find(id);
+    return it == m_runs.end() ? nullptr : &*it;
+}
+
+const RunRecord* RunController::denseBaseline(int id) const
+{
+    const RunRecord* r = record(id);
+    if (!r) return nullptr;
+    auto key = [](QJsonObject c) {
+        for (const char* k : {"mode", "k", "k_output", "seed"}) c.remove(QLatin1String(k));
+        return c;
+    };
+    const QJsonObject mine = key(r->config);
+    const RunRecord* best = nullptr;
+    for (int other : m_order) {
+        const auto found = m_runs.constFind(other);
+        if (found == m_runs.constEnd()) continue;
+        const RunRecord& o = *found;
+        if (o.mode() != QLatin1String("dense") || o.row.state != RunState::Finished || o.epochs.isEmpty()) continue;
+        if (key(o.config) != mine) continue;
+        // Prefer the dense run of the same group (the compare/sweep that queued it).
+        if (!best || (o.groupId == r->groupId && best->groupId != r->groupId)) best = &o;
+    }
+    return best;
+}
+
+void RunController::updateSpeedups()
+{
+    for (int id : m_order) {
+        RunRecord& r = m_runs[id];
+        double speedup = std::nan("");
+        if (const RunRecord* d = denseBaseline(id); d && !r.epochs.isEmpty() && r.totalBpLinear() > 0)
+            speedup = d->totalBpLinear() / r.totalBpLinear();
+        const bool changed = std::isnan(speedup) != std::isnan(r.row.speedup) || (!std::isnan(speedup) && speedup != r.row.speedup);
+        if (changed) {
+            r.row.speedup = speedup;
+            syncRow(r);
+            emit runChanged(id);
+        }
+    }
+}
+
+void RunController::syncRow(const RunRecord& r)
+{
+    RunRow row = r.row;
+    if (const RunRow* shown = m_model->run(r.id)) row.shown = shown->shown;  // the user's check box wins
+    m_model->updateRun(row);
+}
+
+void RunController::updateTimes(RunRecord& r)
+{
+    const qint64 pausedNow = m_paused && m_pauseClock.isValid() ? m_pauseClock.elapsed() : 0;
+    r.row.elapsedSeconds = double(m_clock.elapsed() - m_pausedMs - pausedNow) / 1000.0;
+    if (r.row.progress > 0.01 && r.row.progress < 1.0) r.row.etaSeconds = r.row.elapsedSeconds * (1.0 - r.row.progress) / r.row.progress;
+}
+
+void RunController::onStarted(int id, const StartData& info)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end()) return;
+    it->start = info;
+    it->ratio = QList<QList<QPointF>>(info.layers.size());
+    emit runChanged(id);
+}
+
+void RunController::onBatches(int id, const BatchData& d)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end()) return;
+    RunRecord& r = *it;
+    r.batchLoss.append(d.loss);
+    if (r.ratio.size() < d.ratio.size()) r.ratio.resize(d.ratio.size());
+    for (int i = 0; i < d.ratio.size(); ++i) r.ratio[i].append(d.ratio[i]);
+    const double total = double(std::max(1, r.start.epochs)) * double(std::max<qint64>(1, d.batchesPerEpoch));
+    r.row.progress = std::clamp((double(d.epoch - 1) * double(d.batchesPerEpoch) + double(d.batch + 1)) / total, 0.0, 1.0);
+    updateTimes(r);
+    syncRow(r);
+    emit runChanged(id);
+}
+
+void RunController::onEpoch(int id, const EpochData& d)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end()) return;
+    RunRecord& r = *it;
+    r.epochs.append(d);
+    r.row.bestDev = r.bestDev();
+    r.row.test = r.testAtBest();
+    r.row.bpSeconds = r.totalBpLinear();
+    updateTimes(r);
+    syncRow(r);
+    updateSpeedups();
+    emit runChanged(id);
+}
+
+void RunController::onSelection(int id, const QList<HeatmapLayer>& layers)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end()) return;
+    it->heatmap = layers;
+    emit runChanged(id);
+}
+
+void RunController::onWarning(int id, const QString& message)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end()) return;
+    it->warnings.append(message);
+    it->row.warning = message;
+    syncRow(*it);
+    emit warning(id, message);
+    emit runChanged(id);
+}
+
+void RunController::onPaused(int id, bool paused)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end() || id != m_current) return;
+    m_paused = paused;
+    if (paused) m_pauseClock.start();
+    else if (m_pauseClock.isValid()) {
+        m_pausedMs += m_pauseClock.elapsed();
+        m_pauseClock.invalidate();
+    }
+    it->row.state = paused ? RunState::Paused : RunState::Running;
+    updateTimes(*it);
+    syncRow(*it);
+    emit runChanged(id);
+}
+
+void RunController::onFinished(int id, const QByteArray& summary)
+{
+    auto it = m_runs.find(id);
+    if (it != m_runs.end()) {
+        it->summary = QJsonDocument::fromJson(summary).object();
+        it->row.progress = 1.0;
+    }
+    endRun(id, RunState::Finished);
+}
+
+void RunController::onStopped(int id)
+{
+    endRun(id, RunState::Stopped);
+}
+
+void RunController::onFailed(int id, const QString& message)
+{
+    auto it = m_runs.find(id);
+    if (it != m_runs.end()) it->row.error = message;
+    endRun(id, RunState::Failed);
+    emit runFailed(id, message);
+}
+
+void RunController::endRun(int id, RunState state)
+{
+    auto it = m_runs.find(id);
+    if (it != m_runs.end()) {
+        if (m_paused && m_pauseClock.isValid()) {
+            m_pausedMs += m_pauseClock.elapsed();
+            m_pauseClock.invalidate();
+        }
+        m_paused = false;
+        updateTimes(*it);
+        it->row.state = state;
+        it->row.etaSeconds = std::nan("");
+        syncRow(*it);
+        updateSpeedups();
+    }
+    if (m_current == id) m_current = 0;
+    emit runChanged(id);
+    emit runEnded(id);
+    startNext();
+}
+
+}  // namespace meprop

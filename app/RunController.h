@@ -1,0 +1,99 @@
+#pragma once
+// Owns the training thread and its worker (Qt's worker/controller pattern), the queue of runs of
+// a session and every run's record; keeps the run table in step. Runs execute one at a time, in
+// the order queued. Nothing here blocks the GUI thread except the destructor, which stops the
+// current run and joins the thread (the trainer polls for the stop between batches).
+#include "RunData.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QQueue>
+#include <QString>
+#include <QThread>
+
+namespace meprop {
+
+class RunTableModel;
+class TrainingWorker;
+
+class RunController : public QObject {
+    Q_OBJECT
+public:
+    explicit RunController(QObject* parent = nullptr);
+    ~RunController() override;
+
+    // Each run writes its files (config.json, metrics.csv, summary.json) to <root>/run-<id>-<time>;
+    // an empty root writes nothing.
+    void setRunsRoot(const QString& dir) { m_runsRoot = dir; }
+    QString runsRoot() const { return m_runsRoot; }
+    void setThrottleMs(int ms);
+    RunTableModel* model() const { return m_model; }
+
+    // Queues a run of `config` (engine JSON keys); returns its id. Starts it when idle.
+    int enqueue(const QJsonObject& config, GroupKind group = GroupKind::None, int groupId = 0, const QString& name = {});
+    int newGroupId() { return ++m_lastGroup; }
+    // Adds a finished run read from a bundle; returns its new id.
+    int addImported(RunRecord record);
+
+    void pause();
+    void resume();
+    // Stops the current run (the queue goes on with the next).
+    void stop();
+    // Stops the current run and drops the queued ones.
+    void stopAll();
+
+    bool isBusy() const { return m_current != 0; }
+    bool isPaused() const { return m_paused; }
+    int currentId() const { return m_current; }
+    int queuedCount() const { return static_cast<int>(m_queue.size()); }
+    const RunRecord* record(int id) const;
+    QList<int> ids() const { return m_order; }
+    // The finished dense run of the same configuration (mode, k, k_output and seed aside).
+    const RunRecord* denseBaseline(int id) const;
+
+signals:
+    void runAdded(int id);
+    void runChanged(int id);       // data or state changed (throttled by the worker)
+    void runStarted(int id);
+    void runEnded(int id);         // finished, stopped or failed
+    void runFailed(int id, const QString& message);
+    void warning(int id, const QString& message);
+    void busyChanged(bool busy);
+    void idle();                   // nothing running and nothing queued
+
+private:
+    void startNext();
+    void onStarted(int id, const StartData& info);
+    void onBatches(int id, const BatchData& data);
+    void onEpoch(int id, const EpochData& data);
+    void onSelection(int id, const QList<HeatmapLayer>& layers);
+    void onWarning(int id, const QString& message);
+    void onPaused(int id, bool paused);
+    void onFinished(int id, const QByteArray& summary);
+    void onStopped(int id);
+    void onFailed(int id, const QString& message);
+    void endRun(int id, RunState state);
+    void updateTimes(RunRecord& r);
+    void updateSpeedups();
+    void syncRow(const RunRecord& r);
+
+    QThread m_thread;
+    TrainingWorker* m_worker = nullptr;
+    RunTableModel* m_model = nullptr;
+    QMap<int, RunRecord> m_runs;
+    QList<int> m_order;
+    QQueue<int> m_queue;
+    int m_current = 0;
+    int m_lastId = 0;
+    int m_lastGroup = 0;
+    bool m_paused = false;
+    QString m_runsRoot;
+    QElapsedTimer m_clock;
+    qint64 m_pausedMs = 0;
+    QElapsedTimer m_pauseClock;
+};
+
+}  // namespace meprop

@@ -1,0 +1,103 @@
+#pragma once
+// Plain, Qt-typed copies of what a training run reports, made on the training thread and handed to
+// the GUI thread through queued signals (no engine object crosses threads), and the per-run record
+// the window draws from. RunRecord <-> JSON is the bundle's run.json.
+#include "RunTableModel.h"
+#include "WeightHeatmap.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QPair>
+#include <QPointF>
+#include <QString>
+
+namespace meprop {
+
+struct LayerData {
+    QString name;
+    int width = 0;
+    int k = 0;
+};
+
+struct StartData {
+    QString task;
+    QString metric;
+    int epochs = 0;
+    qint64 trainExamples = 0;
+    qint64 batchesPerEpoch = 0;
+    QList<LayerData> layers;
+};
+
+// Batches since the previous update (throttled to ~20 per second).
+struct BatchData {
+    int epoch = 0;
+    qint64 batch = 0;  // 0-based, of the latest batch
+    qint64 batchesPerEpoch = 0;
+    qint64 step = 0;
+    double examplesPerSecond = 0.0;
+    QList<QPointF> loss;            // (step, batch loss)
+    QList<QList<QPointF>> ratio;    // per layer: (step, kept / width)
+};
+
+struct EpochData {
+    int epoch = 0;
+    double trainLoss = 0.0;
+    double dev = 0.0;
+    double test = 0.0;
+    double forward = 0.0, bpLinear = 0.0, bpOverall = 0.0, update = 0.0;  // seconds in this epoch
+    double trainSeconds = 0.0, evalSeconds = 0.0;
+    QList<double> ratio;  // per layer, mean over the epoch
+    QList<QPair<QString, double>> extra;
+    bool best = false;
+};
+
+enum class GroupKind { None, Compare, Sweep };
+
+struct RunRecord {
+    int id = 0;
+    QString name;
+    QJsonObject config;
+    QString outDir;
+    GroupKind groupKind = GroupKind::None;
+    int groupId = 0;
+    StartData start;
+    QList<EpochData> epochs;
+    QList<QPointF> batchLoss;
+    QList<QList<QPointF>> ratio;
+    QList<HeatmapLayer> heatmap;
+    QJsonObject summary;
+    QStringList warnings;
+    RunRow row;  // the table's view of the run (state, progress, times)
+
+    QString mode() const { return config.value(QStringLiteral("mode")).toString(); }
+    int k() const { return config.value(QStringLiteral("k")).toInt(); }
+    // "#3 topk k=20" (dense: "#3 dense"): names the run in legends.
+    QString legend() const;
+    // Sums over the finished epochs.
+    double totalBpLinear() const;
+    double totalForward() const;
+    double totalUpdate() const;
+    double bestDev() const;     // NaN when no epoch
+    double testAtBest() const;  // NaN when no epoch
+};
+
+// One-line summary of a config for the run table, e.g. "image 2x500 topk k=20 adam lr=0.001 b=10".
+QString configSummary(const QJsonObject& config);
+
+QJsonObject toJson(const RunRecord& run);
+// Throws nothing: returns false and sets *error on a malformed object.
+bool fromJson(const QJsonObject& json, RunRecord* run, QString* error);
+
+// Smoothed (exponential moving average) and thinned copy of a curve for display: at most
+// `maxPoints` points, each the EMA value at that step.
+QList<QPointF> smoothed(const QList<QPointF>& points, double alpha, int maxPoints);
+// Thinned copy keeping every n-th point (and the last).
+QList<QPointF> thinned(const QList<QPointF>& points, int maxPoints);
+
+}  // namespace meprop
+
+Q_DECLARE_METATYPE(meprop::StartData)
+Q_DECLARE_METATYPE(meprop::BatchData)
+Q_DECLARE_METATYPE(meprop::EpochData)
+Q_DECLARE_METATYPE(QList<meprop::HeatmapLayer>)

@@ -1,0 +1,180 @@
+#include "TrainingWorker.h"
+
+#include "EngineBridge.h"
+
+#include "core/Error.h"
+#include "train/Config.h"
+#include "train/Trainer.h"
+
+#include <QJsonDocument>
+#include <QMutexLocker>
+
+#include <exception>
+
+namespace meprop {
+
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {}
+
+void TrainingWorker::pause()
+{
+    QMutexLocker lock(&m_mutex);
+    m_paused = true;
+}
+
+void TrainingWorker::resume()
+{
+    QMutexLocker lock(&m_mutex);
+    m_paused = false;
+    m_resumed.wakeAll();
+}
+
+void TrainingWorker::stop()
+{
+    QMutexLocker lock(&m_mutex);
+    m_stop = true;
+    m_resumed.wakeAll();
+}
+
+void TrainingWorker::run(int id, const QByteArray& configJson, const QString& outDir)
+{
+    // A stop asked for after the run was queued but before it began still counts.
+    m_id = id;
+    m_info = StartData();
+    m_pending = BatchData();
+    m_hasPending = false;
+    m_history.reset();
+    m_selectionDirty = false;
+    m_sinceBatchEmit.start();
+    m_sinceSelectionEmit.start();
+    try {
+        if (m_stop) throw Cancelled();
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(configJson.toStdString());
+        } catch (const nlohmann::json::exception& e) {
+            throw ConfigError(std::string("config: not valid JSON: ") + e.what());
+        }
+        Config config = Config::fromJson(j, "workbench");
+        Trainer trainer(std::move(config), this);
+        RunResult result = trainer.run(outDir.toStdString());
+        flushBatches();
+        flushSelection();
+        emit finished(id, QByteArray::fromStdString(result.summary.dump()));
+    } catch (const Cancelled&) {
+        flushBatches();
+        flushSelection();
+        emit stopped(id);
+    } catch (const std::exception& e) {
+        flushBatches();
+        emit failed(id, QString::fromStdString(e.what()));
+    } catch (...) {
+        emit failed(id, QStringLiteral("unknown error in the training thread"));
+    }
+    QMutexLocker lock(&m_mutex);
+    m_stop = false;
+    m_paused = false;
+}
+
+void TrainingWorker::onStart(const RunInfo& info)
+{
+    m_info.task = QString::fromStdString(info.task);
+    m_info.metric = QString::fromStdString(info.metric);
+    m_info.epochs = info.epochs;
+    m_info.trainExamples = info.trainExamples;
+    m_info.batchesPerEpoch = info.batchesPerEpoch;
+    for (const LayerInfo& l : info.layers) m_info.layers.append({QString::fromStdString(l.name), l.width, l.k});
+    emit started(m_id, m_info);
+}
+
+void TrainingWorker::onBatch(const BatchProgress& p)
+{
+    m_pending.epoch = p.epoch;
+    m_pending.batch = p.batch;
+    m_pending.batchesPerEpoch = p.batchesPerEpoch;
+    m_pending.step = p.step;
+    m_pending.examplesPerSecond = p.examplesPerSecond;
+    m_pending.loss.append(QPointF(double(p.step), p.loss));
+    if (m_pending.ratio.size() < static_cast<qsizetype>(p.backpropRatio.size())) m_pending.ratio.resize(p.backpropRatio.size());
+    for (std::size_t i = 0; i < p.backpropRatio.size(); ++i) m_pending.ratio[i].append(QPointF(double(p.step), p.backpropRatio[i]));
+    m_hasPending = true;
+    if (m_sinceBatchEmit.elapsed() >= m_throttleMs) flushBatches();
+}
+
+void TrainingWorker::flushBatches()
+{
+    if (!m_hasPending) return;
+    emit batches(m_id, m_pending);
+    m_pending.loss.clear();
+    for (auto& r : m_pending.ratio) r.clear();
+    m_hasPending = false;
+    m_sinceBatchEmit.restart();
+}
+
+void TrainingWorker::onEpoch(const EpochResult& e)
+{
+    flushBatches();
+    EpochData d;
+    d.epoch = e.epoch;
+    d.trainLoss = e.trainLoss;
+    d.dev = e.devMetric;
+    d.test = e.testMetric;
+    d.forward = e.timings.forward;
+    d.bpLinear = e.timings.bpLinear;
+    d.bpOverall = e.timings.bpOverall;
+    d.update = e.timings.update;
+    d.trainSeconds = e.trainSeconds;
+    d.evalSeconds = e.evalSeconds;
+    for (double r : e.backpropRatio) d.ratio.append(r);
+    for (const auto& [k, v] : e.extra) d.extra.append({QString::fromStdString(k), v});
+    d.best = e.bestSoFar;
+    emit epochDone(m_id, d);
+    flushSelection();
+}
+
+bool TrainingWorker::wantsSelection()
+{
+    return m_wantSelection;
+}
+
+void TrainingWorker::onSelection(long step, const std::vector<LayerSelection>& layers)
+{
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const LayerSelection& l = layers[i];
+        const int k = i < static_cast<std::size_t>(m_info.layers.size()) ? m_info.layers[int(i)].k : 0;
+        QList<quint64> counts(l.counts.begin(), l.counts.end());
+        m_history.add(step, static_cast<int>(i), QString::fromStdString(l.name), l.width, k, l.rows, counts);
+    }
+    m_selectionDirty = true;
+    if (m_sinceSelectionEmit.elapsed() >= 3 * m_throttleMs) flushSelection();
+}
+
+void TrainingWorker::flushSelection()
+{
+    if (!m_selectionDirty) return;
+    emit selection(m_id, m_history.layers());
+    m_selectionDirty = false;
+    m_sinceSelectionEmit.restart();
+}
+
+void TrainingWorker::onWarning(const std::string& message)
+{
+    emit warning(m_id, QString::fromStdString(message));
+}
+
+bool TrainingWorker::shouldStop()
+{
+    if (m_paused && !m_stop) {
+        // Show everything up to the pause before blocking.
+        flushBatches();
+        flushSelection();
+        emit pausedChanged(m_id, true);
+        {
+            QMutexLocker lock(&m_mutex);
+            while (m_paused && !m_stop) m_resumed.wait(&m_mutex);
+        }
+        emit pausedChanged(m_id, false);
+    }
+    return m_stop;
+}
+
+}  // namespace meprop

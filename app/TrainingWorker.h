@@ -1,0 +1,82 @@
+#pragma once
+// Runs one engine Trainer on its own thread and reports through queued signals carrying copied
+// plain data (RunData.h). It is the engine's ProgressSink: the callbacks run on the training
+// thread, batch updates are gathered and sent at most every `throttleMs` (default 50 ms), the
+// weight-update history at most every 150 ms. Pause blocks inside shouldStop() on a wait
+// condition; stop sets an atomic flag that the trainer polls between batches. pause(), resume()
+// and stop() are thread-safe and meant to be called directly from the GUI thread (the worker's
+// own event loop is busy while a run is on). Every exception ends as failed(id, message).
+#include "RunData.h"
+
+#include "train/ProgressSink.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QMutex>
+#include <QObject>
+#include <QWaitCondition>
+
+#include <atomic>
+
+namespace meprop {
+
+class TrainingWorker : public QObject, public ProgressSink {
+    Q_OBJECT
+public:
+    explicit TrainingWorker(QObject* parent = nullptr);
+
+    void setThrottleMs(int ms) { m_throttleMs = ms; }
+    // Collect which rows get a gradient (the heat map); off saves the engine the work.
+    void setWantsSelection(bool on) { m_wantSelection = on; }
+
+    void pause();
+    void resume();
+    void stop();
+    bool isPaused() const { return m_paused.load(); }
+
+public slots:
+    // Trains `configJson` (the engine's JSON) and writes results to outDir (empty: nothing).
+    void run(int id, const QByteArray& configJson, const QString& outDir);
+
+signals:
+    void started(int id, const meprop::StartData& info);
+    void batches(int id, const meprop::BatchData& data);
+    void epochDone(int id, const meprop::EpochData& data);
+    void selection(int id, const QList<meprop::HeatmapLayer>& layers);
+    void warning(int id, const QString& message);
+    void pausedChanged(int id, bool paused);
+    void finished(int id, const QByteArray& summaryJson);
+    void stopped(int id);
+    void failed(int id, const QString& message);
+
+private:
+    // ProgressSink, called on the training thread.
+    void onStart(const RunInfo& info) override;
+    void onBatch(const BatchProgress& p) override;
+    void onEpoch(const EpochResult& e) override;
+    bool wantsSelection() override;
+    void onSelection(long step, const std::vector<LayerSelection>& layers) override;
+    void onWarning(const std::string& message) override;
+    bool shouldStop() override;
+
+    void flushBatches();
+    void flushSelection();
+
+    int m_id = 0;
+    int m_throttleMs = 50;
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_paused{false};
+    std::atomic<bool> m_wantSelection{true};
+    QMutex m_mutex;
+    QWaitCondition m_resumed;
+
+    StartData m_info;
+    BatchData m_pending;
+    bool m_hasPending = false;
+    QElapsedTimer m_sinceBatchEmit;
+    HeatmapHistory m_history;
+    bool m_selectionDirty = false;
+    QElapsedTimer m_sinceSelectionEmit;
+};
+
+}  // namespace meprop

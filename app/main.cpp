@@ -1,0 +1,104 @@
+// meprop-workbench: the Qt front end over the engine's Trainer. With --autorun and friends it runs
+// without a person (screenshots, bundles, tests): see --help.
+#include "MainWindow.h"
+
+#include "ConfigPanel.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QRegularExpression>
+
+#include <cstdio>
+
+using namespace meprop;
+
+namespace {
+
+int fail(const QString& message)
+{
+    std::fprintf(stderr, "meprop-workbench: %s\n", qPrintable(message));
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("meprop"));
+    QApplication::setApplicationName(QStringLiteral("meprop-workbench"));
+    QApplication::setApplicationVersion(QStringLiteral(MEPROP_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("meProp Workbench: train with sparsified back propagation and watch it."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("Start from the engine preset NAME."), QStringLiteral("NAME"));
+    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("Load a config JSON file."), QStringLiteral("FILE"));
+    const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Set one config key (repeatable), as in the CLI."), QStringLiteral("key=value"));
+    const QCommandLineOption autorun(QStringLiteral("autorun"), QStringLiteral("Start the run at once."));
+    const QCommandLineOption compare(QStringLiteral("compare"), QStringLiteral("With --autorun: queue top-k, random and dense runs of the config."));
+    const QCommandLineOption sweep(QStringLiteral("sweep"), QStringLiteral("With --autorun: run a k sweep over K1,K2,... (plus the dense baseline)."), QStringLiteral("K1,K2,..."));
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Tab to show: configure, live, compare, sweep or heatmap."), QStringLiteral("VIEW"));
+    const QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the whole window when done."), QStringLiteral("FILE.png"));
+    const QCommandLineOption shotAt(QStringLiteral("screenshot-at"), QStringLiteral("Take the screenshot mid-run, when the first run reaches FRACTION (0..1) of its batches."), QStringLiteral("FRACTION"));
+    const QCommandLineOption bundle(QStringLiteral("export-bundle"), QStringLiteral("Save a run bundle (.zip) of every run when done."), QStringLiteral("FILE.zip"));
+    const QCommandLineOption importB(QStringLiteral("import-bundle"), QStringLiteral("Import a run bundle into the run table at start."), QStringLiteral("FILE.zip"));
+    const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the runs are done (exit code 1 and one line on stderr if one failed)."));
+    const QCommandLineOption runsDir(QStringLiteral("runs-dir"), QStringLiteral("Folder for the runs' files (default: the app's data folder)."), QStringLiteral("DIR"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1400x900."), QStringLiteral("WxH"));
+    for (const auto& o : {preset, config, set, autorun, compare, sweep, view, shot, shotAt, bundle, importB, quit, runsDir, size}) parser.addOption(o);
+    parser.process(app);
+
+    if (!parser.positionalArguments().isEmpty()) return fail(QStringLiteral("unexpected argument \"%1\" (see --help)").arg(parser.positionalArguments().front()));
+    ScriptOptions script;
+    script.autorun = parser.isSet(autorun);
+    script.compare = parser.isSet(compare);
+    script.view = parser.value(view);
+    script.screenshot = parser.value(shot);
+    script.bundle = parser.value(bundle);
+    script.quitWhenDone = parser.isSet(quit);
+    if (!script.view.isEmpty() && !MainWindow::viewNames().contains(script.view))
+        return fail(QStringLiteral("--view %1: expected one of %2").arg(script.view, MainWindow::viewNames().join(QStringLiteral(", "))));
+    if (parser.isSet(sweep)) {
+        for (const QString& part : parser.value(sweep).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const int k = part.trimmed().toInt(&ok);
+            if (!ok || k < 1) return fail(QStringLiteral("--sweep: \"%1\" is not a positive integer").arg(part));
+            script.sweep << k;
+        }
+        if (script.sweep.isEmpty()) return fail(QStringLiteral("--sweep: expected K1,K2,..."));
+    }
+    if (script.compare && !script.sweep.isEmpty()) return fail(QStringLiteral("--compare and --sweep cannot be combined"));
+    if (parser.isSet(shotAt)) {
+        bool ok = false;
+        script.screenshotAt = parser.value(shotAt).toDouble(&ok);
+        if (!ok || script.screenshotAt < 0 || script.screenshotAt > 1) return fail(QStringLiteral("--screenshot-at: expected a fraction in [0, 1]"));
+    }
+    const bool scripted = script.autorun || script.quitWhenDone || !script.screenshot.isEmpty() || !script.bundle.isEmpty();
+
+    MainWindow window(parser.value(runsDir));
+    if (!scripted) window.restoreSettings();
+    QString error;
+    if (parser.isSet(preset) && !window.applyPreset(parser.value(preset), &error)) return fail(QStringLiteral("--preset: %1").arg(error));
+    if (parser.isSet(config) && !window.loadConfig(parser.value(config), &error)) return fail(error);
+    if (parser.isSet(set) && !window.applySettings(parser.values(set), &error)) return fail(error);
+    if (parser.isSet(importB) && !window.importBundle(parser.value(importB), &error)) return fail(error);
+
+    QSize windowSize(1440, 900);
+    if (parser.isSet(size)) {
+        const auto m = QRegularExpression(QStringLiteral("^(\\d+)x(\\d+)$")).match(parser.value(size));
+        if (!m.hasMatch()) return fail(QStringLiteral("--size: expected WxH, e.g. 1400x900"));
+        windowSize = QSize(m.captured(1).toInt(), m.captured(2).toInt());
+    }
+    if (scripted || parser.isSet(size)) window.resize(windowSize);
+    window.show();
+
+    if (scripted) {
+        QObject::connect(&window, &MainWindow::scriptDone, &app, [&](int code) {
+            if (script.quitWhenDone || code == 2) QCoreApplication::exit(code);
+        });
+        window.runScript(script);
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,105 @@
+// benchLinearCuda (backend/Device.h): one linear layer's backward, dense cuBLAS vs meProp.
+#include "backend/Device.h"
+
+#include "core/Error.h"
+#include "cuda/Activation.cuh"
+#include "cuda/CudaLinear.h"
+#include "cuda/TopK.cuh"
+
+#include <functional>
+
+namespace meprop {
+
+namespace {
+
+using cuda::Context;
+using cuda::DeviceBuffer;
+using cuda::EventTimer;
+using cuda::GemmPrecision;
+
+// Mean milliseconds of `body` over spec.reps runs after spec.warmup untimed ones. With `graph`, the
+// body is captured once into a CUDA graph and the graph is replayed (no launch overhead per kernel).
+double timeMs(Context& ctx, const CudaBenchSpec& spec, bool graph, const std::function<void()>& body)
+{
+    const cudaStream_t s = ctx.stream();
+    for (int i = 0; i < spec.warmup; ++i) body();  // also allocates every scratch buffer
+    cudaGraphExec_t exec = nullptr;
+    if (graph) {
+        cudaGraph_t g = nullptr;
+        MEPROP_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
+        try {
+            body();
+        } catch (...) {
+            cudaStreamEndCapture(s, &g);
+            if (g) cudaGraphDestroy(g);
+            throw;
+        }
+        MEPROP_CUDA_CHECK(cudaStreamEndCapture(s, &g));
+        const cudaError_t st = cudaGraphInstantiate(&exec, g, 0);
+        cudaGraphDestroy(g);
+        MEPROP_CUDA_CHECK(st);
+        MEPROP_CUDA_CHECK(cudaGraphLaunch(exec, s));  // warm the graph itself
+    }
+    EventTimer timer;
+    timer.start(s);
+    for (int i = 0; i < spec.reps; ++i) {
+        if (exec)
+            MEPROP_CUDA_CHECK(cudaGraphLaunch(exec, s));
+        else
+            body();
+    }
+    timer.stop(s);
+    const double ms = static_cast<double>(timer.milliseconds()) / spec.reps;
+    if (exec) cudaGraphExecDestroy(exec);
+    return ms;
+}
+
+}  // namespace
+
+CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec)
+{
+    if (spec.batch < 1 || spec.in < 1 || spec.out < 1)
+        throw ConfigError("bench-linear: expected positive batch, in and out");
+    if (spec.mode != BackpropMode::Dense && (spec.k < 1 || spec.k > spec.out))
+        throw ConfigError("k: expected 1 <= k <= " + std::to_string(spec.out) + " (out), got " + std::to_string(spec.k));
+    if (spec.reps < 1 || spec.warmup < 0) throw ConfigError("reps: expected reps >= 1 and warmup >= 0");
+    const DeviceInfo info = cudaDeviceInfo();
+    if (!info.available) throw ConfigError("key \"device\": cuda requested but no GPU can be used: " + info.reason);
+
+    Context ctx;
+    const cudaStream_t s = ctx.stream();
+    const std::size_t nx = static_cast<std::size_t>(spec.batch) * spec.in, ny = static_cast<std::size_t>(spec.batch) * spec.out;
+    DeviceBuffer<float> x(nx), dy(ny), dx(nx);
+    cuda::fillUniform(x.data(), nx, -1.0f, 1.0f, spec.seed, s);
+    cuda::fillUniform(dy.data(), ny, -1.0f, 1.0f, spec.seed + 1, s);
+    Matrix w0 = Matrix::Zero(spec.out, spec.in), b0 = Matrix::Zero(1, spec.out);
+    cuda::CudaLinear layer(ctx, w0, b0, "bench");
+    cuda::fillUniform(layer.weight(), static_cast<std::size_t>(spec.out) * spec.in, -0.01f, 0.01f, spec.seed + 2, s);
+    DeviceBuffer<float> y(ny);
+    layer.forward(x.data(), spec.batch, y.data());
+    Rng rng(spec.seed);
+    float* dxp = spec.needInputGrad ? dx.data() : nullptr;
+
+    CudaBenchResult r;
+    r.device = info.name;
+    const BackwardSpec dense{BackpropMode::Dense, spec.out, spec.needInputGrad};
+    r.denseMs = timeMs(ctx, spec, false, [&] { layer.backward(dy.data(), spec.batch, dxp, dense, rng); });
+    r.denseTf32Ms =
+        timeMs(ctx, spec, false, [&] { layer.backward(dy.data(), spec.batch, dxp, dense, rng, GemmPrecision::Tf32); });
+    const BackwardSpec sparse{spec.mode, spec.k, spec.needInputGrad};
+    // Random mode draws indices on the host each call: nothing to capture.
+    const bool graph = spec.graph && spec.mode != BackpropMode::Random;
+    r.mepropMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy.data(), spec.batch, dxp, sparse, rng); });
+    DeviceBuffer<float> score(static_cast<std::size_t>(spec.out));
+    DeviceBuffer<int> idx(static_cast<std::size_t>(spec.batch) * spec.k);
+    if (spec.mode == BackpropMode::Unified)
+        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::unifiedTopK(dy.data(), spec.batch, spec.out, spec.k, score.data(), idx.data(), s); });
+    else if (spec.mode == BackpropMode::TopK)
+        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::topKRows(dy.data(), spec.batch, spec.out, spec.out, spec.k, idx.data(), s); });
+    r.ratio = r.mepropMs > 0.0 ? r.denseMs / r.mepropMs : 0.0;
+    r.ratioTf32 = r.mepropMs > 0.0 ? r.denseTf32Ms / r.mepropMs : 0.0;
+    ctx.synchronize();
+    return r;
+}
+
+}  // namespace meprop

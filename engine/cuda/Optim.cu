@@ -1,0 +1,95 @@
+#include "cuda/Optim.cuh"
+
+#include "cuda/Check.cuh"
+
+namespace meprop::cuda {
+
+namespace {
+
+constexpr int kThreads = 256;
+
+// grid (column chunks, row chunks), grid-strided over rows; a masked-out row costs one byte read.
+#define MEPROP_FOR_EACH_ELEMENT(body)                                                                                 \
+    for (int r = blockIdx.y; r < rows; r += gridDim.y) {                                                              \
+        if (rowMask && !rowMask[r]) continue;                                                                         \
+        for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < cols; c += gridDim.x * blockDim.x) {                  \
+            const std::size_t i = static_cast<std::size_t>(r) * cols + c;                                             \
+            body                                                                                                      \
+        }                                                                                                             \
+    }
+
+__global__ void sgdKernel(float* __restrict__ w, const float* __restrict__ g, int rows, int cols, const unsigned char* rowMask,
+                          float lr)
+{
+    MEPROP_FOR_EACH_ELEMENT(w[i] -= lr * g[i];)
+}
+
+__global__ void adagradKernel(float* __restrict__ w, const float* __restrict__ g, float* __restrict__ h, int rows, int cols,
+                              const unsigned char* rowMask, float lr, float eps)
+{
+    MEPROP_FOR_EACH_ELEMENT(const float gi = g[i]; const float hi = h[i] + gi * gi; h[i] = hi;
+                            w[i] -= lr * gi / (sqrtf(hi) + eps);)
+}
+
+__global__ void adamKernel(float* __restrict__ w, const float* __restrict__ g, float* __restrict__ m, float* __restrict__ v,
+                           int rows, int cols, const unsigned char* rowMask, float b1, float b2, float stepSize, float invSqrtC2,
+                           float eps)
+{
+    MEPROP_FOR_EACH_ELEMENT(const float gi = g[i]; const float mi = b1 * m[i] + (1.0f - b1) * gi;
+                            const float vi = b2 * v[i] + (1.0f - b2) * gi * gi; m[i] = mi; v[i] = vi;
+                            w[i] -= stepSize * mi / (sqrtf(vi) * invSqrtC2 + eps);)
+}
+
+__global__ void zeroTouchedRowsKernel(float* __restrict__ g, int rows, int cols, unsigned char* touched)
+{
+    const unsigned char* rowMask = touched;
+    MEPROP_FOR_EACH_ELEMENT(g[i] = 0.0f;)
+}
+
+__global__ void clearMaskKernel(unsigned char* touched, int rows)
+{
+    const int r = blockIdx.x * blockDim.x + threadIdx.x;
+    if (r < rows) touched[r] = 0;
+}
+
+#undef MEPROP_FOR_EACH_ELEMENT
+
+dim3 gridFor(int rows, int cols)
+{
+    const int colBlocks = (cols + kThreads - 1) / kThreads;
+    const int rowBlocks = rows < 65535 ? rows : 65535;
+    return dim3(colBlocks < 64 ? colBlocks : 64, rowBlocks > 0 ? rowBlocks : 1);
+}
+
+}  // namespace
+
+void sgdUpdate(float* w, const float* g, int rows, int cols, const unsigned char* rowMask, float lr, cudaStream_t stream)
+{
+    sgdKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, rows, cols, rowMask, lr);
+    MEPROP_CUDA_CHECK_LAUNCH("sgdKernel");
+}
+
+void adagradUpdate(float* w, const float* g, float* h, int rows, int cols, const unsigned char* rowMask, float lr, float eps,
+                   cudaStream_t stream)
+{
+    adagradKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, h, rows, cols, rowMask, lr, eps);
+    MEPROP_CUDA_CHECK_LAUNCH("adagradKernel");
+}
+
+void adamUpdate(float* w, const float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask, float beta1,
+                float beta2, float stepSize, float invSqrtC2, float eps, cudaStream_t stream)
+{
+    adamKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, m, v, rows, cols, rowMask, beta1, beta2, stepSize, invSqrtC2,
+                                                             eps);
+    MEPROP_CUDA_CHECK_LAUNCH("adamKernel");
+}
+
+void zeroTouchedRows(float* g, int rows, int cols, unsigned char* touched, cudaStream_t stream)
+{
+    zeroTouchedRowsKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(g, rows, cols, touched);
+    MEPROP_CUDA_CHECK_LAUNCH("zeroTouchedRowsKernel");
+    clearMaskKernel<<<(rows + kThreads - 1) / kThreads, kThreads, 0, stream>>>(touched, rows);
+    MEPROP_CUDA_CHECK_LAUNCH("clearMaskKernel");
+}
+
+}  // namespace meprop::cuda

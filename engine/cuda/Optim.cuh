@@ -1,0 +1,25 @@
+#pragma once
+// Optimizer updates on the device, elementwise and identical in formula to optim/{Sgd,AdaGrad,Adam}
+// (the host computes the step-dependent scalars the same way). A parameter is (rows x cols)
+// row-major; rowMask (rows bytes) null: update every element; else only rows with rowMask[r] != 0
+// (the lazy "touchedRowsOnly" variant).
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+
+namespace meprop::cuda {
+
+// w -= lr * g
+void sgdUpdate(float* w, const float* g, int rows, int cols, const unsigned char* rowMask, float lr, cudaStream_t stream);
+// h += g^2; w -= lr * g / (sqrt(h) + eps)
+void adagradUpdate(float* w, const float* g, float* h, int rows, int cols, const unsigned char* rowMask, float lr, float eps,
+                   cudaStream_t stream);
+// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= stepSize * m / (sqrt(v) * invSqrtC2 + eps)
+void adamUpdate(float* w, const float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask, float beta1,
+                float beta2, float stepSize, float invSqrtC2, float eps, cudaStream_t stream);
+
+// g[r, :] = 0 for the rows with touched[r] != 0, then touched[r] = 0: clearing a row-sparse gradient
+// in O(touched rows * cols).
+void zeroTouchedRows(float* g, int rows, int cols, unsigned char* touched, cudaStream_t stream);
+
+}  // namespace meprop::cuda

@@ -1,0 +1,215 @@
+#include "cuda/SparseLinear.cuh"
+
+#include "cuda/Check.cuh"
+
+#include <cstddef>
+
+namespace meprop::cuda {
+
+namespace {
+
+constexpr int kThreads = 256;
+
+__global__ void addBiasKernel(float* __restrict__ y, int batch, int n, const float* __restrict__ b)
+{
+    const std::size_t total = static_cast<std::size_t>(batch) * n;
+    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+        y[i] += b[i % n];
+}
+
+__global__ void denseBiasGradKernel(const float* __restrict__ dy, int batch, int n, float* __restrict__ db,
+                                    unsigned char* __restrict__ touched, unsigned long long* __restrict__ counts)
+{
+    __shared__ float partial[32][33];
+    const int col = blockIdx.x * 32 + threadIdx.x;
+    float s = 0.0f;
+    if (col < n)
+        for (int b = threadIdx.y; b < batch; b += 32) s += dy[static_cast<std::size_t>(b) * n + col];
+    partial[threadIdx.y][threadIdx.x] = s;
+    __syncthreads();
+    if (threadIdx.y == 0 && col < n) {
+        float t = 0.0f;
+        for (int r = 0; r < 32; ++r) t += partial[r][threadIdx.x];
+        db[col] += t;
+        if (touched) touched[col] = 1;
+        if (counts) counts[col] += static_cast<unsigned long long>(batch);
+    }
+}
+
+// Blocks [0, rowBlocks) copy rows of W (grid-strided over in), the rest copy dy's columns.
+__global__ void gatherUnifiedKernel(const float* __restrict__ dy, int batch, int n, const int* __restrict__ idx, int k,
+                                    const float* __restrict__ W, int in, float* __restrict__ dyK, float* __restrict__ wK,
+                                    int rowBlocks)
+{
+    if (static_cast<int>(blockIdx.x) < rowBlocks) {
+        const int perRow = rowBlocks / k;
+        const int j = blockIdx.x / perRow;
+        const float* src = W + static_cast<std::size_t>(idx[j]) * in;
+        float* dst = wK + static_cast<std::size_t>(j) * in;
+        for (int c = (blockIdx.x % perRow) * blockDim.x + threadIdx.x; c < in; c += perRow * blockDim.x) dst[c] = src[c];
+        return;
+    }
+    const std::size_t total = static_cast<std::size_t>(batch) * k;
+    for (std::size_t i = (blockIdx.x - rowBlocks) * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<std::size_t>(gridDim.x - rowBlocks) * blockDim.x) {
+        const std::size_t b = i / k;
+        const int j = static_cast<int>(i % k);
+        dyK[i] = dy[b * n + idx[j]];
+    }
+}
+
+// grid (column chunks, min(k, 65535)). Block (x, y) adds its chunk of dWK rows j = y, y + gridDim.y,
+// ... into dW rows idx[j]; the blocks with x == 0 also reduce those rows' bias gradient in a fixed order.
+__global__ void scatterUnifiedKernel(const float* __restrict__ dWK, const float* __restrict__ dyK, int batch, int k, int in,
+                                     const int* __restrict__ idx, float* __restrict__ dW, float* __restrict__ db,
+                                     unsigned char* __restrict__ touched, unsigned long long* __restrict__ counts)
+{
+    __shared__ float partial[kThreads];
+    const int c = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int j = blockIdx.y; j < k; j += gridDim.y) {  // uniform per block: the barriers below are safe
+        const int r = idx[j];
+        if (c < in) dW[static_cast<std::size_t>(r) * in + c] += dWK[static_cast<std::size_t>(j) * in + c];
+        if (blockIdx.x != 0) continue;
+        float s = 0.0f;
+        for (int b = threadIdx.x; b < batch; b += blockDim.x) s += dyK[static_cast<std::size_t>(b) * k + j];
+        partial[threadIdx.x] = s;
+        __syncthreads();
+        for (int step = blockDim.x / 2; step > 0; step >>= 1) {
+            if (static_cast<int>(threadIdx.x) < step) partial[threadIdx.x] += partial[threadIdx.x + step];
+            __syncthreads();
+        }
+        if (threadIdx.x == 0) {
+            db[r] += partial[0];
+            if (touched) touched[r] = 1;
+            if (counts) counts[r] += static_cast<unsigned long long>(batch);
+        }
+        __syncthreads();  // partial is reused by the next j
+    }
+}
+
+// grid (column chunks, min(batch, 65535)), examples grid-strided over y. The example's (index, value)
+// pairs go through shared memory in tiles.
+__global__ void perExampleInputGradKernel(const float* __restrict__ dy, int batch, int n, const int* __restrict__ idx, int k,
+                                          const float* __restrict__ W, int in, float* __restrict__ dx)
+{
+    __shared__ int sIdx[kThreads];
+    __shared__ float sVal[kThreads];
+    const int c = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int b = blockIdx.y; b < batch; b += gridDim.y) {
+        const int* rowIdx = idx + static_cast<std::size_t>(b) * k;
+        float acc = 0.0f;
+        for (int base = 0; base < k; base += blockDim.x) {
+            const int t = base + threadIdx.x;
+            if (t < k) {
+                sIdx[threadIdx.x] = rowIdx[t];
+                sVal[threadIdx.x] = dy[static_cast<std::size_t>(b) * n + rowIdx[t]];
+            }
+            __syncthreads();
+            const int m = min(static_cast<int>(blockDim.x), k - base);
+            if (c < in)
+                for (int j = 0; j < m; ++j) acc += sVal[j] * W[static_cast<std::size_t>(sIdx[j]) * in + c];
+            __syncthreads();
+        }
+        if (c < in) dx[static_cast<std::size_t>(b) * in + c] = acc;
+    }
+}
+
+__global__ void perExampleWeightGradKernel(const float* __restrict__ dy, int batch, int n, const int* __restrict__ idx, int k,
+                                           const float* __restrict__ x, int in, float* __restrict__ dW, float* __restrict__ db,
+                                           unsigned char* __restrict__ touched, unsigned long long* __restrict__ counts)
+{
+    __shared__ int sIdx[kThreads];
+    __shared__ float sVal[kThreads];
+    const int c = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int b = blockIdx.y; b < batch; b += gridDim.y) {
+        const int* rowIdx = idx + static_cast<std::size_t>(b) * k;
+        const float xv = c < in ? x[static_cast<std::size_t>(b) * in + c] : 0.0f;
+        for (int base = 0; base < k; base += blockDim.x) {
+            const int t = base + threadIdx.x;
+            if (t < k) {
+                const int r = rowIdx[t];
+                const float g = dy[static_cast<std::size_t>(b) * n + r];
+                sIdx[threadIdx.x] = r;
+                sVal[threadIdx.x] = g;
+                if (blockIdx.x == 0) {
+                    atomicAdd(db + r, g);
+                    if (touched) touched[r] = 1;
+                    if (counts) atomicAdd(counts + r, 1ull);
+                }
+            }
+            __syncthreads();
+            const int m = min(static_cast<int>(blockDim.x), k - base);
+            if (c < in)
+                for (int j = 0; j < m; ++j) atomicAdd(dW + static_cast<std::size_t>(sIdx[j]) * in + c, sVal[j] * xv);
+            __syncthreads();
+        }
+    }
+}
+
+int blocksFor(std::size_t total)
+{
+    const std::size_t blocks = (total + kThreads - 1) / kThreads;
+    return static_cast<int>(blocks < 65535 ? (blocks ? blocks : 1) : 65535);
+}
+
+unsigned ySize(int count)
+{
+    return static_cast<unsigned>(count < 65535 ? count : 65535);  // the limit of gridDim.y
+}
+
+unsigned long long* asULL(std::uint64_t* p)
+{
+    static_assert(sizeof(std::uint64_t) == sizeof(unsigned long long));
+    return reinterpret_cast<unsigned long long*>(p);
+}
+
+}  // namespace
+
+void addBias(float* y, int batch, int n, const float* b, cudaStream_t stream)
+{
+    addBiasKernel<<<blocksFor(static_cast<std::size_t>(batch) * n), kThreads, 0, stream>>>(y, batch, n, b);
+    MEPROP_CUDA_CHECK_LAUNCH("addBiasKernel");
+}
+
+void denseBiasGrad(const float* dy, int batch, int n, float* db, unsigned char* touched, std::uint64_t* counts, cudaStream_t stream)
+{
+    denseBiasGradKernel<<<(n + 31) / 32, dim3(32, 32), 0, stream>>>(dy, batch, n, db, touched, asULL(counts));
+    MEPROP_CUDA_CHECK_LAUNCH("denseBiasGradKernel");
+}
+
+void gatherUnified(const float* dy, int batch, int n, const int* idx, int k, const float* W, int in, float* dyK, float* wK,
+                   cudaStream_t stream)
+{
+    const int perRow = (W && wK) ? (in + 4 * kThreads - 1) / (4 * kThreads) : 0;
+    const int rowBlocks = perRow * k;
+    const int dyBlocks = blocksFor(static_cast<std::size_t>(batch) * k);
+    gatherUnifiedKernel<<<rowBlocks + dyBlocks, kThreads, 0, stream>>>(dy, batch, n, idx, k, W, in, dyK, wK, rowBlocks);
+    MEPROP_CUDA_CHECK_LAUNCH("gatherUnifiedKernel");
+}
+
+void scatterUnified(const float* dWK, const float* dyK, int batch, int k, int in, const int* idx, float* dW, float* db,
+                    unsigned char* touched, std::uint64_t* counts, cudaStream_t stream)
+{
+    const dim3 grid((in + kThreads - 1) / kThreads, ySize(k));
+    scatterUnifiedKernel<<<grid, kThreads, 0, stream>>>(dWK, dyK, batch, k, in, idx, dW, db, touched, asULL(counts));
+    MEPROP_CUDA_CHECK_LAUNCH("scatterUnifiedKernel");
+}
+
+void perExampleInputGrad(const float* dy, int batch, int n, const int* idx, int k, const float* W, int in, float* dx,
+                         cudaStream_t stream)
+{
+    const dim3 grid((in + kThreads - 1) / kThreads, ySize(batch));
+    perExampleInputGradKernel<<<grid, kThreads, 0, stream>>>(dy, batch, n, idx, k, W, in, dx);
+    MEPROP_CUDA_CHECK_LAUNCH("perExampleInputGradKernel");
+}
+
+void perExampleWeightGrad(const float* dy, int batch, int n, const int* idx, int k, const float* x, int in, float* dW, float* db,
+                          unsigned char* touched, std::uint64_t* counts, cudaStream_t stream)
+{
+    const dim3 grid((in + kThreads - 1) / kThreads, ySize(batch));
+    perExampleWeightGradKernel<<<grid, kThreads, 0, stream>>>(dy, batch, n, idx, k, x, in, dW, db, touched, asULL(counts));
+    MEPROP_CUDA_CHECK_LAUNCH("perExampleWeightGradKernel");
+}
+
+}  // namespace meprop::cuda

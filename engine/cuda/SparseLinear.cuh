@@ -1,0 +1,38 @@
+#pragma once
+// The kernels of a linear layer y = x W^T + b on the GPU besides the cuBLAS GEMMs (see
+// CudaLinear.h for the whole backward). Row-major: x (batch x in), W (out x in), dy (batch x out).
+// Gradients accumulate (+=) like layers/Linear. Every kernel that gives output row r a gradient also
+// sets touched[r] = 1 and adds to counts[r] the number of examples that kept r (the bookkeeping of
+// Linear::updateCounts()); touched/counts may be null.
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace meprop::cuda {
+
+// y (batch x n) += b (1 x n) broadcast over rows.
+void addBias(float* y, int batch, int n, const float* b, cudaStream_t stream);
+
+// Dense backward bookkeeping: db[j] += sum_b dy[b, j] (fixed order); touched[j] = 1, counts[j] += batch.
+void denseBiasGrad(const float* dy, int batch, int n, float* db, unsigned char* touched, std::uint64_t* counts, cudaStream_t stream);
+
+// Unified: gathers dyK[b, j] = dy[b, idx[j]] (batch x k) and, when W and wK are given,
+// wK[j, :] = W[idx[j], :] (k x in), in one launch.
+void gatherUnified(const float* dy, int batch, int n, const int* idx, int k, const float* W, int in, float* dyK, float* wK,
+                   cudaStream_t stream);
+
+// Unified: dW[idx[j], :] += dWK[j, :] (dWK is k x in); db[idx[j]] += sum_b dyK[b, j]; touched and
+// counts (+= batch) for every idx[j]. The indices of idx are distinct.
+void scatterUnified(const float* dWK, const float* dyK, int batch, int k, int in, const int* idx, float* dW, float* db,
+                    unsigned char* touched, std::uint64_t* counts, cudaStream_t stream);
+
+// Per-example selection idx (batch x k, example b's indices at idx + b*k):
+// dx[b, :] = sum_j dy[b, idx_bj] W[idx_bj, :] (overwrites dx, batch x in).
+void perExampleInputGrad(const float* dy, int batch, int n, const int* idx, int k, const float* W, int in, float* dx,
+                         cudaStream_t stream);
+// dW[idx_bj, :] += dy[b, idx_bj] x[b, :]; db[idx_bj] += dy[b, idx_bj]; touched, counts (+= 1 per
+// example). Float atomics: the summation order over examples varies between runs (rounding only).
+void perExampleWeightGrad(const float* dy, int batch, int n, const int* idx, int k, const float* x, int in, float* dW, float* db,
+                          unsigned char* touched, std::uint64_t* counts, cudaStream_t stream);
+
+}  // namespace meprop::cuda

@@ -1,0 +1,214 @@
+// The main window in-process: Start follows the config panel's validity (with the reason), the
+// GPU choice is greyed out, live charts fill from a run, compare and sweep queue their runs and
+// fill their views, and a bundle exported from one window imports into another.
+#include "ConfigPanel.h"
+#include "MainWindow.h"
+#include "RunController.h"
+#include "RunTableModel.h"
+#include "TinyMnist.h"
+#include "WeightHeatmap.h"
+#include "charts/BarChart.h"
+#include "charts/LineChart.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace meprop;
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+        m_data = m_dir.filePath("data");
+        QVERIFY(test::writeTinyMnist(m_data));
+    }
+
+    void startFollowsValidity()
+    {
+        MainWindow w(m_dir.filePath("runs"));
+        QString error;
+        QVERIFY2(w.applySettings({"data=" + m_data, "hidden=32", "k=4", "dev_size=50", "epochs=1"}, &error), qPrintable(error));
+        QAction* start = findAction(w, "&Start");
+        QVERIFY(start);
+        QVERIFY(start->isEnabled());
+        auto* hidden = qobject_cast<QLineEdit*>(w.configPanel()->editor("hidden"));
+        hidden->setText("3x");
+        QVERIFY(!start->isEnabled());
+        QVERIFY2(start->toolTip().contains("hidden"), qPrintable(start->toolTip()));
+        auto* reason = w.findChild<QLabel*>("startReason");
+        QVERIFY(reason->text().contains("Start is disabled"));
+        hidden->setText("32");
+        QVERIFY(start->isEnabled());
+        // A cross-key rule of the engine (k <= hidden).
+        w.configPanel()->setValue("k", 64);
+        QVERIFY(!start->isEnabled());
+        QString why;
+        QVERIFY(!w.start(&why));
+        QVERIFY(!why.isEmpty());
+        w.configPanel()->setValue("k", 4);
+        // A data folder without the MNIST files.
+        w.configPanel()->setValue("data", m_dir.path());
+        QVERIFY(!start->isEnabled());
+        QVERIFY2(w.configPanel()->message("data").contains("lacks"), qPrintable(w.configPanel()->message("data")));
+        w.configPanel()->setValue("data", m_data);
+        QVERIFY(start->isEnabled());
+        // --set errors come from the engine with the key named.
+        QVERIFY(!w.applySettings({"lr=fast"}, &error));
+        QVERIFY2(error.contains("lr"), qPrintable(error));
+    }
+
+    void gpuChoiceIsGreyedOutWithReason()
+    {
+        MainWindow w(m_dir.filePath("runs"));
+        auto* box = qobject_cast<QComboBox*>(w.configPanel()->editor("device"));
+        QVERIFY(box);
+        const int cuda = box->findText("cuda");
+        QVERIFY(cuda >= 0);
+        QVERIFY(!(box->model()->flags(box->model()->index(cuda, 0)) & Qt::ItemIsEnabled));
+        QVERIFY(!box->model()->index(cuda, 0).data(Qt::ToolTipRole).toString().isEmpty());
+    }
+
+    void liveChartsFillFromARun()
+    {
+        MainWindow w(m_dir.filePath("runs"));
+        configure(w, 3);
+        QSignalSpy idle(w.runs(), &RunController::idle);
+        QVERIFY(w.start());
+        QVERIFY(idle.wait(60000));
+        w.refreshAll();
+        auto* acc = qobject_cast<LineChart*>(w.chartWidget("accuracy"));
+        QVERIFY(acc);
+        const int id = w.runs()->ids().front();
+        const QString legend = w.runs()->record(id)->legend();
+        QCOMPARE(legend, QString("#1 topk k=4"));
+        QCOMPARE(acc->seriesPoints(legend + " dev").size(), 3);
+        QCOMPARE(acc->seriesPoints(legend + " test").size(), 3);
+        auto* loss = qobject_cast<LineChart*>(w.chartWidget("loss"));
+        QVERIFY(loss->seriesPoints(legend + " batch").size() > 10);
+        auto* ratio = qobject_cast<LineChart*>(w.chartWidget("ratio"));
+        QCOMPARE(ratio->seriesNames().size(), 3);  // hidden1, hidden2, output
+        const QList<QPointF> r = ratio->seriesPoints(legend + " hidden1");
+        QVERIFY(!r.isEmpty());
+        QVERIFY(r.back().y() > 0 && r.back().y() <= 1.0);
+        auto* bars = qobject_cast<BarChart*>(w.chartWidget("timing"));
+        QCOMPARE(bars->setNames().size(), 1);
+        QVERIFY(bars->values(bars->setNames().front()).at(1) > 0);
+        auto* heat = qobject_cast<WeightHeatmap*>(w.chartWidget("heatmap"));
+        QCOMPARE(heat->layers().size(), 3);
+        QCOMPARE(heat->layers().front().neurons, 32);
+        // Unchecking the run removes it from the overlays.
+        w.runs()->model()->setShown(id, false);
+        w.refreshAll();
+        QVERIFY(acc->seriesNames().isEmpty());
+    }
+
+    void compareAndSweepFillTheirViews()
+    {
+        MainWindow w(m_dir.filePath("runs"));
+        configure(w, 2);
+        QSignalSpy idle(w.runs(), &RunController::idle);
+        QVERIFY(w.startCompare());
+        QCOMPARE(w.runs()->ids().size(), 3);
+        QStringList modes;
+        for (int id : w.runs()->ids()) {
+            modes << w.runs()->record(id)->mode();
+            QCOMPARE(w.runs()->record(id)->config.value("seed").toInt(), 3);
+        }
+        QCOMPARE(modes, (QStringList{"topk", "random", "dense"}));
+        QVERIFY(idle.wait(120000));
+        w.refreshAll();
+        auto* compare = qobject_cast<LineChart*>(w.chartWidget("compare"));
+        QCOMPARE(compare->seriesNames().size(), 6);
+        auto* table = w.findChild<QTableWidget*>("compareTable");
+        QCOMPARE(table->rowCount(), 3);
+        QCOMPARE(table->item(2, 1)->text(), QString("dense"));
+        QCOMPARE(table->item(2, 6)->text(), QString("1.0x"));
+
+        QVERIFY(w.startSweep({2, 8, 16}));
+        QCOMPARE(w.runs()->ids().size(), 3 + 4);  // dense + 3 k values
+        QVERIFY(idle.wait(120000));
+        w.refreshAll();
+        auto* acc = qobject_cast<LineChart*>(w.chartWidget("sweep_accuracy"));
+        const QList<QPointF> pts = acc->seriesPoints("topk best dev");
+        QCOMPARE(pts.size(), 3);
+        QCOMPARE(pts[0].x(), 2.0);
+        QCOMPARE(pts[2].x(), 16.0);
+        auto* speed = qobject_cast<LineChart*>(w.chartWidget("sweep_speedup"));
+        QCOMPARE(speed->seriesPoints("topk BP speedup over dense").size(), 3);
+        QCOMPARE(w.findChild<QTableWidget*>("sweepTable")->rowCount(), 4);
+        QString why;
+        QVERIFY(!w.startSweep({2, 999}, &why));  // k > hidden: nothing is queued
+        QVERIFY2(why.contains("999"), qPrintable(why));
+        QCOMPARE(w.runs()->ids().size(), 7);
+    }
+
+    void bundleRoundTripThroughTheWindow()
+    {
+        const QString zip = m_dir.filePath("session.zip");
+        double dev = 0;
+        {
+            MainWindow w(m_dir.filePath("runs"));
+            configure(w, 2);
+            QSignalSpy idle(w.runs(), &RunController::idle);
+            QVERIFY(w.startCompare());
+            QVERIFY(idle.wait(120000));
+            for (int id : w.runs()->ids()) QVERIFY2(w.runs()->record(id)->row.state == RunState::Finished, qPrintable(w.runs()->record(id)->row.error));
+            dev = w.runs()->record(1)->bestDev();
+            QString error;
+            QVERIFY2(w.exportBundle(zip, &error), qPrintable(error));
+            QVERIFY2(w.exportTable(m_dir.filePath("t.md"), &error), qPrintable(error));
+            QVERIFY2(w.exportTable(m_dir.filePath("t.csv"), &error), qPrintable(error));
+            QVERIFY(!w.exportTable(m_dir.filePath("t.txt"), &error));
+            QVERIFY2(w.exportChart("compare", m_dir.filePath("c.svg"), &error), qPrintable(error));
+            QVERIFY(!w.exportChart("compare", "/nonexistent/c.png", &error));
+            QVERIFY(error.contains("/nonexistent/c.png"));
+        }
+        MainWindow w2(m_dir.filePath("runs2"));
+        QString error;
+        QVERIFY2(w2.importBundle(zip, &error), qPrintable(error));
+        QCOMPARE(w2.runs()->model()->rowCount(), 3);
+        const RunRow* row = w2.runs()->model()->run(w2.runs()->ids().front());
+        QVERIFY(row->state == RunState::Finished);
+        QCOMPARE(row->bestDev, dev);
+        w2.refreshAll();
+        auto* compare = qobject_cast<LineChart*>(w2.chartWidget("compare"));
+        QCOMPARE(compare->seriesNames().size(), 6);
+        QVERIFY(std::isfinite(w2.runs()->model()->run(w2.runs()->ids().front())->speedup));
+        QVERIFY(!w2.importBundle(m_dir.filePath("t.md"), &error));
+        QVERIFY2(error.contains("t.md"), qPrintable(error));
+    }
+
+private:
+    void configure(MainWindow& w, int epochs)
+    {
+        QString error;
+        QVERIFY2(w.applySettings({"data=" + m_data, "hidden=32", "k=4", "dev_size=50", "batch=10", "seed=3",
+                                  "epochs=" + QString::number(epochs)},
+                                 &error),
+                 qPrintable(error));
+        QVERIFY2(w.configPanel()->isValid(), qPrintable(w.configPanel()->firstError()));
+    }
+
+    static QAction* findAction(QWidget& w, const QString& text)
+    {
+        for (QAction* a : w.findChildren<QAction*>())
+            if (a->text() == text) return a;
+        return nullptr;
+    }
+
+    QTemporaryDir m_dir;
+    QString m_data;
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "MainWindowTest.moc"
