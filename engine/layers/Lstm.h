@@ -22,6 +22,9 @@
 //   dense:  dW = DA^T X, dU = DA'^T H', db = sum DA, dX = DA W, dh_prev = U^T da_t    O(T 4H (in+H))
 //   sparse: per kept row r: dW_r += da_r x_t, dU_r += da_r h_prev, dx_t += da_r W_r,
 //           dh_prev += da_r U_r                                                        O(T 4k (in+H))
+//   (topk/random: only dh_prev is computed inside the time loop; the weight gradients and dx are
+//   accumulated after it, grouped by row, so each touched row is streamed once per sentence.
+//   unified: one gather of the 4k rows, then matrix products over the sentence.)
 // The element-wise gate and cell recurrences (O(T H)) stay dense: meProp only sparsifies the
 // gradient flowing into the matrix products, as in the paper. The result equals dense BPTT in which
 // every da_t is masked to the selection before its use, up to float rounding.
