@@ -64,6 +64,29 @@ std::vector<Preset> buildPresets()
          with(with(parse, adam), {{"mode", "dense"}, {"dropout", 0.5}})},
     };
     p.insert(p.end(), parsing.begin(), parsing.end());
+    // POS tagging: BiLSTM h=500 per direction on UD English EWT (`data` empty finds it), one sentence
+    // per update, k per gate block (k=5 keeps 1 %), dense output layer as in the paper.
+    const json pos = {{"task", "pos"}, {"hidden", 500}, {"optimizer", "adam"}, {"lr", 1e-3}, {"batch", 1},
+                      {"epochs", 5},   {"mode", "topk"}, {"k", 5},             {"k_output", 0}};
+    const json posAdagrad = with(pos, {{"optimizer", "adagrad"}, {"lr", 0.01}});
+    p.insert(p.end(), {
+        {"pos", "EWT BiLSTM tagger h=500, Adam 1e-3, one sentence per update, top-k k=5 per gate block, 5 epochs", pos},
+        {"pos-dense", "as pos, dense back propagation (the baseline)", with(pos, {{"mode", "dense"}})},
+        {"pos-random", "as pos, random k=5 per gate block (the paper's control)", with(pos, {{"mode", "random"}})},
+        {"pos-unified", "as pos, one top-k set per sentence shared by its time steps", with(pos, {{"mode", "unified"}})},
+        {"pos-short", "as pos on the first 3,000 training sentences, 1 epoch (a few minutes)",
+         with(pos, {{"limit", 3000}, {"epochs", 1}})},
+        {"table1-pos-adam-dense", "Table 1 POS (Adam): LSTM h=500, dense (paper: 97.07)", with(pos, {{"mode", "dense"}})},
+        {"table1-pos-adam-k5", "Table 1 POS (Adam): meProp k=5 (paper: 97.12, BP 65.4x)", pos},
+        {"table1-pos-adagrad-dense", "Table 1 POS (AdaGrad lr 0.01): LSTM h=500, dense (paper: 96.93)",
+         with(posAdagrad, {{"mode", "dense"}})},
+        {"table1-pos-adagrad-k5", "Table 1 POS (AdaGrad lr 0.01): meProp k=5 (paper: 97.25, BP 69.2x)", posAdagrad},
+        {"table3-pos-h5", "Table 3 POS: dense LSTM with hidden 5 (paper: 96.40 vs meProp k=5 97.12)",
+         with(pos, {{"mode", "dense"}, {"hidden", 5}, {"epochs", 10}})},
+        {"table4-pos-dropout-dense", "Table 4 POS: dense LSTM h=500, dropout 0.5 (paper: 97.20)",
+         with(pos, {{"mode", "dense"}, {"dropout", 0.5}})},
+        {"table4-pos-dropout-k20", "Table 4 POS: meProp k=20, dropout 0.5 (paper: 97.31)", with(pos, {{"k", 20}, {"dropout", 0.5}})},
+    });
     for (int layers = 2; layers <= 5; ++layers) {
         const std::string n = std::to_string(layers);
         p.push_back({"table5-mnist-l" + n + "-dense", "Table 5: " + n + " hidden layers, dense, dropout 0.1",

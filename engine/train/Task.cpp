@@ -4,6 +4,7 @@
 #include "core/Error.h"
 #include "tasks/ImageTask.h"
 #include "tasks/ParseTask.h"
+#include "tasks/PosTask.h"
 
 namespace meprop {
 
@@ -17,6 +18,7 @@ std::unique_ptr<Task> makeTask(const Config& config, Rng& rng)
     }
     if (task == "image") return std::make_unique<ImageTask>(config, rng);
     if (task == "parse") return makeParseTask(config, rng);
+    if (task == "pos") return makePosTask(config, rng);
     throw ConfigError("key \"task\": task \"" + task + "\" is not available in this build");
 }
 

@@ -84,7 +84,7 @@ private slots:
         configure(w, 3);
         QSignalSpy idle(w.runs(), &RunController::idle);
         QVERIFY(w.start());
-        QVERIFY(idle.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(idle.count() >= 1, 60000);
         w.refreshAll();
         auto* acc = qobject_cast<LineChart*>(w.chartWidget("accuracy"));
         QVERIFY(acc);
@@ -125,7 +125,7 @@ private slots:
             QCOMPARE(w.runs()->record(id)->config.value("seed").toInt(), 3);
         }
         QCOMPARE(modes, (QStringList{"topk", "random", "dense"}));
-        QVERIFY(idle.wait(120000));
+        QTRY_VERIFY_WITH_TIMEOUT(idle.count() >= 1, 120000);
         w.refreshAll();
         auto* compare = qobject_cast<LineChart*>(w.chartWidget("compare"));
         QCOMPARE(compare->seriesNames().size(), 6);
@@ -136,7 +136,7 @@ private slots:
 
         QVERIFY(w.startSweep({2, 8, 16}));
         QCOMPARE(w.runs()->ids().size(), 3 + 4);  // dense + 3 k values
-        QVERIFY(idle.wait(120000));
+        QTRY_VERIFY_WITH_TIMEOUT(idle.count() >= 2, 120000);
         w.refreshAll();
         auto* acc = qobject_cast<LineChart*>(w.chartWidget("sweep_accuracy"));
         const QList<QPointF> pts = acc->seriesPoints("topk best dev");
@@ -161,7 +161,7 @@ private slots:
             configure(w, 2);
             QSignalSpy idle(w.runs(), &RunController::idle);
             QVERIFY(w.startCompare());
-            QVERIFY(idle.wait(120000));
+            QTRY_VERIFY_WITH_TIMEOUT(idle.count() >= 1, 120000);
             for (int id : w.runs()->ids()) QVERIFY2(w.runs()->record(id)->row.state == RunState::Finished, qPrintable(w.runs()->record(id)->row.error));
             dev = w.runs()->record(1)->bestDev();
             QString error;

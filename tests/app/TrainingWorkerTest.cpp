@@ -78,7 +78,7 @@ private slots:
             finished(h.worker, &TrainingWorker::finished), failed(h.worker, &TrainingWorker::failed);
         const QString out = m_dir.filePath("run1");
         h.run(1, json(tinyConfig(m_dir.filePath("data"), 3)), out);
-        QVERIFY(finished.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 1, 60000);
         QCOMPARE(failed.count(), 0);
         QCOMPARE(started.count(), 1);
         const StartData info = started.at(0).at(1).value<StartData>();
@@ -109,7 +109,7 @@ private slots:
         h.worker->setThrottleMs(10000);
         QSignalSpy batches(h.worker, &TrainingWorker::batches), finished(h.worker, &TrainingWorker::finished);
         h.run(2, json(tinyConfig(m_dir.filePath("data"), 4)));
-        QVERIFY(finished.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 1, 60000);
         // 60 batches, but only the flushes at epoch ends (and possibly the first batch) cross over.
         QVERIFY2(batches.count() <= 4 + 1, qPrintable(QString::number(batches.count())));
     }
@@ -121,7 +121,7 @@ private slots:
         QSignalSpy batches(h.worker, &TrainingWorker::batches), paused(h.worker, &TrainingWorker::pausedChanged),
             stopped(h.worker, &TrainingWorker::stopped), finished(h.worker, &TrainingWorker::finished);
         h.run(3, json(tinyConfig(m_dir.filePath("data"), 5000)));
-        QVERIFY(batches.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(batches.count() >= 1, 30000);
         h.worker->pause();
         QTRY_VERIFY_WITH_TIMEOUT(paused.count() >= 1, 10000);
         QCOMPARE(paused.at(0).at(1).toBool(), true);
@@ -151,7 +151,7 @@ private slots:
         QSignalSpy batches(h.worker, &TrainingWorker::batches), paused(h.worker, &TrainingWorker::pausedChanged),
             stopped(h.worker, &TrainingWorker::stopped);
         h.run(4, json(tinyConfig(m_dir.filePath("data"), 5000)));
-        QVERIFY(batches.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(batches.count() >= 1, 30000);
         h.worker->pause();
         QTRY_VERIFY_WITH_TIMEOUT(paused.count() >= 1, 10000);
         h.worker->stop();
@@ -190,7 +190,7 @@ private slots:
         QCOMPARE(finished.count(), 0);
         // The worker keeps working after errors.
         h.run(9, json(tinyConfig(m_dir.filePath("data"), 1)));
-        QVERIFY(finished.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 1, 60000);
     }
 
     void controllerQueuesRunsAndMarksFailures()
@@ -205,7 +205,7 @@ private slots:
         const int bad = c.enqueue(tinyConfig(m_dir.filePath("nowhere"), 1));
         QCOMPARE(c.model()->rowCount(), 3);
         QVERIFY(c.model()->run(b)->state == RunState::Queued);
-        QVERIFY(idle.wait(120000));
+        QTRY_VERIFY_WITH_TIMEOUT(idle.count() >= 1, 120000);
         QVERIFY(c.model()->run(a)->state == RunState::Finished);
         QVERIFY(c.model()->run(b)->state == RunState::Finished);
         QVERIFY(c.model()->run(bad)->state == RunState::Failed);

@@ -3,6 +3,7 @@
 #include "core/Error.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>

@@ -1,0 +1,37 @@
+#pragma once
+// A lookup table: row id of E (rows x dim) is the vector of symbol id.
+//
+// forward writes E[ids[t]] into columns [col, col + dim) of row t of x; backward adds the same
+// columns of dx back into the rows that were read (an id used twice gets both), touching only those
+// rows of the gradient (Parameter::touchRow), so clearing it costs O(sentence), not O(vocabulary).
+// Throws ShapeError for an id outside [0, rows) or a column block outside x.
+#include "core/Parameter.h"
+#include "core/Rng.h"
+#include "core/Tensor.h"
+
+#include <string>
+#include <vector>
+
+namespace meprop {
+
+class Embedding {
+public:
+    // Values uniform in [-scale, scale].
+    Embedding(int rows, int dim, Rng& rng, const std::string& name = "embedding", float scale = 0.1f);
+
+    int rows() const { return static_cast<int>(m_e.value.rows()); }
+    int dim() const { return static_cast<int>(m_e.value.cols()); }
+
+    // x must have ids.size() rows and at least col + dim() columns.
+    void forward(const std::vector<int>& ids, Matrix& x, int col) const;
+    void backward(const std::vector<int>& ids, const Matrix& dx, int col);
+
+    Parameter& table() { return m_e; }
+    const Parameter& table() const { return m_e; }
+
+private:
+    void check(const std::vector<int>& ids, const Matrix& x, int col) const;
+    Parameter m_e;
+};
+
+}  // namespace meprop

@@ -1,0 +1,107 @@
+#pragma once
+// One direction of an LSTM over a sentence, with meProp back propagation through time.
+//
+// Shapes: x (T x in), h (T x H), W (4H x in), U (4H x H), b (1 x 4H). The 4H gate rows are four
+// blocks of H: [input i | forget f | candidate g | output o]. Per step t (in processing order;
+// a reverse LSTM processes t = T-1 .. 0 and its "previous" step is t+1):
+//   a_t = W x_t + U h_prev + b
+//   i = sigmoid(a_i), f = sigmoid(a_f), g = tanh(a_g), o = sigmoid(a_o)
+//   c_t = f * c_prev + i * g,   h_t = o * tanh(c_t)          (h_prev = c_prev = 0 at the first step)
+//
+// meProp acts on da_t, the gradient of the gate pre-activations, which feeds the two matrix
+// products of a step (W x_t and U h_prev). With BackwardSpec{mode, k}, k applies to EACH gate block:
+//   dense:   all 4H components (k ignored)
+//   topk:    per step, the k largest |da| of each block (4k of 4H per step; k = H equals dense)
+//   random:  per step, k uniformly random components of each block
+//   unified: one set of k per block shared by every step of the sentence. The exact sum over time of
+//            |da_t| is not known before BPTT has run (each da_t depends on the later steps' masks), so
+//            the shared set is ranked by the sum over t of |local da_t|, the gate gradient each step
+//            receives directly from dh_t (the layer above), without the recurrent terms. The gradient
+//            computed with that set is still the exact gradient of the masked computation.
+// Only the selected rows of W, U and b get a gradient and only they are read in backward:
+//   dense:  dW = DA^T X, dU = DA'^T H', db = sum DA, dX = DA W, dh_prev = U^T da_t    O(T 4H (in+H))
+//   sparse: per kept row r: dW_r += da_r x_t, dU_r += da_r h_prev, dx_t += da_r W_r,
+//           dh_prev += da_r U_r                                                        O(T 4k (in+H))
+//   (topk/random: only dh_prev is computed inside the time loop; the weight gradients and dx are
+//   accumulated after it, grouped by row, so each touched row is streamed once per sentence.
+//   unified: one gather of the 4k rows, then matrix products over the sentence.)
+// The element-wise gate and cell recurrences (O(T H)) stay dense: meProp only sparsifies the
+// gradient flowing into the matrix products, as in the paper. The result equals dense BPTT in which
+// every da_t is masked to the selection before its use, up to float rounding.
+// Gradients accumulate into the parameters' grad (zero them between updates).
+// Throws ShapeError on mismatched shapes, ConfigError for k outside [1, H] in a sparse mode.
+#include "core/Parameter.h"
+#include "core/Rng.h"
+#include "core/Tensor.h"
+#include "layers/Linear.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace meprop {
+
+class Lstm {
+public:
+    // Weights uniform in [-1/sqrt(H), 1/sqrt(H)] (as PyTorch), forget-gate bias 1.
+    Lstm(int in, int hidden, Rng& rng, bool reverse = false, const std::string& name = "lstm");
+
+    int in() const { return static_cast<int>(m_w.value.cols()); }
+    int hidden() const { return static_cast<int>(m_u.value.cols()); }
+    bool reverse() const { return m_reverse; }
+    const std::string& name() const { return m_name; }
+
+    // x (T x in), T >= 1  ->  h (T x H); row t is the state after reading x_t. Keeps what backward needs.
+    void forward(const Matrix& x, Matrix& h);
+    // Inference for several sequences at once (keeps no state for backward): xs[b] (T_b x in) ->
+    // hs[b] (T_b x H), equal to forward() of each. Each time step is one matrix-matrix product over
+    // the sequences still running instead of one matrix-vector product per sequence.
+    void forwardMany(const std::vector<const Matrix*>& xs, std::vector<Matrix>& hs) const;
+    // dh (T x H): dLoss/dh_t from the layer above. Accumulates the parameter gradients; writes dx
+    // (T x in) when spec.needInputGrad. Adds the time of the matrix products and the selection to
+    // *bpLinear when given.
+    void backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng& rng, double* bpLinear = nullptr);
+
+    Parameter& inputWeight() { return m_w; }
+    Parameter& recurrentWeight() { return m_u; }
+    Parameter& bias() { return m_b; }
+    const Parameter& inputWeight() const { return m_w; }
+    const Parameter& recurrentWeight() const { return m_u; }
+    const Parameter& bias() const { return m_b; }
+
+    // The last backward's selection: keptPerStep() rows (of 4H) per time step, stepRows(t) lists
+    // those of step t (sorted ascending); dense keeps all 4H and lists none.
+    BackpropMode lastMode() const { return m_mode; }
+    int keptPerStep() const { return m_kept; }
+    const int* stepRows(int t) const { return m_sel.data() + static_cast<std::size_t>(t) * m_kept; }
+    // Union over the time steps of the rows that got a gradient in the last backward (sorted).
+    std::vector<int> lastRows() const;
+    // Per gate row: how many time steps gave it a gradient since the last resetCounts().
+    const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
+    void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
+
+private:
+    int step(int s, int T) const { return m_reverse ? T - 1 - s : s; }
+    void localGateGradient(const Matrix& dh, int t, int tp, Eigen::Ref<RowVector> out) const;
+    void selectShared(const Matrix& dh, int k, std::vector<int>& rows);
+
+    std::string m_name;
+    bool m_reverse;
+    Parameter m_w, m_u, m_b;
+    // Forward state.
+    Matrix m_x, m_gates, m_c, m_tc, m_h;
+    // Backward scratch.
+    Matrix m_da, m_daK, m_wK, m_uK, m_gK;
+    RowVector m_dhNext, m_dcNext, m_dh, m_dc, m_score;
+    std::vector<int> m_scratch, m_perm, m_order, m_bucket, m_fill;
+    Matrix m_hPrev;
+    std::vector<float> m_selVal;  // da at the kept rows, per step
+    // Last selection.
+    BackpropMode m_mode = BackpropMode::Dense;
+    int m_kept = 0;
+    int m_steps = 0;
+    std::vector<int> m_sel;
+    std::vector<std::uint64_t> m_counts;
+};
+
+}  // namespace meprop

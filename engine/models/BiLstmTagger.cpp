@@ -1,0 +1,177 @@
+#include "models/BiLstmTagger.h"
+
+#include "core/Error.h"
+
+#include <cmath>
+
+namespace meprop {
+
+BiLstmTagger::BiLstmTagger(const TaggerShape& shape, Rng& rng) : m_shape(shape)
+{
+    if (shape.words < 1 || shape.tags < 1 || shape.wordDim < 1 || shape.featureDim < 1 || shape.hidden < 1)
+        throw ShapeError("tagger: vocabulary, tag, embedding and hidden sizes must be positive");
+    if (!(shape.dropout >= 0.0f && shape.dropout < 1.0f))
+        throw ConfigError("dropout: expected 0 <= dropout < 1, got " + std::to_string(shape.dropout));
+    m_word = std::make_unique<Embedding>(shape.words, shape.wordDim, rng, "embed.word");
+    for (int f = 0; f < kTaggerFeatures; ++f)
+        m_feat[static_cast<std::size_t>(f)] = std::make_unique<Embedding>(
+            shape.features[static_cast<std::size_t>(f)], shape.featureDim, rng, "embed.feature" + std::to_string(f + 1));
+    m_fwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, false, "lstm.fwd");
+    m_bwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, true, "lstm.bwd");
+    m_out = std::make_unique<Linear>(2 * shape.hidden, shape.tags, rng, Init::XavierUniform, "output");
+}
+
+void BiLstmTagger::dropoutMask(Matrix& mask, int rows, int cols, Rng& rng) const
+{
+    const float keep = 1.0f - m_shape.dropout;
+    mask.resize(rows, cols);
+    for (Eigen::Index i = 0; i < mask.size(); ++i) mask.data()[i] = rng.bernoulli(keep) ? 1.0f / keep : 0.0f;
+}
+
+void BiLstmTagger::embed(const TaggerSentence& s, Matrix& x) const
+{
+    x.resize(s.size(), inputDim());
+    m_word->forward(s.words, x, 0);
+    for (int f = 0; f < kTaggerFeatures; ++f)
+        m_feat[static_cast<std::size_t>(f)]->forward(s.features[static_cast<std::size_t>(f)], x,
+                                                     m_shape.wordDim + f * m_shape.featureDim);
+}
+
+void BiLstmTagger::forward(const TaggerSentence& s, Matrix& scores, bool train, Rng& rng)
+{
+    const int T = s.size();
+    if (T < 1) throw ShapeError("tagger: empty sentence");
+    for (const auto& f : s.features)
+        if (f.size() != s.words.size()) throw ShapeError("tagger: a feature column does not have one id per word");
+    const int H = m_shape.hidden;
+    embed(s, m_x);
+    m_dropped = train && m_shape.dropout > 0.0f;
+    if (m_dropped) {
+        dropoutMask(m_inMask, T, inputDim(), rng);
+        m_x.array() *= m_inMask.array();
+    }
+    m_fwd->forward(m_x, m_hf);
+    m_bwd->forward(m_x, m_hb);
+    m_hcat.resize(T, 2 * H);
+    m_hcat.leftCols(H) = m_hf;
+    m_hcat.rightCols(H) = m_hb;
+    if (m_dropped) {
+        dropoutMask(m_hMask, T, 2 * H, rng);
+        m_hcat.array() *= m_hMask.array();
+    }
+    m_out->forward(m_hcat, scores);
+}
+
+void BiLstmTagger::backward(const TaggerSentence& s, const Matrix& dscores, const TaggerBackprop& spec, Rng& rng,
+                            double* bpLinear)
+{
+    const int H = m_shape.hidden;
+    BackwardSpec out = spec.output;
+    out.needInputGrad = true;
+    m_out->backward(dscores, m_dh, out, rng, bpLinear);
+    if (m_dropped) m_dh.array() *= m_hMask.array();
+    m_dhf = m_dh.leftCols(H);
+    m_dhb = m_dh.rightCols(H);
+    BackwardSpec lstm = spec.lstm;
+    lstm.needInputGrad = true;
+    m_fwd->backward(m_dhf, m_dxf, lstm, rng, bpLinear);
+    m_bwd->backward(m_dhb, m_dxb, lstm, rng, bpLinear);
+    m_dxf += m_dxb;
+    if (m_dropped) m_dxf.array() *= m_inMask.array();
+    m_word->backward(s.words, m_dxf, 0);
+    for (int f = 0; f < kTaggerFeatures; ++f)
+        m_feat[static_cast<std::size_t>(f)]->backward(s.features[static_cast<std::size_t>(f)], m_dxf,
+                                                      m_shape.wordDim + f * m_shape.featureDim);
+}
+
+std::vector<int> BiLstmTagger::predict(const TaggerSentence& s)
+{
+    Rng unused(0);
+    Matrix scores;
+    forward(s, scores, false, unused);
+    std::vector<int> tags(static_cast<std::size_t>(s.size()));
+    for (int t = 0; t < s.size(); ++t) {
+        Eigen::Index best = 0;
+        scores.row(t).maxCoeff(&best);
+        tags[static_cast<std::size_t>(t)] = static_cast<int>(best);
+    }
+    return tags;
+}
+
+std::vector<std::vector<int>> BiLstmTagger::predictMany(const std::vector<const TaggerSentence*>& sentences) const
+{
+    const std::size_t B = sentences.size();
+    std::vector<Matrix> xs(B);
+    std::vector<const Matrix*> xp(B);
+    for (std::size_t b = 0; b < B; ++b) {
+        const TaggerSentence& s = *sentences[b];
+        if (s.size() < 1) throw ShapeError("tagger: empty sentence");
+        for (const auto& f : s.features)
+            if (f.size() != s.words.size()) throw ShapeError("tagger: a feature column does not have one id per word");
+        embed(s, xs[b]);
+        xp[b] = &xs[b];
+    }
+    std::vector<Matrix> hf, hb;
+    m_fwd->forwardMany(xp, hf);
+    m_bwd->forwardMany(xp, hb);
+    const int H = m_shape.hidden;
+    const Matrix& W = m_out->weight().value;
+    std::vector<std::vector<int>> tags(B);
+    Matrix scores;
+    for (std::size_t b = 0; b < B; ++b) {
+        scores.noalias() = hf[b] * W.leftCols(H).transpose();
+        scores.noalias() += hb[b] * W.rightCols(H).transpose();
+        scores.rowwise() += m_out->bias().value.row(0);
+        tags[b].resize(static_cast<std::size_t>(scores.rows()));
+        for (Eigen::Index t = 0; t < scores.rows(); ++t) {
+            Eigen::Index best = 0;
+            scores.row(t).maxCoeff(&best);
+            tags[b][static_cast<std::size_t>(t)] = static_cast<int>(best);
+        }
+    }
+    return tags;
+}
+
+double BiLstmTagger::crossEntropy(const Matrix& scores, const std::vector<int>& tags, float scale, Matrix& dscores)
+{
+    const Eigen::Index T = scores.rows();
+    if (static_cast<Eigen::Index>(tags.size()) != T)
+        throw ShapeError("tagger: " + std::to_string(tags.size()) + " gold tags for " + std::to_string(T) + " tokens");
+    dscores.setZero(T, scores.cols());
+    double loss = 0.0;
+    for (Eigen::Index t = 0; t < T; ++t) {
+        const int gold = tags[static_cast<std::size_t>(t)];
+        if (gold < 0) continue;
+        if (gold >= scores.cols()) throw ShapeError("tagger: tag id " + std::to_string(gold) + " outside the tag set");
+        const float m = scores.row(t).maxCoeff();
+        auto p = dscores.row(t);
+        p.array() = (scores.row(t).array() - m).exp();
+        const float z = p.sum();
+        p /= z;
+        loss += -(static_cast<double>(scores(t, gold)) - m - std::log(static_cast<double>(z)));
+        p(gold) -= 1.0f;
+        p *= scale;
+    }
+    return loss;
+}
+
+std::vector<Parameter*> BiLstmTagger::parameters()
+{
+    std::vector<Parameter*> p{&m_word->table()};
+    for (auto& f : m_feat) p.push_back(&f->table());
+    for (Lstm* l : {m_fwd.get(), m_bwd.get()}) {
+        p.push_back(&l->inputWeight());
+        p.push_back(&l->recurrentWeight());
+        p.push_back(&l->bias());
+    }
+    p.push_back(&m_out->weight());
+    p.push_back(&m_out->bias());
+    return p;
+}
+
+void BiLstmTagger::zeroGrad()
+{
+    for (Parameter* p : parameters()) p->zeroGrad();
+}
+
+}  // namespace meprop

@@ -1,0 +1,47 @@
+// makePosTask lives apart from PosTask.cpp so that code using PosTask directly (tests, benchmarks)
+// does not need the configuration layer.
+#include "tasks/PosTask.h"
+
+#include "core/Error.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace meprop {
+
+std::string defaultPosDataDir()
+{
+    if (const char* env = std::getenv("MEPROP_TEXT_DATA"); env && *env) return env;
+    for (const char* dir : {"../shared/datasets/ud-english-ewt", "shared/datasets/ud-english-ewt", "/work/shared/datasets/ud-english-ewt"}) {
+        std::error_code ec;
+        if (std::filesystem::exists(std::filesystem::path(dir) / "en_ewt-ud-train.conllu", ec)) return dir;
+    }
+    throw DatasetError("data: no CoNLL-U folder found (looked in $MEPROP_TEXT_DATA and ../shared/datasets/ud-english-ewt); "
+                       "set data to a folder holding *-train.conllu, *-dev.conllu and *-test.conllu, or set train_file, "
+                       "dev_file and test_file");
+}
+
+std::unique_ptr<Task> makePosTask(const Config& config, Rng& rng)
+{
+    PosSettings s;
+    s.data = config.getString("data");
+    s.trainFile = config.getString("train_file");
+    s.devFile = config.getString("dev_file");
+    s.testFile = config.getString("test_file");
+    if (s.data.empty() && (s.trainFile.empty() || s.devFile.empty() || s.testFile.empty())) s.data = defaultPosDataDir();
+    s.limit = config.getInt("limit");
+    s.wordDim = static_cast<int>(config.getInt("word_dim"));
+    s.featureDim = static_cast<int>(config.getInt("feature_dim"));
+    s.hidden = static_cast<int>(config.getInt("hidden"));
+    s.mode = config.mode();
+    s.k = static_cast<int>(config.getInt("k"));
+    s.kOutput = static_cast<int>(config.getInt("k_output"));
+    s.dropout = static_cast<float>(config.getFloat("dropout"));
+    s.optimizer.kind = config.getString("optimizer");
+    s.optimizer.lr = static_cast<float>(config.getFloat("lr"));
+    s.optimizer.eps = s.optimizer.kind == "adagrad" ? 1e-6f : 1e-8f;  // the paper's settings
+    s.optimizer.touchedRowsOnly = config.getString("update") == "touched";
+    return std::make_unique<PosTask>(s, rng);
+}
+
+}  // namespace meprop
