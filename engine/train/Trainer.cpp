@@ -44,6 +44,7 @@ std::string isoNow()
 
 class MetricsCsv {
 public:
+    explicit MetricsCsv(std::vector<double> widths) : m_widths(std::move(widths)) {}
     void add(const EpochResult& e)
     {
         if (m_text.empty()) {
@@ -51,9 +52,14 @@ public:
             for (const auto& [name, value] : e.extra) m_text.append(",").append(name);
             m_text += "\n";
         }
-        double ratio = 0.0;
-        for (double r : e.backpropRatio) ratio += r;
-        if (!e.backpropRatio.empty()) ratio /= static_cast<double>(e.backpropRatio.size());
+        // Kept rows over all rows of the linear layers, each layer weighted by its width.
+        double kept = 0.0, rows = 0.0;
+        for (std::size_t i = 0; i < e.backpropRatio.size(); ++i) {
+            const double w = i < m_widths.size() ? m_widths[i] : 1.0;
+            kept += e.backpropRatio[i] * w;
+            rows += w;
+        }
+        const double ratio = rows > 0.0 ? kept / rows : 1.0;
         m_text += std::to_string(e.epoch) + "," + csvNumber(e.trainLoss) + "," + csvNumber(e.devMetric) + "," + csvNumber(e.testMetric) +
                   "," + csvNumber(e.timings.forward) + "," + csvNumber(e.timings.bpLinear) + "," + csvNumber(e.timings.bpOverall) + "," +
                   csvNumber(e.timings.update) + "," + csvNumber(e.trainSeconds) + "," + csvNumber(e.evalSeconds) + "," + csvNumber(ratio);
@@ -63,6 +69,7 @@ public:
     const std::string& text() const { return m_text; }
 
 private:
+    std::vector<double> m_widths;
     std::string m_text;
 };
 
@@ -108,7 +115,9 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
     if (m_sink) m_sink->onStart(info);
 
     RunResult result;
-    MetricsCsv csv;
+    std::vector<double> widths;
+    for (const LayerInfo& l : info.layers) widths.push_back(static_cast<double>(l.width));
+    MetricsCsv csv(widths);
     Timings total;
     double trainSeconds = 0.0, evalSeconds = 0.0;
     int bestEpoch = 0;
@@ -241,9 +250,12 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
         layers.push_back(entry);
     }
     s["layers_info"] = layers;
-    double ratio = 0.0;
-    for (const LayerInfo& l : info.layers) ratio += static_cast<double>(l.k) / static_cast<double>(std::max(1, l.width));
-    s["backprop_ratio"] = info.layers.empty() ? 1.0 : ratio / static_cast<double>(info.layers.size());
+    double keptRows = 0.0, allRows = 0.0;
+    for (const LayerInfo& l : info.layers) {
+        keptRows += l.k;
+        allRows += l.width;
+    }
+    s["backprop_ratio"] = allRows > 0.0 ? keptRows / allRows : 1.0;  // width-weighted over the layers
     s["started_at"] = startedAt;
     s["finished_at"] = isoNow();
     result.summary = s;
