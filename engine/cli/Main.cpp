@@ -73,7 +73,7 @@ void printSummary(const nlohmann::json& s, const std::string& out)
     std::printf("\n| task | mode | k | hidden x layers | optimizer | best epoch | dev %% | test %% | FP s | BP linear s | BP overall s | update s | train s |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::printf("| %s | %s | %ld | %ldx%ld | %s | %d | %.2f | %.2f | %.2f | %.3f | %.2f | %.2f | %.1f |\n", s["task"].get<std::string>().c_str(),
-                s["mode"].get<std::string>().c_str(), s["k"].get<long>(), s["hidden"].get<long>(), s["layers"].get<long>(),
+                s["mode"].get<std::string>().c_str(), s["k"].get<long>(), s["hidden"].get<long>(), s["task"] == "pos" ? 1L : s["layers"].get<long>(),
                 s["optimizer"].get<std::string>().c_str(), s["best_epoch"].get<int>(), s["dev_metric"].get<double>(),
                 s["test_metric"].get<double>(), s["fp_s"].get<double>(), s["bp_linear_s"].get<double>(), s["bp_overall_s"].get<double>(),
                 s["update_s"].get<double>(), s["train_s"].get<double>());
