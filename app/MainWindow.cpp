@@ -2,6 +2,7 @@
 
 #include "Bundle.h"
 #include "ConfigPanel.h"
+#include "DatasetDownloader.h"
 #include "EngineBridge.h"
 #include "ProgressDelegate.h"
 #include "RunController.h"
@@ -10,14 +11,19 @@
 #include "charts/BarChart.h"
 #include "charts/ChartExport.h"
 #include "charts/LineChart.h"
+#include "datasets/Catalogue.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -27,6 +33,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
@@ -39,6 +46,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -372,6 +380,15 @@ void MainWindow::buildActions()
         }
     });
     file->addSeparator();
+    file->addAction(tr("Choose &data folder..."), this, &MainWindow::chooseDataFolder);
+    for (const DatasetInfo& info : datasetCatalogue()) {
+        if (info.mirrors.empty()) continue;
+        const QString name = info.name == "mnist" ? QStringLiteral("&MNIST") : QString::fromStdString(info.name);
+        auto* a = file->addAction(tr("Download %1...").arg(name), this, [this, &info] { askDownload(info); });
+        a->setToolTip(QString::fromStdString(info.description));
+        a->setStatusTip(a->toolTip());
+    }
+    file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -583,6 +600,126 @@ void MainWindow::showError(const QString& title, const QString& message)
     auto* box = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+// ---- data sets ------------------------------------------------------------------------------
+
+void MainWindow::chooseDataFolder()
+{
+    const QString current = m_config->value(QStringLiteral("data")).toString();
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the data folder"), current.isEmpty() ? m_lastFolder : current);
+    if (dir.isEmpty()) return;
+    m_config->setValue(QStringLiteral("data"), dir);
+    showView(QStringLiteral("configure"));
+}
+
+void MainWindow::askDownload(const DatasetInfo& info)
+{
+    const QString name = QString::fromStdString(info.name);
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Download %1").arg(name));
+    auto* form = new QFormLayout(&dialog);
+    auto* about = new QLabel(tr("%1\n%2; licence: %3\nFrom %4")
+                                 .arg(QString::fromStdString(info.description), DatasetDownloader::describeSize(info),
+                                      QString::fromStdString(info.licence), QString::fromStdString(info.mirrors.front())));
+    about->setWordWrap(true);
+    form->addRow(about);
+    auto* row = new QHBoxLayout();
+    auto* edit = new QLineEdit(DatasetDownloader::defaultFolder(info));
+    edit->setMinimumWidth(360);
+    auto* browse = new QPushButton(tr("Browse..."));
+    connect(browse, &QPushButton::clicked, &dialog, [&dialog, edit] {
+        const QString dir = QFileDialog::getExistingDirectory(&dialog, tr("Download into"), edit->text());
+        if (!dir.isEmpty()) edit->setText(dir);
+    });
+    row->addWidget(edit, 1);
+    row->addWidget(browse);
+    form->addRow(tr("Folder:"), row);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Download"));
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted || edit->text().trimmed().isEmpty()) return;
+    downloadDataset(info, edit->text().trimmed());
+}
+
+bool MainWindow::downloadDataset(const DatasetInfo& info, const QString& folder)
+{
+    if (!m_downloader) {
+        m_downloader = new DatasetDownloader(this);
+        connect(m_downloader, &DatasetDownloader::fileStarted, this, [this](int index, int count, const QString& file, const QString& url) {
+            if (m_downloadDialog)
+                m_downloadDialog->setLabelText(tr("Downloading %1 (%2 of %3)\nfrom %4").arg(file).arg(index + 1).arg(count).arg(url));
+            statusBar()->showMessage(tr("Downloading %1 from %2").arg(file, url));
+        });
+        connect(m_downloader, &DatasetDownloader::progress, this, &MainWindow::onDownloadProgress);
+        connect(m_downloader, &DatasetDownloader::finished, this, [this](const QString& dir) {
+            closeDownloadDialog();
+            m_config->setValue(QStringLiteral("data"), dir);
+            updateDatasetInfo();
+            statusBar()->showMessage(tr("Downloaded and verified into %1; data now points there").arg(dir), 10000);
+        });
+        connect(m_downloader, &DatasetDownloader::failed, this, [this](const QString& message) {
+            closeDownloadDialog();
+            showError(tr("Download failed"), message);
+        });
+        connect(m_downloader, &DatasetDownloader::cancelled, this, [this] {
+            closeDownloadDialog();
+            statusBar()->showMessage(tr("Download cancelled; no partial file was kept"), 10000);
+        });
+    }
+    if (m_downloader->isRunning()) {
+        showError(tr("Download"), tr("A download is already running; wait for it or cancel it first."));
+        return false;
+    }
+    m_downloadReceived.clear();
+    m_downloadTotal = 0;
+    m_downloadFiles = static_cast<int>(info.files.size());
+    for (const DatasetFile& f : info.files) {
+        if (f.size == 0) {
+            m_downloadTotal = 0;
+            break;
+        }
+        m_downloadTotal += static_cast<qint64>(f.size);
+    }
+    if (!m_scripted) {
+        m_downloadDialog = new QProgressDialog(tr("Downloading %1...").arg(QString::fromStdString(info.name)), tr("Cancel"), 0,
+                                               m_downloadTotal > 0 ? 1000 : 0, this);
+        m_downloadDialog->setWindowTitle(tr("Download %1").arg(QString::fromStdString(info.name)));
+        m_downloadDialog->setAttribute(Qt::WA_DeleteOnClose);
+        m_downloadDialog->setAutoClose(false);
+        m_downloadDialog->setAutoReset(false);
+        m_downloadDialog->setMinimumDuration(0);
+        m_downloadDialog->setWindowModality(Qt::WindowModal);
+        connect(m_downloadDialog, &QProgressDialog::canceled, m_downloader, &DatasetDownloader::cancel);
+        m_downloadDialog->setValue(0);
+    }
+    m_downloader->start(info, folder);
+    return true;
+}
+
+void MainWindow::onDownloadProgress(const QString& file, qint64 received, qint64 total)
+{
+    m_downloadReceived[file] = received;
+    if (!m_downloadDialog) return;
+    if (m_downloadTotal > 0) {
+        qint64 sum = 0;
+        for (qint64 v : std::as_const(m_downloadReceived)) sum += v;
+        m_downloadDialog->setValue(static_cast<int>(std::min<qint64>(1000, sum * 1000 / m_downloadTotal)));
+    } else if (total > 0) {
+        m_downloadDialog->setMaximum(1000);
+        m_downloadDialog->setValue(static_cast<int>(received * 1000 / total));
+    }
+}
+
+void MainWindow::closeDownloadDialog()
+{
+    if (!m_downloadDialog) return;
+    QProgressDialog* dialog = m_downloadDialog;
+    m_downloadDialog = nullptr;
+    disconnect(dialog, nullptr, m_downloader, nullptr);  // closing a QProgressDialog emits canceled()
+    dialog->close();
 }
 
 // ---- config ---------------------------------------------------------------------------------
@@ -1048,6 +1185,7 @@ void MainWindow::saveSettings()
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (!m_scripted) saveSettings();
+    if (m_downloader) m_downloader->cancel();
     m_runs->stopAll();
     event->accept();
 }

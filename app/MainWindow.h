@@ -4,6 +4,7 @@
 #include "RunData.h"
 
 #include <QList>
+#include <QMap>
 #include <QMainWindow>
 #include <QSize>
 #include <QString>
@@ -15,6 +16,7 @@ class QAction;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
+class QProgressDialog;
 class QSplitter;
 class QTabWidget;
 class QTableView;
@@ -25,6 +27,8 @@ namespace meprop {
 
 class BarChart;
 class ConfigPanel;
+class DatasetDownloader;
+struct DatasetInfo;
 class LineChart;
 class RunController;
 class WeightHeatmap;
@@ -76,6 +80,12 @@ public:
     // The widget drawing chart `id` (LineChart, BarChart or WeightHeatmap), for tests.
     QWidget* chartWidget(const QString& id) const;
 
+    // Downloads the files of `info` (a catalogue entry with mirrors) into `folder` with a
+    // cancellable progress dialog; on success the config panel's data folder becomes `folder`,
+    // a failure shows one message naming the file and the URLs tried. Returns at once; false
+    // (with the reason shown) when a download is already running.
+    bool downloadDataset(const DatasetInfo& info, const QString& folder);
+
     // Redraws every view now (exports and screenshots call it).
     void refreshAll();
 
@@ -124,6 +134,10 @@ private:
     void onWarning(int id, const QString& message);
     void onRunEnded(int id);
     void showError(const QString& title, const QString& message);
+    void chooseDataFolder();
+    void askDownload(const DatasetInfo& info);
+    void onDownloadProgress(const QString& file, qint64 received, qint64 total);
+    void closeDownloadDialog();
     void saveSettings();
     QList<const RunRecord*> shownRuns() const;
     QColor colorFor(int id) const;
@@ -157,6 +171,12 @@ private:
     QProgressBar* m_statusProgress = nullptr;
     QLineEdit* m_sweepKs = nullptr;
     QTimer* m_refreshTimer = nullptr;
+
+    DatasetDownloader* m_downloader = nullptr;
+    QProgressDialog* m_downloadDialog = nullptr;
+    QMap<QString, qint64> m_downloadReceived;  // file -> bytes so far
+    qint64 m_downloadTotal = 0;                 // catalogue sizes summed; 0: unknown
+    int m_downloadFiles = 0;
 
     QAction* m_startAct = nullptr;
     QAction* m_pauseAct = nullptr;
