@@ -1,5 +1,7 @@
 #include "Bundle.h"
 
+#include "charts/ChartExport.h"
+
 #include <quazip/quazip.h>
 #include <quazip/quazipfile.h>
 
@@ -84,18 +86,6 @@ bool recordFromFiles(const QString& where, const QMap<QString, QByteArray>& file
 
 }  // namespace
 
-bool saveFileAtomically(const QString& path, const QByteArray& bytes, QString* error)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) return fail(error, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    if (file.write(bytes) != bytes.size()) {
-        const QString why = file.errorString();
-        file.cancelWriting();
-        return fail(error, QStringLiteral("cannot write %1: %2").arg(path, why));
-    }
-    if (!file.commit()) return fail(error, QStringLiteral("cannot save %1: %2").arg(path, file.errorString()));
-    return true;
-}
 
 QByteArray metricsCsv(const RunRecord& r)
 {

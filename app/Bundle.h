@@ -18,8 +18,6 @@
 
 namespace meprop {
 
-bool saveFileAtomically(const QString& path, const QByteArray& bytes, QString* error);
-
 // The engine's metrics.csv text for a record's epochs (same columns as the trainer writes).
 QByteArray metricsCsv(const RunRecord& run);
 // Parses metrics.csv into epochs (columns found by name). False and *error naming the line on a

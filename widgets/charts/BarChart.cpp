@@ -136,21 +136,9 @@ void BarChart::setData(const QStringList& categories, const QList<BarSetData>& s
     m_yAxis->applyNiceNumbers();
 }
 
-QSize BarChart::exportSize(QSize requested) const
-{
-    if (requested.isValid() && !requested.isEmpty()) return requested;
-    if (m_view->isVisible() && m_view->width() >= 240 && m_view->height() >= 180) return m_view->size();
-    return QSize(900, 560);
-}
+QSize BarChart::exportSize(QSize requested) const { return chartExportSize(m_view, requested); }
 
-void BarChart::paintTo(QPainter& painter, const QSize& size) const
-{
-    const QRectF old = m_chart->geometry();
-    const QRectF target(QPointF(0, 0), QSizeF(size));
-    m_chart->setGeometry(target);
-    m_chart->scene()->render(&painter, target, target);
-    m_chart->setGeometry(old);
-}
+void BarChart::paintTo(QPainter& painter, const QSize& size) const { paintChart(m_chart, painter, size); }
 
 QImage BarChart::toImage(QSize size) const
 {

@@ -1,6 +1,9 @@
 #include "charts/ChartExport.h"
 
 #include <QBuffer>
+#include <QChart>
+#include <QChartView>
+#include <QGraphicsScene>
 #include <QImage>
 #include <QPainter>
 #include <QSaveFile>
@@ -16,7 +19,9 @@ bool fail(QString* error, const QString& message)
     return false;
 }
 
-bool writeAtomically(const QString& path, const QByteArray& bytes, QString* error)
+}  // namespace
+
+bool saveFileAtomically(const QString& path, const QByteArray& bytes, QString* error)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
@@ -30,7 +35,24 @@ bool writeAtomically(const QString& path, const QByteArray& bytes, QString* erro
     return true;
 }
 
-}  // namespace
+QSize chartExportSize(const QChartView* view, QSize requested)
+{
+    if (requested.isValid() && !requested.isEmpty()) return requested;
+    if (view->isVisible() && view->width() >= 240 && view->height() >= 180) return view->size();
+    return QSize(900, 560);
+}
+
+void paintChart(QChart* chart, QPainter& painter, const QSize& size)
+{
+    // Render the chart's scene at `size` without disturbing the on-screen view for longer than the
+    // call: resize the chart item, paint the scene, put it back.
+    const QRectF old = chart->geometry();
+    const QRectF target(QPointF(0, 0), QSizeF(size));
+    chart->setGeometry(target);
+    chart->scene()->render(&painter, target, target);
+    chart->setGeometry(old);
+}
+
 
 QImage renderToImage(const PaintFunction& paint, const QSize& size)
 {
@@ -51,7 +73,7 @@ bool savePng(const QImage& image, const QString& path, QString* error)
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
     if (!image.save(&buffer, "PNG")) return fail(error, QStringLiteral("cannot encode %1 as PNG").arg(path));
-    return writeAtomically(path, bytes, error);
+    return saveFileAtomically(path, bytes, error);
 }
 
 bool exportPng(const PaintFunction& paint, const QSize& size, const QString& path, QString* error)
@@ -77,7 +99,7 @@ bool exportSvg(const PaintFunction& paint, const QSize& size, const QString& pat
     paint(painter, size);
     painter.end();
     if (bytes.isEmpty()) return fail(error, QStringLiteral("SVG rendering of %1 produced nothing").arg(path));
-    return writeAtomically(path, bytes, error);
+    return saveFileAtomically(path, bytes, error);
 }
 
 }  // namespace meprop

@@ -298,23 +298,9 @@ void LineChart::updateRanges()
     if (!m_yRange) y->applyNiceNumbers();
 }
 
-QSize LineChart::exportSize(QSize requested) const
-{
-    if (requested.isValid() && !requested.isEmpty()) return requested;
-    if (m_view->isVisible() && m_view->width() >= 240 && m_view->height() >= 180) return m_view->size();
-    return QSize(900, 560);
-}
+QSize LineChart::exportSize(QSize requested) const { return chartExportSize(m_view, requested); }
 
-void LineChart::paintTo(QPainter& painter, const QSize& size) const
-{
-    // Render the chart's scene at `size` without disturbing the on-screen view for longer than the
-    // call: resize the chart item, paint the scene, put it back.
-    const QRectF old = m_chart->geometry();
-    const QRectF target(QPointF(0, 0), QSizeF(size));
-    m_chart->setGeometry(target);
-    m_chart->scene()->render(&painter, target, target);
-    m_chart->setGeometry(old);
-}
+void LineChart::paintTo(QPainter& painter, const QSize& size) const { paintChart(m_chart, painter, size); }
 
 QImage LineChart::toImage(QSize size) const
 {
