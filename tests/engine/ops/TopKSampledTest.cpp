@@ -115,3 +115,24 @@ TEST(TopKSampled, MinibatchSelectionMatchesReferenceWhateverTheRowScales)
         }
     }
 }
+
+TEST(TopKSampled, ReluSparseRowsMatchTheReference)
+{
+    // Mostly exact zeros (a ReLU's gradient): the sampled threshold is 0; the result must still be
+    // the reference set, also when fewer than k entries are nonzero (zeros then fill by index).
+    meprop::Rng rng(77);
+    std::vector<int> scratch;
+    for (int nonzero : {0, 3, 19, 20, 21, 60, 200}) {
+        const int n = 500, k = 20;
+        std::vector<float> v(n, 0.0f);
+        for (int i = 0; i < nonzero; ++i) v[static_cast<std::size_t>(rng.below(n))] = rng.uniform(-1.0f, 1.0f);
+        std::vector<int> out(k);
+        meprop::topKIndices(v.data(), n, k, out.data(), scratch);
+        std::vector<int> all(n);
+        for (int i = 0; i < n; ++i) all[static_cast<std::size_t>(i)] = i;
+        std::stable_sort(all.begin(), all.end(), [&](int a, int b) { return std::fabs(v[a]) > std::fabs(v[b]); });
+        std::vector<int> expected(all.begin(), all.begin() + k);
+        std::sort(expected.begin(), expected.end());
+        EXPECT_EQ(out, expected) << nonzero << " nonzero entries";
+    }
+}
