@@ -219,7 +219,12 @@ void ConfigPanel::updateHints(Field& f)
     f.editor->setEnabled(f.spec.enabled);
     if (auto* edit = qobject_cast<QLineEdit*>(f.editor))
         for (auto* b : f.row->findChildren<QPushButton*>()) b->setEnabled(f.spec.enabled && edit->isEnabled());
-    f.hint->setText(hints.join(QLatin1Char('\n')));
+    // Long reasons (e.g. a CUDA driver message) are elided so the form keeps its width; the
+    // tooltip has the whole text.
+    QStringList shown;
+    for (const QString& h : hints) shown << (h.size() > 90 ? h.left(87) + QStringLiteral("...") : h);
+    f.hint->setText(shown.join(QLatin1Char('\n')));
+    f.hint->setToolTip(hints.join(QLatin1Char('\n')));
     f.hint->setVisible(!hints.isEmpty());
 }
 
