@@ -94,9 +94,7 @@ QByteArray metricsCsv(const RunRecord& r)
         for (const auto& [name, value] : r.epochs.front().extra) text += QLatin1Char(',') + name;
     text += QLatin1Char('\n');
     for (const EpochData& e : r.epochs) {
-        double ratio = 0;
-        for (double v : e.ratio) ratio += v;
-        if (!e.ratio.isEmpty()) ratio /= double(e.ratio.size());
+        const double ratio = e.ratio.isEmpty() ? 0.0 : r.backpropRatio(e);
         QStringList cells{QString::number(e.epoch), num(e.trainLoss), num(e.dev), num(e.test), num(e.forward), num(e.bpLinear),
                           num(e.bpOverall), num(e.update), num(e.trainSeconds), num(e.evalSeconds), num(ratio)};
         for (const auto& [name, value] : e.extra) cells << num(value);

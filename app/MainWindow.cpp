@@ -917,12 +917,7 @@ void MainWindow::refreshCompare()
         m_compareChart->setSeries(r->legend() + tr(" dev"), dev, {c, Qt::SolidLine, 2.0, true});
         m_compareChart->setSeries(r->legend() + tr(" test"), test, {c, Qt::DashLine, 1.5, false});
         m_compareLoss->setSeries(r->legend(), smoothed(r->batchLoss, 0.05, 1500), {c, Qt::SolidLine, 1.5, false});
-        double ratio = std::nan("");
-        if (!r->epochs.isEmpty() && !r->epochs.back().ratio.isEmpty()) {
-            ratio = 0;
-            for (double v : r->epochs.back().ratio) ratio += v;
-            ratio /= double(r->epochs.back().ratio.size());
-        }
+        const double ratio = r->epochs.isEmpty() ? std::nan("") : r->backpropRatio(r->epochs.back());
         setTableRow(m_compareTable, row++,
                     {r->name + QStringLiteral(" (") + toString(r->row.state) + QLatin1Char(')'), r->mode(),
                      r->mode() == QLatin1String("dense") ? QStringLiteral("-") : QString::number(r->k()), fmt(r->bestDev()),

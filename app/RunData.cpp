@@ -84,6 +84,19 @@ double RunRecord::testAtBest() const
     return test;
 }
 
+double RunRecord::backpropRatio(const EpochData& e) const
+{
+    if (e.ratio.isEmpty()) return std::nan("");
+    double kept = 0.0, rows = 0.0;
+    const bool widths = start.layers.size() == e.ratio.size();
+    for (qsizetype i = 0; i < e.ratio.size(); ++i) {
+        const double w = widths ? double(start.layers[i].width) : 1.0;
+        kept += e.ratio[i] * w;
+        rows += w;
+    }
+    return rows > 0.0 ? kept / rows : std::nan("");
+}
+
 QString configSummary(const QJsonObject& c)
 {
     auto num = [&](const char* key) { return QString::number(c.value(QLatin1String(key)).toDouble(), 'g', 6); };

@@ -80,6 +80,9 @@ struct RunRecord {
     double totalUpdate() const;
     double bestDev() const;     // NaN when no epoch
     double testAtBest() const;  // NaN when no epoch
+    // Kept rows over all rows of the linear layers in epoch e, weighted by layer width as the
+    // engine's summary does (an unweighted mean when the widths are unknown, e.g. an old bundle).
+    double backpropRatio(const EpochData& e) const;
 };
 
 // One-line summary of a config for the run table, e.g. "image 2x500 topk k=20 adam lr=0.001 b=10".
