@@ -4,6 +4,7 @@
 
 #include "core/Error.h"
 #include "cuda/CudaImageTask.h"
+#include "data/DataFolders.h"
 #include "tasks/ImageTask.h"
 #include "train/Config.h"
 

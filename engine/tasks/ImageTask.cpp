@@ -1,25 +1,15 @@
 #include "tasks/ImageTask.h"
 
 #include "core/Error.h"
+#include "data/DataFolders.h"
 #include "layers/SoftmaxCrossEntropy.h"
 
 #include <cstdlib>
 #include <numeric>
-#include <sys/stat.h>
 
 namespace meprop {
 
 namespace {
-
-bool hasMnistFiles(const std::string& dir)
-{
-    struct stat st {};
-    for (const std::string& f : mnistFileNames()) {
-        const std::string p = dir + "/" + f;
-        if (::stat(p.c_str(), &st) != 0 && ::stat((p + ".gz").c_str(), &st) != 0) return false;
-    }
-    return true;
-}
 
 OptimizerSettings optimizerSettings(const Config& c)
 {
@@ -32,16 +22,6 @@ OptimizerSettings optimizerSettings(const Config& c)
 }
 
 }  // namespace
-
-std::string defaultImageDataDir()
-{
-    if (const char* env = std::getenv("MEPROP_IMAGE_DATA"); env && *env) return env;
-    for (const char* dir : {"/usr/share/datasets/fashion-mnist", "../shared/datasets/fashion-mnist", "../shared/datasets/mnist"})
-        if (hasMnistFiles(dir)) return dir;
-    throw DatasetError("data: no MNIST-format folder found (looked in $MEPROP_IMAGE_DATA, /usr/share/datasets/fashion-mnist; "
-                       "install the Debian package dataset-fashion-mnist or set data to a folder holding "
-                       "train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])");
-}
 
 ImageTask::ImageTask(const Config& config, Rng& rng) : m_rng(rng)
 {

@@ -39,7 +39,4 @@ private:
     std::vector<int> m_batchY;
 };
 
-// Where the image task looks for data when "data" is empty.
-std::string defaultImageDataDir();
-
 }  // namespace meprop

@@ -1,6 +1,7 @@
 #include "tasks/ParseTask.h"
 
 #include "core/Error.h"
+#include "data/DataFolders.h"
 
 #include <filesystem>
 
@@ -8,29 +9,13 @@ namespace meprop {
 
 namespace {
 
-// "<data>/*-<split>.conllu" when the explicit file key is empty.
+// The explicit file key, else <data>/*-<split>.conllu (data empty: the default text folder).
 std::string splitFile(const Config& c, const std::string& key, const std::string& split)
 {
     const std::string explicitFile = c.getString(key);
     if (!explicitFile.empty()) return explicitFile;
-    std::string data = c.getString("data");
-    if (data.empty()) {
-        // The project's conventional place for UD English EWT (see datasets/README.md).
-        for (const char* candidate : {"../shared/datasets/ud-english-ewt", "shared/datasets/ud-english-ewt"})
-            if (std::filesystem::is_directory(candidate)) data = candidate;
-        if (data.empty())
-            throw ConfigError("key \"" + key + "\": no file given, and \"data\" is empty and ../shared/datasets/ud-english-ewt " +
-                              "does not exist: set data to a folder holding *-" + split + ".conllu");
-    }
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(data, ec)) {
-        const std::string name = entry.path().filename().string();
-        const std::string suffix = "-" + split + ".conllu";
-        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-            return entry.path().string();
-    }
-    throw ConfigError("key \"data\": folder \"" + data + "\" has no file ending in -" + split + ".conllu" +
-                      (ec ? " (" + ec.message() + ")" : std::string()));
+    const std::string data = c.getString("data");
+    return conlluSplitFile(data.empty() ? defaultTextDataDir() : data, split);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "tasks/PosTask.h"
 
 #include "core/Error.h"
+#include "data/DataFolders.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -12,33 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string findSplit(const std::string& folder, const std::string& split)
-{
-    const fs::path dir(folder);
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw DatasetError(folder + ": not a folder (data: expected a folder of CoNLL-U files)");
-    const fs::path ewt = dir / ("en_ewt-ud-" + split + ".conllu");
-    if (fs::exists(ewt, ec)) return ewt.string();
-    const std::string tail = "-" + split + ".conllu";
-    std::vector<std::string> found;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0)
-            found.push_back(entry.path().string());
-    }
-    if (ec) throw DatasetError(folder + ": cannot list the folder (" + ec.message() + ")");
-    if (found.empty())
-        throw DatasetError(folder + ": no *" + tail + " file (expected e.g. en_ewt-ud" + tail + ", or set " + split +
-                           "_file)");
-    if (found.size() > 1) {
-        std::sort(found.begin(), found.end());
-        std::string list;
-        for (const auto& f : found) list += (list.empty() ? "" : ", ") + fs::path(f).filename().string();
-        throw DatasetError(folder + ": several *" + tail + " files (" + list + "); set " + split + "_file to pick one");
-    }
-    return found.front();
-}
-
 }  // namespace
 
 PosFiles resolvePosFiles(const PosSettings& s)
@@ -47,7 +21,7 @@ PosFiles resolvePosFiles(const PosSettings& s)
         if (!file.empty()) return file;
         if (s.data.empty())
             throw ConfigError(split + "_file: no file given and no data folder to find *-" + split + ".conllu in");
-        return findSplit(s.data, split);
+        return conlluSplitFile(s.data, split);
     };
     return {pick(s.trainFile, "train"), pick(s.devFile, "dev"), pick(s.testFile, "test")};
 }

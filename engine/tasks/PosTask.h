@@ -96,10 +96,7 @@ private:
 
 // Builds a PosTask from the configuration keys data, train_file, dev_file, test_file, limit,
 // word_dim, feature_dim, hidden, mode, k, k_output, dropout, optimizer, lr, update (the trainer
-// reads batch, epochs, seed, threads). Empty data: defaultPosDataDir().
+// reads batch, epochs, seed, threads). Empty data: defaultTextDataDir() (data/DataFolders.h).
 std::unique_ptr<Task> makePosTask(const Config& config, Rng& rng);
-// $MEPROP_TEXT_DATA, else ../shared/datasets/ud-english-ewt (relative to the working directory).
-// Throws DatasetError saying where it looked.
-std::string defaultPosDataDir();
 
 }  // namespace meprop

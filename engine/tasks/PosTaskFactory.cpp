@@ -3,23 +3,12 @@
 #include "tasks/PosTask.h"
 
 #include "core/Error.h"
+#include "data/DataFolders.h"
 
 #include <cstdlib>
 #include <filesystem>
 
 namespace meprop {
-
-std::string defaultPosDataDir()
-{
-    if (const char* env = std::getenv("MEPROP_TEXT_DATA"); env && *env) return env;
-    for (const char* dir : {"../shared/datasets/ud-english-ewt", "shared/datasets/ud-english-ewt", "/work/shared/datasets/ud-english-ewt"}) {
-        std::error_code ec;
-        if (std::filesystem::exists(std::filesystem::path(dir) / "en_ewt-ud-train.conllu", ec)) return dir;
-    }
-    throw DatasetError("data: no CoNLL-U folder found (looked in $MEPROP_TEXT_DATA and ../shared/datasets/ud-english-ewt); "
-                       "set data to a folder holding *-train.conllu, *-dev.conllu and *-test.conllu, or set train_file, "
-                       "dev_file and test_file");
-}
 
 std::unique_ptr<Task> makePosTask(const Config& config, Rng& rng)
 {
@@ -28,7 +17,7 @@ std::unique_ptr<Task> makePosTask(const Config& config, Rng& rng)
     s.trainFile = config.getString("train_file");
     s.devFile = config.getString("dev_file");
     s.testFile = config.getString("test_file");
-    if (s.data.empty() && (s.trainFile.empty() || s.devFile.empty() || s.testFile.empty())) s.data = defaultPosDataDir();
+    if (s.data.empty() && (s.trainFile.empty() || s.devFile.empty() || s.testFile.empty())) s.data = defaultTextDataDir();
     s.limit = config.getInt("limit");
     s.wordDim = static_cast<int>(config.getInt("word_dim"));
     s.featureDim = static_cast<int>(config.getInt("feature_dim"));

@@ -200,6 +200,6 @@ TEST(ParseTask, TrainerRunsTheParseTaskFromAConfig)
     EXPECT_THROW(Trainer(c).run(""), DatasetError);
     c.set("train_file", "");
     c.set("data", std::string(MEPROP_TEST_DATA_DIR) + "/parse");
-    EXPECT_THROW(Trainer(c).run(""), ConfigError);  // no file and no *-train.conllu in data
+    EXPECT_THROW(Trainer(c).run(""), DatasetError);  // no file and no *-train.conllu in data
     fs::remove_all(dir);
 }

@@ -1,4 +1,5 @@
 #include "tasks/PosTask.h"
+#include "data/DataFolders.h"
 
 #include "core/Error.h"
 #include "train/Config.h"
@@ -351,7 +352,7 @@ TEST(PosTask, FindsTheDefaultDataFolderFromTheEnvironment)
 {
     TempDir dir("env");
     ::setenv("MEPROP_TEXT_DATA", dir.path.string().c_str(), 1);
-    EXPECT_EQ(defaultPosDataDir(), dir.path.string());
+    EXPECT_EQ(defaultTextDataDir(), dir.path.string());
     ::unsetenv("MEPROP_TEXT_DATA");
 }
 
