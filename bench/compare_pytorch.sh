@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Dense image MLP, one CPU thread: meProp Workbench's engine against PyTorch, back to back.
 #   bench/compare_pytorch.sh [EPOCHS] [LIMIT]      (defaults: 1 epoch, 10000 training images)
-# Environment: MEPROP (the CLI, default build/engine/meprop), PYTHON (default /usr/bin/python3,
+# Environment: MEPROP (the CLI, default build/release/engine/meprop, else build/engine/meprop), PYTHON (default /usr/bin/python3,
 # which has Debian's python3-torch), DATA (default /usr/share/datasets/fashion-mnist),
 # PYTORCH_LD_LIBRARY_PATH (prepended to LD_LIBRARY_PATH for PyTorch only, e.g. a folder with an
 # optimised libblas.so.3: Debian's torch calls the system BLAS, by default the reference one).
@@ -10,12 +10,15 @@ set -euo pipefail
 EPOCHS=${1:-1}
 LIMIT=${2:-10000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-MEPROP=${MEPROP:-$ROOT/build/engine/meprop}
+if [ -z "${MEPROP:-}" ]; then
+  MEPROP=$ROOT/build/release/engine/meprop  # the setup script's build (CMake preset "release")
+  [ -x "$MEPROP" ] || MEPROP=$ROOT/build/engine/meprop
+fi
 PYTHON=${PYTHON:-/usr/bin/python3}
 DATA=${DATA:-/usr/share/datasets/fashion-mnist}
 
 if [ ! -x "$MEPROP" ]; then
-  echo "compare_pytorch: $MEPROP not found; build it first (ninja -C build meprop) or set MEPROP" >&2
+  echo "compare_pytorch: $MEPROP not found; build it first (bash packaging/setup.sh build) or set MEPROP" >&2
   exit 1
 fi
 if ! "$PYTHON" -c "import torch, numpy" 2>/dev/null; then
