@@ -163,8 +163,9 @@ void Lstm::forwardMany(const std::vector<const Matrix*>& xs, std::vector<Matrix>
     }
 }
 
-// The gate gradient of step t from dh_t alone (no recurrent terms): the unified mode's ranking.
-void Lstm::localGateGradient(const Matrix& dh, int t, int tp, Eigen::Ref<RowVector> out) const
+// Gate pre-activation gradients of step t from the hidden-state gradient dh and the cell-state
+// gradient dc (tp: the previous step, -1 at the first): [di | df | dg | do].
+void Lstm::gateGradient(int t, int tp, const RowVector& dh, const RowVector& dc, Eigen::Ref<RowVector> out) const
 {
     const int H = hidden();
     const auto gates = m_gates.row(t);
@@ -172,9 +173,6 @@ void Lstm::localGateGradient(const Matrix& dh, int t, int tp, Eigen::Ref<RowVect
     const auto f = gates.segment(H, H).array();
     const auto g = gates.segment(2 * H, H).array();
     const auto o = gates.segment(3 * H, H).array();
-    const auto tc = m_tc.row(t).array();
-    const auto d = dh.row(t).array();
-    const RowVector dc = (d * o * (1.0f - tc * tc)).matrix();
     out.segment(0, H).array() = dc.array() * g * i * (1.0f - i);
     if (tp >= 0) {
         out.segment(H, H).array() = dc.array() * m_c.row(tp).array() * f * (1.0f - f);
@@ -182,7 +180,18 @@ void Lstm::localGateGradient(const Matrix& dh, int t, int tp, Eigen::Ref<RowVect
         out.segment(H, H).setZero();
     }
     out.segment(2 * H, H).array() = dc.array() * i * (1.0f - g * g);
-    out.segment(3 * H, H).array() = d * tc * o * (1.0f - o);
+    out.segment(3 * H, H).array() = dh.array() * m_tc.row(t).array() * o * (1.0f - o);
+}
+
+// The gate gradient of step t from dh_t alone (no recurrent terms): the unified mode's ranking.
+void Lstm::localGateGradient(const Matrix& dh, int t, int tp, Eigen::Ref<RowVector> out) const
+{
+    const int H = hidden();
+    const auto o = m_gates.row(t).segment(3 * H, H).array();
+    const auto tc = m_tc.row(t).array();
+    const RowVector d = dh.row(t);
+    const RowVector dc = (d.array() * o * (1.0f - tc * tc)).matrix();
+    gateGradient(t, tp, d, dc, out);
 }
 
 void Lstm::selectShared(const Matrix& dh, int k, std::vector<int>& rows)
@@ -253,23 +262,13 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
     for (int s = T - 1; s >= 0; --s) {
         const int t = step(s, T);
         const int tp = s > 0 ? step(s - 1, T) : -1;
-        const auto gates = m_gates.row(t);
-        const auto i = gates.segment(0, H).array();
-        const auto f = gates.segment(H, H).array();
-        const auto g = gates.segment(2 * H, H).array();
-        const auto o = gates.segment(3 * H, H).array();
+        const auto f = m_gates.row(t).segment(H, H).array();
+        const auto o = m_gates.row(t).segment(3 * H, H).array();
         const auto tc = m_tc.row(t).array();
         m_dh = dh.row(t) + m_dhNext;
         m_dc.array() = m_dh.array() * o * (1.0f - tc * tc) + m_dcNext.array();
         auto da = m_da.row(t);
-        da.segment(0, H).array() = m_dc.array() * g * i * (1.0f - i);
-        if (tp >= 0) {
-            da.segment(H, H).array() = m_dc.array() * m_c.row(tp).array() * f * (1.0f - f);
-        } else {
-            da.segment(H, H).setZero();
-        }
-        da.segment(2 * H, H).array() = m_dc.array() * i * (1.0f - g * g);
-        da.segment(3 * H, H).array() = m_dh.array() * tc * o * (1.0f - o);
+        gateGradient(t, tp, m_dh, m_dc, da);
         m_dcNext.array() = m_dc.array() * f;
 
         const auto t0 = Clock::now();

@@ -82,6 +82,7 @@ public:
 
 private:
     int step(int s, int T) const { return m_reverse ? T - 1 - s : s; }
+    void gateGradient(int t, int tp, const RowVector& dh, const RowVector& dc, Eigen::Ref<RowVector> out) const;
     void localGateGradient(const Matrix& dh, int t, int tp, Eigen::Ref<RowVector> out) const;
     void selectShared(const Matrix& dh, int k, std::vector<int>& rows);
 

@@ -43,6 +43,23 @@ private:
 
 }  // namespace
 
+LinearBackwardWorkload::LinearBackwardWorkload(int batch, int in, int out)
+    : m_rng(20170806), m_layer(in, out, m_rng), m_x(batch, in), m_dy(batch, out)
+{
+    for (Eigen::Index i = 0; i < m_x.size(); ++i) m_x.data()[i] = m_rng.uniform(-1.0f, 1.0f);
+    for (Eigen::Index i = 0; i < m_dy.size(); ++i) m_dy.data()[i] = m_rng.normal(0.0f, 1.0f);
+    m_layer.forward(m_x, m_y);
+}
+
+double LinearBackwardWorkload::timeBackward(const BackwardSpec& spec)
+{
+    m_layer.weight().zeroGrad();
+    m_layer.bias().zeroGrad();
+    const auto start = std::chrono::steady_clock::now();
+    m_layer.backward(m_dy, m_dx, spec, m_rng);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 LinearBenchResult benchLinearBackward(int batch, int in, int out, int k, BackpropMode mode, int threads, int reps)
 {
     requirePositive(batch, "batch");
@@ -55,22 +72,10 @@ LinearBenchResult benchLinearBackward(int batch, int in, int out, int k, Backpro
         throw ConfigError("k: expected 1 <= k <= " + std::to_string(out) + " (out), got " + std::to_string(k));
 
     EigenThreads threadGuard(threads);
-    Rng rng(20170806);
-    Linear layer(in, out, rng);
-    Matrix x(batch, in), dy(batch, out), y, dx;
-    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform(-1.0f, 1.0f);
-    for (Eigen::Index i = 0; i < dy.size(); ++i) dy.data()[i] = rng.normal(0.0f, 1.0f);
-    layer.forward(x, y);
-
+    LinearBackwardWorkload work(batch, in, out);
     const BackwardSpec dense{BackpropMode::Dense, 0, true};
     const BackwardSpec sparse{mode, k, true};
-    auto timeOnce = [&](const BackwardSpec& spec) {
-        layer.weight().zeroGrad();
-        layer.bias().zeroGrad();
-        const auto start = std::chrono::steady_clock::now();
-        layer.backward(dy, dx, spec, rng);
-        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    };
+    auto timeOnce = [&](const BackwardSpec& spec) { return 1e3 * work.timeBackward(spec); };
 
     // Warm-up: buffers reach their final sizes, caches and the branch predictor settle.
     const int warmup = std::clamp(reps / 5, 3, 50);

@@ -1,6 +1,9 @@
 #pragma once
 // Micro-benchmark of one linear layer's backward pass: dense against meProp, the measurement behind
 // the paper's "Backprop time" ratios (Sun et al. 2017, Tables 1-2: 500x500 hidden layer, k = 20).
+#include "core/Rng.h"
+#include "core/Tensor.h"
+#include "layers/Linear.h"
 #include "ops/BackpropMode.h"
 
 #include <nlohmann/json.hpp>
@@ -19,6 +22,21 @@ struct LinearBenchResult {
     std::string mode;  // "topk" | "unified" | "random"
     int threads = 1;
     int reps = 0;
+};
+
+// The fixed workload of the benchmarks: an (in -> out) Linear layer after one forward pass on
+// random x (batch x in), with a random output gradient dy (batch x out); the same seed everywhere.
+class LinearBackwardWorkload {
+public:
+    LinearBackwardWorkload(int batch, int in, int out);
+    // One backward with dx, gradients zeroed before (outside the timed part); seconds.
+    double timeBackward(const BackwardSpec& spec);
+    const Matrix& inputGradient() const { return m_dx; }
+
+private:
+    Rng m_rng;
+    Linear m_layer;
+    Matrix m_x, m_dy, m_y, m_dx;
 };
 
 // Times Linear::backward of an (in -> out) layer on a (batch x out) random output gradient, with

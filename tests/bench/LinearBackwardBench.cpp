@@ -3,15 +3,12 @@
 // the gradients outside the timed region; the reported time is meProp's, and the counters give
 // both medians and their ratio from the same run. Single-threaded (Eigen::setNbThreads(1)).
 //   build/bench/meprop_bench_linear --benchmark_filter='topk/batch:1/'
-#include "core/Rng.h"
-#include "core/Tensor.h"
-#include "layers/Linear.h"
+#include "train/LinearBench.h"
 
 #include <Eigen/Core>
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <chrono>
 #include <vector>
 
 using namespace meprop;
@@ -32,22 +29,14 @@ void linearBackward(benchmark::State& state, BackpropMode mode)
     const int batch = static_cast<int>(state.range(0));
     const int k = static_cast<int>(state.range(1));
     Eigen::setNbThreads(1);  // one core for both variants, as in the paper's CPU comparison
-    Rng rng(20170806);
-    Linear layer(kIn, kOut, rng);
-    Matrix x(batch, kIn), dy(batch, kOut), y, dx;
-    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform(-1.0f, 1.0f);
-    for (Eigen::Index i = 0; i < dy.size(); ++i) dy.data()[i] = rng.normal(0.0f, 1.0f);
-    layer.forward(x, y);
+    LinearBackwardWorkload work(batch, kIn, kOut);
     const BackwardSpec dense{BackpropMode::Dense, 0, true};
     const BackwardSpec sparse{mode, k, true};
     auto timeOnce = [&](const BackwardSpec& spec) {
-        layer.weight().zeroGrad();
-        layer.bias().zeroGrad();
-        const auto start = std::chrono::steady_clock::now();
-        layer.backward(dy, dx, spec, rng);
-        benchmark::DoNotOptimize(dx.data());
+        const double seconds = work.timeBackward(spec);
+        benchmark::DoNotOptimize(work.inputGradient().data());
         benchmark::ClobberMemory();
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return seconds;
     };
     for (int i = 0; i < 20; ++i) {  // warm-up
         timeOnce(dense);
