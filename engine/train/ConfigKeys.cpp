@@ -81,6 +81,9 @@ std::vector<KeySpec> buildKeys()
         floatKey("dropout", 0.0, 0.0, 0.95, "dropout rate on hidden activations (inverted dropout)"),
         intKey("batch", 10, 1, 1000000, "minibatch size (examples; pos: sentences; parse: transitions)"),
         intKey("epochs", 20, 1, 10000, "training epochs"),
+        intKey("evals_per_epoch", 1, 1, 10000,
+               "dev (and test) evaluations per epoch, each after an equal share of the epoch's examples; the best dev "
+               "evaluation among all of them gives the reported test score (the authors' C# code: 8)"),
         intKey("seed", 1, 0, 9007199254740991.0, "random seed: fixes initialisation, shuffling, dropout, random-k"),
         intKey("threads", 1, 1, 256, "CPU threads for the dense linear algebra"),
         intKey("limit", 0, 0, kBig, "use only the first N training examples (image: images; pos/parse: sentences); 0 = all"),
