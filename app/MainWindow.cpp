@@ -354,6 +354,13 @@ void MainWindow::buildActions()
         QString error;
         if (!importBundle(path, &error)) showError(tr("Cannot import the bundle"), error);
     });
+    file->addAction(tr("Import &metrics.csv..."), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import metrics.csv"), m_lastFolder, tr("Run metrics (*.csv)"));
+        if (path.isEmpty()) return;
+        m_lastFolder = QFileInfo(path).absolutePath();
+        QString error;
+        if (!importMetrics(path, &error)) showError(tr("Cannot import the metrics"), error);
+    });
     file->addAction(tr("&Export run bundle..."), this, [this] {
         const QString path = chooseSavePath(tr("Export run bundle"), tr("Run bundle (*.zip)"), QStringLiteral("meprop-runs.zip"));
         if (path.isEmpty()) return;
@@ -840,7 +847,7 @@ void MainWindow::refreshLive()
         QList<QPointF> dev, test, lossEpoch;
         for (const EpochData& e : r->epochs) {
             dev << QPointF(e.epoch, e.dev);
-            test << QPointF(e.epoch, e.test);
+            if (std::isfinite(e.test)) test << QPointF(e.epoch, e.test);
             lossEpoch << QPointF(double(e.epoch) * double(std::max<qint64>(1, r->start.batchesPerEpoch)), e.trainLoss);
         }
         const QString name = r->legend();
@@ -912,7 +919,7 @@ void MainWindow::refreshCompare()
         QList<QPointF> dev, test;
         for (const EpochData& e : r->epochs) {
             dev << QPointF(e.epoch, e.dev);
-            test << QPointF(e.epoch, e.test);
+            if (std::isfinite(e.test)) test << QPointF(e.epoch, e.test);
         }
         m_compareChart->setSeries(r->legend() + tr(" dev"), dev, {c, Qt::SolidLine, 2.0, true});
         m_compareChart->setSeries(r->legend() + tr(" test"), test, {c, Qt::DashLine, 1.5, false});
@@ -1129,6 +1136,16 @@ bool MainWindow::importBundle(const QString& path, QString* error)
     }
     refreshAll();
     statusBar()->showMessage(tr("Imported %1 run(s) from %2").arg(runs.size()).arg(path), 5000);
+    return true;
+}
+
+bool MainWindow::importMetrics(const QString& path, QString* error)
+{
+    RunRecord r;
+    if (!readRunFolder(path, &r, error)) return false;
+    m_runs->addImported(r);
+    refreshAll();
+    statusBar()->showMessage(tr("Imported %1 from %2").arg(r.name, path), 5000);
     return true;
 }
 
