@@ -12,6 +12,8 @@ PKGS=(
   libssl-dev xvfb xauth dataset-fashion-mnist
 )
 if [ "${MEPROP_WITH_TORCH:-0}" = 1 ]; then PKGS+=(python3-torch python3-numpy); fi
+# bench/authors-code (the authors' C# program beside ours): never needed to build or test.
+if [ "${MEPROP_WITH_MONO:-0}" = 1 ]; then PKGS+=(mono-devel libnewtonsoft-json-cil-dev python3-matplotlib); fi
 
 missing=()
 for p in "${PKGS[@]}"; do
