@@ -30,6 +30,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -39,6 +41,7 @@
 #include <QTimer>
 #include <QToolBar>
 
+#include <algorithm>
 #include <cmath>
 
 namespace meprop {
@@ -67,6 +70,7 @@ MainWindow::MainWindow(const QString& runsRoot, QWidget* parent) : QMainWindow(p
 
     buildUi();
     buildActions();
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) resize(initialSize(screen->availableGeometry().size()));
 
     connect(m_runs, &RunController::runChanged, this, &MainWindow::scheduleRefresh);
     connect(m_runs, &RunController::runAdded, this, &MainWindow::scheduleRefresh);
@@ -371,7 +375,7 @@ void MainWindow::onWarning(int id, const QString& message)
 {
     const RunRecord* r = m_runs->record(id);
     m_lastWarning = tr("%1: %2").arg(r ? r->name : QString::number(id), message);
-    m_live->showWarning(m_lastWarning);
+    m_live->showWarning(id, m_lastWarning);
     statusBar()->showMessage(tr("Warning: %1").arg(m_lastWarning), 10000);
 }
 
@@ -671,12 +675,57 @@ void MainWindow::saveSettings()
     s.setValue(QStringLiteral("lastConfig"), QJsonDocument(configPanel()->values()).toJson(QJsonDocument::Compact));
 }
 
+MainWindow::QuitChoice MainWindow::askQuit(int running, int queued)
+{
+    if (m_quitAnswer) return m_quitAnswer(running, queued);
+    QMessageBox box(QMessageBox::Question, tr("Runs in progress"),
+                    queued > 0 ? tr("A run is in progress and %1 more are queued.").arg(queued) : tr("A run is in progress."),
+                    QMessageBox::NoButton, this);
+    box.setInformativeText(tr("Stop them now (a stopped run keeps its folder with config.json and metrics.csv, but no "
+                              "summary), or keep them running and quit when the last one is done?"));
+    QPushButton* stop = box.addButton(tr("Stop runs and quit"), QMessageBox::DestructiveRole);
+    QPushButton* later = box.addButton(tr("Quit when done"), QMessageBox::AcceptRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(later);
+    box.exec();
+    if (box.clickedButton() == stop) return QuitChoice::StopRuns;
+    if (box.clickedButton() == later) return QuitChoice::QuitWhenDone;
+    return QuitChoice::Cancel;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_runs->isBusy() && !m_scripted) {
+        switch (askQuit(1, m_runs->queuedCount())) {
+        case QuitChoice::Cancel:
+            m_quitWhenDone = false;
+            event->ignore();
+            return;
+        case QuitChoice::QuitWhenDone:
+            if (!m_quitWhenDone) {
+                m_quitWhenDone = true;
+                connect(m_runs, &RunController::idle, this, [this] {
+                    if (m_quitWhenDone) close();
+                }, Qt::QueuedConnection);
+            }
+            statusBar()->showMessage(tr("The workbench quits when the runs are done"));
+            event->ignore();
+            return;
+        case QuitChoice::StopRuns: break;
+        }
+    }
     if (!m_scripted) saveSettings();
     if (m_download) m_download->cancel();
     m_runs->stopAll();
     event->accept();
+}
+
+QSize MainWindow::initialSize(const QSize& available)
+{
+    if (available.isEmpty()) return QSize(1280, 800);
+    const int w = std::min(available.width(), std::max(int(available.width() * 0.8), 1280));
+    const int h = std::min(available.height(), std::max(int(available.height() * 0.8), 800));
+    return QSize(w, h);
 }
 
 // ---- scripted mode --------------------------------------------------------------------------

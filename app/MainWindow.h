@@ -12,6 +12,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <vector>
 
 class QAction;
@@ -85,6 +86,16 @@ public:
     void runScript(const ScriptOptions& options);
     bool isScripted() const { return m_scripted; }
 
+    // What closing the window with runs in progress does; asked with a message box unless a test
+    // sets the answer (setQuitAnswer).
+    enum class QuitChoice { Cancel, StopRuns, QuitWhenDone };
+    void setQuitAnswer(std::function<QuitChoice(int running, int queued)> answer) { m_quitAnswer = std::move(answer); }
+    bool quitsWhenDone() const { return m_quitWhenDone; }
+
+    // The first-start window size for a screen whose available area is `available`: about 80 % of
+    // it, at least 1280 x 800 where the screen is that large, never larger than the screen.
+    static QSize initialSize(const QSize& available);
+
     // The last error shown (for tests; dialogs are not opened in scripted mode).
     QString lastError() const { return m_lastError; }
     bool restoreSettings();
@@ -115,6 +126,7 @@ private:
     void chooseDataFolder();
     void askDownload(const DatasetInfo& info);
     void saveSettings();
+    QuitChoice askQuit(int running, int queued);
     QString chooseSavePath(const QString& title, const QString& filters, const QString& suggested);
 
     RunController* m_runs = nullptr;
@@ -142,6 +154,8 @@ private:
     QString m_lastError;
     QString m_lastWarning;
     bool m_scripted = false;
+    bool m_quitWhenDone = false;
+    std::function<QuitChoice(int, int)> m_quitAnswer;
 };
 
 }  // namespace meprop

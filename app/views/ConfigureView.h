@@ -3,7 +3,10 @@
 // on this machine, the device, and why Start is (not) possible.
 #include "views/WorkbenchView.h"
 
+#include <QStringList>
+
 class QLabel;
+class QVBoxLayout;
 
 namespace meprop {
 
@@ -26,6 +29,9 @@ private:
     ConfigPanel* m_config = nullptr;
     QLabel* m_datasetInfo = nullptr;
     QLabel* m_startReason = nullptr;
+    QVBoxLayout* m_useButtons = nullptr;
+    QString m_buttonsTask;
+    QStringList m_buttonsFound;
 };
 
 }  // namespace meprop

@@ -6,8 +6,11 @@
 #include "charts/BarChart.h"
 #include "charts/LineChart.h"
 
+#include <QFrame>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -18,10 +21,23 @@ LiveView::LiveView(const ViewContext& context, QWidget* parent) : WorkbenchView(
 {
     auto* v = new QVBoxLayout(this);
     v->setContentsMargins(2, 2, 2, 2);
-    m_warningBanner = new QLabel();
+    m_warningBanner = new QFrame();
     m_warningBanner->setObjectName(QStringLiteral("warningBanner"));
-    m_warningBanner->setWordWrap(true);
-    m_warningBanner->setStyleSheet(QStringLiteral("background: #fff3cd; color: #664d03; border: 1px solid #e0c060; padding: 4px;"));
+    m_warningBanner->setStyleSheet(QStringLiteral("#warningBanner { background: #fff3cd; border: 1px solid #e0c060; } "
+                                                  "QLabel { color: #664d03; }"));
+    auto* bannerLayout = new QHBoxLayout(m_warningBanner);
+    bannerLayout->setContentsMargins(6, 3, 3, 3);
+    m_warningText = new QLabel();
+    m_warningText->setObjectName(QStringLiteral("warningText"));
+    m_warningText->setWordWrap(true);
+    m_warningText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    bannerLayout->addWidget(m_warningText, 1);
+    auto* dismiss = new QToolButton();
+    dismiss->setObjectName(QStringLiteral("dismissWarning"));
+    dismiss->setText(tr("Dismiss"));
+    dismiss->setToolTip(tr("Hide this warning (the run keeps it in the table's tooltip)"));
+    connect(dismiss, &QToolButton::clicked, this, &LiveView::dismissWarning);
+    bannerLayout->addWidget(dismiss, 0, Qt::AlignTop);
     m_warningBanner->hide();
     v->addWidget(m_warningBanner);
     auto* grid = new QGridLayout();
@@ -56,14 +72,27 @@ QList<ChartRef> LiveView::charts() const
             {QStringLiteral("timing"), m_timeChart->title(), m_timeChart, m_timeChart}};
 }
 
-void LiveView::showWarning(const QString& text)
+void LiveView::showWarning(int runId, const QString& text)
 {
-    m_warningBanner->setText(tr("Warning from the engine: %1").arg(text));
+    m_warningRun = runId;
+    m_warningText->setText(tr("Warning from the engine: %1").arg(text));
     m_warningBanner->show();
+}
+
+void LiveView::dismissWarning()
+{
+    m_warningRun = 0;
+    m_warningBanner->hide();
+}
+
+bool LiveView::isWarningShown() const
+{
+    return !m_warningBanner->isHidden();
 }
 
 void LiveView::refresh()
 {
+    if (m_warningRun && !runs()->record(m_warningRun)) dismissWarning();  // its run was removed
     QList<const RunRecord*> shown;
     for (int id : runs()->model()->shownIds())
         if (const RunRecord* r = runs()->record(id)) shown << r;

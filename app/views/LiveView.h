@@ -3,6 +3,7 @@
 // phase of every run checked in the run table, plus the engine's warnings as a banner.
 #include "views/WorkbenchView.h"
 
+class QFrame;
 class QLabel;
 
 namespace meprop {
@@ -18,10 +19,16 @@ public:
     void refresh() override;
     QList<ChartRef> charts() const override;
 
-    void showWarning(const QString& text);
+    // The engine's latest warning, from run `runId`, as a banner above the charts. It goes away
+    // when dismissed or when its run is removed.
+    void showWarning(int runId, const QString& text);
+    void dismissWarning();
+    bool isWarningShown() const;
 
 private:
-    QLabel* m_warningBanner = nullptr;
+    QFrame* m_warningBanner = nullptr;
+    QLabel* m_warningText = nullptr;
+    int m_warningRun = 0;
     LineChart* m_accChart = nullptr;
     LineChart* m_lossChart = nullptr;
     LineChart* m_ratioChart = nullptr;
