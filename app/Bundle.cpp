@@ -23,6 +23,20 @@ bool fail(QString* error, const QString& message)
     return false;
 }
 
+// QuaZip's error codes (zlib's minizip, plus UNZ_OPENERROR) as what the user can do about them.
+QString zipProblem(int code)
+{
+    switch (code) {
+    case UNZ_OPENERROR: return QStringLiteral("is not a zip archive (or cannot be opened): choose a .zip exported by meProp Workbench, or a zipped run folder");
+    case UNZ_BADZIPFILE: return QStringLiteral("is not a zip archive or is damaged: export the bundle again, or zip the run folder");
+    case UNZ_CRCERROR: return QStringLiteral("is damaged (a checksum does not match): copy or export it again");
+    case UNZ_ERRNO: return QStringLiteral("cannot be read or written: check that the file exists, that the disk is not full and that you may access it");
+    case UNZ_PARAMERROR:
+    case UNZ_INTERNALERROR: return QStringLiteral("cannot be processed (zip library error %1): export the bundle again").arg(code);
+    default: return QStringLiteral("cannot be processed as a zip archive (error %1): export it again").arg(code);
+    }
+}
+
 QByteArray readLocal(const QString& dir, const QString& name)
 {
     if (dir.isEmpty()) return {};
@@ -185,18 +199,18 @@ bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMa
     {
         QBuffer buffer(&bytes);
         QuaZip zip(&buffer);
-        if (!zip.open(QuaZip::mdCreate)) return fail(error, QStringLiteral("cannot create the zip for %1 (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+        if (!zip.open(QuaZip::mdCreate)) return fail(error, QStringLiteral("cannot create %1: the bundle %2").arg(zipPath, zipProblem(zip.getZipError())));
         for (auto it = entries.begin(); it != entries.end(); ++it) {
             QuaZipFile file(&zip);
             if (!file.open(QIODevice::WriteOnly, QuaZipNewInfo(it.key()))) {
-                return fail(error, QStringLiteral("cannot add %1 to %2 (QuaZip error %3)").arg(it.key(), zipPath).arg(file.getZipError()));
+                return fail(error, QStringLiteral("cannot add %1 to %2: the bundle %3").arg(it.key(), zipPath, zipProblem(file.getZipError())));
             }
             if (file.write(it.value()) != it.value().size()) return fail(error, QStringLiteral("cannot write %1 into %2").arg(it.key(), zipPath));
             file.close();
-            if (file.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1 in %2 (QuaZip error %3)").arg(it.key(), zipPath).arg(file.getZipError()));
+            if (file.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1 in %2: the bundle %3").arg(it.key(), zipPath, zipProblem(file.getZipError())));
         }
         zip.close();
-        if (zip.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1 (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+        if (zip.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1: the bundle %2").arg(zipPath, zipProblem(zip.getZipError())));
     }
     return saveFileAtomically(zipPath, bytes, error);
 }
@@ -205,18 +219,18 @@ bool readBundle(const QString& zipPath, QList<RunRecord>* runs, QString* error, 
 {
     if (!QFileInfo::exists(zipPath)) return fail(error, QStringLiteral("%1: no such file").arg(zipPath));
     QuaZip zip(zipPath);
-    if (!zip.open(QuaZip::mdUnzip)) return fail(error, QStringLiteral("%1: not a zip archive (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+    if (!zip.open(QuaZip::mdUnzip)) return fail(error, QStringLiteral("%1 %2").arg(zipPath, zipProblem(zip.getZipError())));
     QMap<QString, QByteArray> files;
     for (bool more = zip.goToFirstFile(); more; more = zip.goToNextFile()) {
         QuaZipFile file(&zip);
         const QString name = zip.getCurrentFileName();
         if (name.endsWith(QLatin1Char('/'))) continue;
-        if (!file.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: cannot read %2 (QuaZip error %3)").arg(zipPath, name).arg(file.getZipError()));
+        if (!file.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: %2 inside it %3").arg(zipPath, name, zipProblem(file.getZipError())));
         files[name] = file.readAll();
         file.close();
         if (file.getZipError() != 0) return fail(error, QStringLiteral("%1: %2 is corrupt (CRC or data error)").arg(zipPath, name));
     }
-    if (zip.getZipError() != 0) return fail(error, QStringLiteral("%1: corrupt archive (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+    if (zip.getZipError() != 0) return fail(error, QStringLiteral("%1 %2").arg(zipPath, zipProblem(zip.getZipError())));
     zip.close();
 
     QStringList dirs{QString()};
