@@ -200,3 +200,22 @@ TEST(Trainer, MoreEvaluationsThanExamplesIsAConfigError)
         EXPECT_NE(std::string(e.what()).find("evals_per_epoch"), std::string::npos) << e.what();
     }
 }
+
+// metrics.csv's train_loss is the mean loss per example whatever the reduction back-propagated:
+// with a learning rate too small to move the weights, sum and mean report the same loss.
+TEST(Trainer, TrainLossIsTheMeanPerExampleForEitherReduction)
+{
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-reduction"), 300, 50);
+    Config c = tinyConfig(data, "topk");
+    c.set("epochs", 1);
+    c.set("optimizer", "sgd");
+    c.set("lr", 1e-9);
+    const RunResult mean = Trainer(c).run("");
+    c.set("loss_reduction", "sum");
+    c.set("grad_clip", 5.0);
+    c.set("bias_grad", "dense");
+    c.set("init", "xavier-uniform");  // the image task's auto: the same weights
+    const RunResult sum = Trainer(c).run("");
+    EXPECT_NEAR(sum.epochs[0].trainLoss, mean.epochs[0].trainLoss, 1e-5);
+    EXPECT_GT(mean.epochs[0].trainLoss, 1.0);  // about log 4 at the start
+}
