@@ -56,14 +56,32 @@ Config Config::fromFile(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path + ": cannot open config file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw ConfigError(path + ": cannot read config file");
+    return fromJsonText(text.str(), path);
+}
+
+Config Config::fromJsonText(std::string_view text, const std::string& source)
+{
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(in);
+        j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         // e.byte is the position of the error; the library's text is long, keep its core.
-        throw ConfigError(path + ": not valid JSON (at byte " + std::to_string(e.byte) + ")");
+        throw ConfigError(source + ": not valid JSON (at byte " + std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::out_of_range&) {
+        // A number such as 1e400 that no double holds (the parser's only other error).
+        throw ConfigError(source + ": not valid JSON (a number out of the range of a double)");
     }
-    return fromJson(j, path);
+    return fromJson(j, source);
+}
+
+void Config::setAssignment(const std::string& assignment, const std::string& source)
+{
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) throw ConfigError(source + " " + assignment + ": expected key=value");
+    setFromString(assignment.substr(0, eq), assignment.substr(eq + 1), source);
 }
 
 void Config::merge(const nlohmann::json& j, const std::string& source)

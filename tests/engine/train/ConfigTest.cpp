@@ -92,6 +92,22 @@ TEST(Config, FromFileReportsTheFile)
     EXPECT_NE(configError([&] { Config::fromFile(dir + "/none.json"); }).find("cannot open"), std::string::npos);
 }
 
+TEST(Config, ANumberBeyondADoubleIsBadJsonNotAnInternalError)
+{
+    // Found by the config fuzz target: nlohmann-json throws out_of_range (not parse_error) for 1e400.
+    EXPECT_NE(configError([&] { Config::fromJsonText("{\"lr\": 1e400}", "big.json"); }).find("big.json: not valid JSON"),
+              std::string::npos);
+}
+
+TEST(Config, SetAssignmentSplitsAtTheFirstEquals)
+{
+    Config c;
+    c.setAssignment("data=/tmp/a=b");
+    EXPECT_EQ(c.getString("data"), "/tmp/a=b");
+    EXPECT_NE(configError([&] { c.setAssignment("=5"); }).find("--set =5: expected key=value"), std::string::npos);
+    EXPECT_NE(configError([&] { c.setAssignment("k"); }).find("expected key=value"), std::string::npos);
+}
+
 TEST(Config, RoundTripsThroughJson)
 {
     Config c;
