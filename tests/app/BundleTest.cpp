@@ -251,7 +251,7 @@ private slots:
         QByteArray junk("not a zip");
         QBuffer bad(&junk);
         QVERIFY(!readBundle(&bad, "junk.zip", &runs, &error));
-        QVERIFY2(error.startsWith("junk.zip: not a zip"), qPrintable(error));
+        QVERIFY2(error.startsWith("junk.zip is not a zip"), qPrintable(error));
     }
 
     void metricsCsvOfEpochsWithDifferentExtrasReadsBack()
