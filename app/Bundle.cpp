@@ -13,6 +13,8 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <limits>
+
 namespace meprop {
 
 namespace {
@@ -104,14 +106,24 @@ bool recordFromFiles(const QString& where, const QMap<QString, QByteArray>& file
 QByteArray metricsCsv(const RunRecord& r)
 {
     QString text = QStringLiteral("epoch,train_loss,dev,test,fp_s,bp_linear_s,bp_overall_s,update_s,train_s,eval_s,backprop_ratio");
-    if (!r.epochs.isEmpty())
-        for (const auto& [name, value] : r.epochs.front().extra) text += QLatin1Char(',') + name;
+    // The extra columns of every epoch, in the order first seen (the engine's epochs all have the
+    // same; an edited or foreign run.json may not): a missing value is written as nan.
+    QStringList extras;
+    for (const EpochData& e : r.epochs)
+        for (const auto& [name, value] : e.extra)
+            if (!extras.contains(name)) extras << name;
+    for (const QString& name : extras) text += QLatin1Char(',') + name;
     text += QLatin1Char('\n');
     for (const EpochData& e : r.epochs) {
         const double ratio = e.ratio.isEmpty() ? 0.0 : r.backpropRatio(e);
         QStringList cells{QString::number(e.epoch), num(e.trainLoss), num(e.dev), num(e.test), num(e.forward), num(e.bpLinear),
                           num(e.bpOverall), num(e.update), num(e.trainSeconds), num(e.evalSeconds), num(ratio)};
-        for (const auto& [name, value] : e.extra) cells << num(value);
+        for (const QString& name : extras) {
+            double v = std::numeric_limits<double>::quiet_NaN();
+            for (const auto& [n, value] : e.extra)
+                if (n == name) v = value;
+            cells << num(v);
+        }
         text += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return text.toUtf8();
@@ -218,7 +230,13 @@ bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMa
 bool readBundle(const QString& zipPath, QList<RunRecord>* runs, QString* error, QMap<QString, QByteArray>* filesOut)
 {
     if (!QFileInfo::exists(zipPath)) return fail(error, QStringLiteral("%1: no such file").arg(zipPath));
-    QuaZip zip(zipPath);
+    QFile file(zipPath);
+    return readBundle(&file, zipPath, runs, error, filesOut);
+}
+
+bool readBundle(QIODevice* device, const QString& zipPath, QList<RunRecord>* runs, QString* error, QMap<QString, QByteArray>* filesOut)
+{
+    QuaZip zip(device);
     if (!zip.open(QuaZip::mdUnzip)) return fail(error, QStringLiteral("%1 %2").arg(zipPath, zipProblem(zip.getZipError())));
     QMap<QString, QByteArray> files;
     for (bool more = zip.goToFirstFile(); more; more = zip.goToNextFile()) {
