@@ -103,6 +103,61 @@ bool recordFromFiles(const QString& where, const QMap<QString, QByteArray>& file
 }  // namespace
 
 
+bool readRunFolder(const QString& dir, RunRecord* run, QString* error)
+{
+    if (!QFileInfo(dir).isDir()) return fail(error, QStringLiteral("%1: not a folder").arg(dir));
+    QMap<QString, QByteArray> files;
+    for (const char* name : {"config.json", "metrics.csv", "summary.json", "run.json"}) {
+        const QByteArray bytes = readLocal(dir, QLatin1String(name));
+        if (!bytes.isEmpty()) files[QLatin1String(name)] = bytes;
+    }
+    RunRecord r;
+    if (!recordFromFiles(dir, files, QString(), &r, error)) return false;
+    r.outDir = QFileInfo(dir).absoluteFilePath();
+    if (r.name.isEmpty()) r.name = QFileInfo(dir).fileName();
+    if (!files.contains(QStringLiteral("run.json"))) {
+        r.name = QFileInfo(dir).fileName();
+        if (!files.contains(QStringLiteral("summary.json")) && QFileInfo::exists(QDir(dir).filePath(QStringLiteral("checkpoint.bin"))))
+            r.row.state = RunState::Stopped;  // resumable: its checkpoint holds the rest
+    }
+    *run = r;
+    return true;
+}
+
+QList<RunFolderInfo> scanRunsFolder(const QString& root)
+{
+    QList<RunFolderInfo> out;
+    const QDir base(root);
+    for (const QFileInfo& sub : base.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time)) {
+        const QDir d(sub.absoluteFilePath());
+        if (!QFileInfo::exists(d.filePath(QStringLiteral("config.json")))) continue;
+        RunFolderInfo info;
+        info.dir = sub.absoluteFilePath();
+        info.name = sub.fileName();
+        info.modified = sub.lastModified();
+        const QJsonObject config = QJsonDocument::fromJson(readLocal(info.dir, QStringLiteral("config.json"))).object();
+        info.valid = !config.isEmpty();
+        info.summary = info.valid ? configSummary(config) : QStringLiteral("(config.json unreadable)");
+        info.plannedEpochs = config.value(QStringLiteral("epochs")).toInt();
+        QList<EpochData> epochs;
+        QString ignored;
+        if (parseMetricsCsv(readLocal(info.dir, QStringLiteral("metrics.csv")), &epochs, &ignored)) {
+            info.epochs = static_cast<int>(epochs.size());
+            for (const EpochData& e : epochs)
+                if (!(info.bestDev >= e.dev)) info.bestDev = e.dev;
+        }
+        const QJsonObject runJson = QJsonDocument::fromJson(readLocal(info.dir, QStringLiteral("run.json"))).object();
+        if (!runJson.value(QStringLiteral("name")).toString().isEmpty()) info.name = runJson.value(QStringLiteral("name")).toString();
+        if (QFileInfo::exists(d.filePath(QStringLiteral("summary.json")))) info.state = QStringLiteral("finished");
+        else if (QFileInfo::exists(d.filePath(QStringLiteral("checkpoint.bin")))) info.state = QStringLiteral("resumable");
+        else if (runJson.value(QStringLiteral("state")).toString() == QLatin1String("failed")) info.state = QStringLiteral("failed");
+        else if (!runJson.isEmpty()) info.state = QStringLiteral("stopped");
+        else info.state = QStringLiteral("incomplete");
+        out << info;
+    }
+    return out;
+}
+
 QByteArray metricsCsv(const RunRecord& r)
 {
     QString text = QStringLiteral("epoch,train_loss,dev,test,fp_s,bp_linear_s,bp_overall_s,update_s,train_s,eval_s,backprop_ratio");

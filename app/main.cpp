@@ -39,7 +39,7 @@ int main(int argc, char** argv)
     const QCommandLineOption autorun(QStringLiteral("autorun"), QStringLiteral("Start the run at once."));
     const QCommandLineOption compare(QStringLiteral("compare"), QStringLiteral("With --autorun: queue top-k, random and dense runs of the config."));
     const QCommandLineOption sweep(QStringLiteral("sweep"), QStringLiteral("With --autorun: run a k sweep over K1,K2,... (plus the dense baseline)."), QStringLiteral("K1,K2,..."));
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Tab to show: configure, live, compare, sweep or heatmap."), QStringLiteral("VIEW"));
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Tab to show: configure, live, compare, sweep, heatmap or runs."), QStringLiteral("VIEW"));
     const QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the whole window when done."), QStringLiteral("FILE.png"));
     const QCommandLineOption shotAt(QStringLiteral("screenshot-at"), QStringLiteral("Take the screenshot mid-run, when the first run reaches FRACTION (0..1) of its batches."), QStringLiteral("FRACTION"));
     const QCommandLineOption bundle(QStringLiteral("export-bundle"), QStringLiteral("Save a run bundle (.zip) of every run when done."), QStringLiteral("FILE.zip"));
