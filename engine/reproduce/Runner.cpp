@@ -76,11 +76,11 @@ std::string firstDifference(const json& folder, const json& plan)
     return "";
 }
 
-void writeRecord(const std::string& folder, const PlannedRun& run, const RunRecord& rec)
+void writeRecord(const std::string& folder, const PlannedRun& run, const RunRecord& rec, int rank)
 {
     json j = {{"status", rec.status},         {"run", run.id},          {"cell", run.cell},    {"seed", run.seed},
               {"kind", toString(run.kind)},    {"warnings", rec.warnings}, {"wall_s", rec.wallSeconds}, {"host", hostName()},
-              {"finished_at", isoNow()},       {"config", run.config}};
+              {"finished_at", isoNow()},       {"rank", rank},              {"config", run.config}};
     if (!rec.error.empty()) j["error"] = rec.error;
     writeFileAtomic((fs::path(folder) / "reproduce.json").string(), j.dump(2) + "\n");
 }
@@ -265,7 +265,7 @@ void prepareDerivedData(const Plan& plan)
     }
 }
 
-RunRecord executeRun(const PlannedRun& run, const std::string& folder, ProgressSink* sink)
+RunRecord executeRun(const PlannedRun& run, const std::string& folder, ProgressSink* sink, int rank)
 {
     RunRecord rec;
     const auto start = Clock::now();
@@ -299,7 +299,7 @@ RunRecord executeRun(const PlannedRun& run, const std::string& folder, ProgressS
     rec.warnings = tap.warnings;
     rec.wallSeconds = std::chrono::duration<double>(Clock::now() - start).count();
     try {
-        writeRecord(folder, run, rec);
+        writeRecord(folder, run, rec, rank);
     } catch (const Error& e) {
         if (rec.status == "done") {
             rec.status = "failed";
@@ -395,7 +395,7 @@ RunnerResult runPlan(const Plan& plan, const std::string& dir, const RunnerOptio
         });
         RunRecord rec;
         try {
-            rec = executeRun(run, runFolder(dir, run), &sink);
+            rec = executeRun(run, runFolder(dir, run), &sink, cluster.rank());
         } catch (const Cancelled&) {
             interrupted = true;
             std::lock_guard lock(mutex);

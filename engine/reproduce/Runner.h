@@ -61,8 +61,8 @@ struct RunRecord {
 // The one place where a planned run meets the trainer or the layer benchmark: runs it into `folder`
 // (which holds no summary.json) and returns its record. Throws Cancelled when `sink` stops it;
 // every other failure (Error, bad_alloc, std::exception) is returned as a failed record. Writes
-// reproduce.json (not on Cancelled).
-RunRecord executeRun(const PlannedRun& run, const std::string& folder, ProgressSink* sink);
+// reproduce.json (not on Cancelled), with `rank` (the MPI rank that ran it).
+RunRecord executeRun(const PlannedRun& run, const std::string& folder, ProgressSink* sink, int rank = 0);
 
 // What the progress display gets (serialised: one call at a time, from any thread).
 struct RunnerProgress {
