@@ -5,7 +5,7 @@
 include(GNUInstallDirs)
 
 if(MEPROP_BUILD_APP)
-  install(TARGETS meprop-workbench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(TARGETS meprop-workbench meprop-figures RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/resources/meprop-workbench.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
   install(FILES ${PROJECT_SOURCE_DIR}/resources/meprop-workbench.svg
           DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
