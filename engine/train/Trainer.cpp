@@ -2,7 +2,10 @@
 
 #include "core/Error.h"
 #include "io/AtomicFile.h"
+#include "io/CheckpointFile.h"
+#include "io/CheckpointStream.h"
 #include "train/Task.h"
+#include "train/TrainerState.h"
 
 #include <Eigen/Core>
 
@@ -14,6 +17,7 @@
 #include <iomanip>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 namespace meprop {
@@ -45,6 +49,7 @@ std::string isoNow()
 class MetricsCsv {
 public:
     explicit MetricsCsv(std::vector<double> widths) : m_widths(std::move(widths)) {}
+    // The rows of a resumed run's earlier epochs are rebuilt from their results: same text.
     void add(const EpochResult& e)
     {
         if (m_text.empty()) {
@@ -73,18 +78,48 @@ private:
     std::string m_text;
 };
 
-void prepareOutDir(const std::string& outDir, bool overwrite)
+// "lr: 0.01 in the checkpoint, 0.1 here; k: ..." for the keys whose values differ.
+std::string configDifferences(const nlohmann::json& saved, const nlohmann::json& now)
 {
-    std::error_code ec;
-    fs::create_directories(outDir, ec);
-    if (ec || !fs::is_directory(outDir)) throw IoError(outDir + ": cannot create output folder (" + ec.message() + ")");
-    const fs::path summary = fs::path(outDir) / "summary.json";
-    if (fs::exists(summary)) {
-        if (!overwrite)
-            throw IoError(outDir + ": already holds a finished run (summary.json); choose another output folder or overwrite it");
-        fs::remove(summary, ec);
-        if (ec) throw IoError(summary.string() + ": cannot remove (" + ec.message() + ")");
+    std::string out;
+    auto add = [&](const std::string& key, const std::string& a, const std::string& b) {
+        if (!out.empty()) out += "; ";
+        out += key + ": " + a + " in the checkpoint, " + b + " here";
+    };
+    for (const auto& [key, value] : saved.items())
+        if (!now.contains(key)) add(key, value.dump(), "unset");
+        else if (now.at(key) != value) add(key, value.dump(), now.at(key).dump());
+    for (const auto& [key, value] : now.items())
+        if (!saved.contains(key)) add(key, "unset", value.dump());
+    return out;
+}
+
+// The checkpoint's configuration, the first field of the payload.
+Config configOf(CheckpointReader& r, const std::string& source)
+{
+    const std::string text = r.string();
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) r.fail("corrupt: the stored configuration is not a JSON object");
+    try {
+        return Config::fromJson(j, source);
+    } catch (const ConfigError& e) {
+        r.fail(std::string("the stored configuration is not valid for this build: ") + e.what());
     }
+}
+
+void writeCheckpoint(const RunFolder& folder, const Config& config, long trainSize, long batches, const TrainerState& state, const Rng& rng,
+                     const Task& task)
+{
+    CheckpointWriter w;
+    w.string(config.json().dump());
+    w.section("trainer");
+    w.i64(trainSize);
+    w.i64(batches);
+    state.save(w);
+    w.rng(rng);
+    w.section("task");
+    task.save(w);
+    writeCheckpointFile(folder.file(RunFolder::kCheckpoint), w.bytes());
 }
 
 }  // namespace
@@ -93,12 +128,50 @@ Trainer::Trainer(Config config, ProgressSink* sink) : m_config(std::move(config)
 
 RunResult Trainer::run(const std::string& outDir, bool overwrite)
 {
+    return execute(outDir, overwrite ? RunFolder::Mode::Overwrite : RunFolder::Mode::Fresh);
+}
+
+RunResult Trainer::resume(const std::string& outDir)
+{
+    if (outDir.empty()) throw IoError("resume: no run folder given");
+    return execute(outDir, RunFolder::Mode::Resume);
+}
+
+Config Trainer::checkpointConfig(const std::string& outDir)
+{
+    const std::string path = RunFolder::resumableCheckpoint(outDir);
+    if (path.empty()) {
+        if (fs::exists(fs::path(outDir) / RunFolder::kSummary)) throw IoError(outDir + ": the run has finished (summary.json); there is nothing to resume");
+        throw IoError(outDir + ": no checkpoint to resume from (checkpoint.bin)");
+    }
+    const std::string bytes = readFileBytes(path);
+    CheckpointReader r(checkpointPayload(bytes, path), path);
+    return configOf(r, path);
+}
+
+RunResult Trainer::execute(const std::string& outDir, RunFolder::Mode mode)
+{
     m_config.validate();
     const int threads = static_cast<int>(m_config.getInt("threads"));
     Eigen::setNbThreads(threads);
 
     const bool writing = !outDir.empty();
-    if (writing) prepareOutDir(outDir, overwrite);
+    std::optional<RunFolder> folder;
+    if (writing) folder.emplace(outDir, mode);
+    const bool resuming = mode == RunFolder::Mode::Resume;
+
+    // A resumed run reads its checkpoint first: a wrong configuration is reported before the data
+    // is loaded.
+    std::string checkpointBytes;
+    std::optional<CheckpointReader> checkpoint;
+    if (resuming) {
+        const std::string path = folder->file(RunFolder::kCheckpoint);
+        checkpointBytes = readFileBytes(path);
+        checkpoint.emplace(checkpointPayload(checkpointBytes, path), path);
+        const Config saved = configOf(*checkpoint, path);
+        if (saved.json() != m_config.json())
+            checkpoint->fail("written by another configuration (" + configDifferences(saved.json(), m_config.json()) + ")");
+    }
 
     Rng rng(m_config.seed());
     std::unique_ptr<Task> task = makeTask(m_config, rng);
@@ -107,26 +180,52 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
     const int epochs = static_cast<int>(m_config.getInt("epochs"));
     if (n < 1) throw DatasetError("training set is empty");
     const long batches = (n + batch - 1) / batch;
-    const std::string startedAt = isoNow();
 
-    if (writing) writeFileAtomic((fs::path(outDir) / "config.json").string(), m_config.json().dump(2) + "\n");
+    TrainerState st;
+    st.startedAt = isoNow();
+    if (resuming) {
+        CheckpointReader& r = *checkpoint;
+        r.section("trainer");
+        const std::int64_t savedN = r.i64(), savedBatches = r.i64();
+        if (savedN != n || savedBatches != batches)
+            r.fail("written for a training set of " + std::to_string(savedN) + " examples, this one has " + std::to_string(n) +
+                   " (was the data changed?)");
+        st.load(r);
+        if (st.epochsDone > epochs) r.fail("holds " + std::to_string(st.epochsDone) + " epochs of a run of " + std::to_string(epochs));
+        r.rngInto(rng);
+        r.section("task");
+        task->load(r);
+        r.expectEnd();
+        checkpoint.reset();
+        checkpointBytes = std::string();
+    }
+
+    if (writing) writeFileAtomic(folder->file("config.json"), m_config.json().dump(2) + "\n");
 
     RunInfo info{m_config.task(), task->metricName(), epochs, n, batches, task->layers()};
+    info.resumedEpochs = st.epochsDone;
     if (m_sink) m_sink->onStart(info);
 
     RunResult result;
     std::vector<double> widths;
     for (const LayerInfo& l : info.layers) widths.push_back(static_cast<double>(l.width));
     MetricsCsv csv(widths);
-    Timings total;
-    double trainSeconds = 0.0, evalSeconds = 0.0;
-    int bestEpoch = 0;
-    double bestDev = -std::numeric_limits<double>::infinity(), testAtBest = 0.0, bestLoss = std::numeric_limits<double>::infinity();
-    std::vector<std::pair<std::string, double>> extraAtBest;
-    long step = 0;
-    bool warnedRising = false, warnedEpochRise = false;
+    // A resumed run starts from the checkpoint's record (a fresh one from TrainerState's defaults).
+    Timings total = st.total;
+    double trainSeconds = st.trainSeconds, evalSeconds = st.evalSeconds;
+    int bestEpoch = st.bestEpoch;
+    double bestDev = st.bestDev, testAtBest = st.testAtBest, bestLoss = st.bestLoss;
+    std::vector<std::pair<std::string, double>> extraAtBest = st.extraAtBest;
+    long step = st.step;
+    bool warnedRising = st.warnedRising, warnedEpochRise = st.warnedEpochRise;
+    const std::string startedAt = st.startedAt;
+    for (const EpochResult& e : st.epochs) {
+        csv.add(e);
+        result.epochs.push_back(e);
+        if (m_sink) m_sink->onEpoch(e);
+    }
 
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
+    for (int epoch = st.epochsDone + 1; epoch <= epochs; ++epoch) {
         const auto epochStart = Clock::now();
         task->beginEpoch(rng);
         Timings t;
@@ -194,7 +293,7 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
             bestEpoch = epoch;
             extraAtBest = e.extra;
             e.bestSoFar = true;
-            if (writing) task->onNewBest(outDir);
+            if (writing) task->onNewBest(folder->workDir());
         }
         if (m_sink && !warnedEpochRise && epoch > 1 && e.trainLoss > 1.2 * bestLoss && e.trainLoss > bestLoss + 0.02) {
             warnedEpochRise = true;  // once per run: the metrics show the rest
@@ -208,8 +307,24 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
         trainSeconds += trainS;
         evalSeconds += evalS;
         csv.add(e);
-        if (writing) writeFileAtomic((fs::path(outDir) / "metrics.csv").string(), csv.text());
+        if (writing) writeFileAtomic(folder->file("metrics.csv"), csv.text());
         result.epochs.push_back(e);
+        if (writing) {
+            st.epochsDone = epoch;
+            st.step = step;
+            st.epochs = result.epochs;
+            st.bestEpoch = bestEpoch;
+            st.bestDev = bestDev;
+            st.testAtBest = testAtBest;
+            st.bestLoss = bestLoss;
+            st.extraAtBest = extraAtBest;
+            st.warnedRising = warnedRising;
+            st.warnedEpochRise = warnedEpochRise;
+            st.total = total;
+            st.trainSeconds = trainSeconds;
+            st.evalSeconds = evalSeconds;
+            writeCheckpoint(*folder, m_config, n, batches, st, rng, *task);
+        }
         if (m_sink) m_sink->onEpoch(e);
     }
 
@@ -259,7 +374,10 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
     s["started_at"] = startedAt;
     s["finished_at"] = isoNow();
     result.summary = s;
-    if (writing) writeFileAtomic((fs::path(outDir) / "summary.json").string(), s.dump(2) + "\n");
+    if (writing) {
+        writeFileAtomic(folder->file(RunFolder::kSummary), s.dump(2) + "\n");
+        folder->commit();
+    }
     return result;
 }
 
