@@ -87,14 +87,62 @@ std::string RunFolder::resumableCheckpoint(const std::string& dir)
     return "";
 }
 
-RunFolder::RunFolder(const std::string& dir, Mode mode) : m_dir(dir), m_work(dir), m_stage(stagingFolder(dir))
+void RunFolder::restoreCutFallback(const std::string& dir, const std::string& stage)
 {
     std::error_code ec;
     // The fallback commit can be cut between its two renames: no folder, the staged run complete.
-    if (!fs::exists(m_dir, ec) && has(m_stage, kMarker) && has(m_stage, kSummary)) {
-        if (std::rename(m_stage.c_str(), m_dir.c_str()) != 0)
-            throw IoError(m_dir + ": cannot restore the finished run from " + m_stage + " (" + std::strerror(errno) + ")");
+    if (!fs::exists(dir, ec) && has(stage, kMarker) && has(stage, kSummary)) {
+        if (std::rename(stage.c_str(), dir.c_str()) != 0)
+            throw IoError(dir + ": cannot restore the finished run from " + stage + " (" + std::strerror(errno) + ")");
     }
+}
+
+bool RunFolder::repairLocked(const std::string& dir, const std::string& stage, int& stageLock)
+{
+    std::error_code ec;
+    {
+        std::error_code ignored;  // a leftover of the fallback commit; another process may be removing it too
+        fs::remove_all(replacedFolder(stage), ignored);
+    }
+    if (has(dir, kMarker)) {
+        // A commit was cut after its swap: this folder is the new run, the staging folder the old one.
+        removeTree(stage);
+        removeFile((fs::path(dir) / kMarker).string());
+    }
+    bool stagedRun = false;
+    if (fs::exists(stage, ec)) {
+        stageLock = lockFolder(stage);  // throws when another run is overwriting this folder
+        stagedRun = has(stage, kMarker) && has(stage, kCheckpoint);
+        if (!stagedRun) {
+            unlock(stageLock);
+            removeTree(stage);  // killed before its first checkpoint: nothing to keep
+        }
+    }
+    if (has(dir, kSummary) && has(dir, kCheckpoint)) removeFile((fs::path(dir) / kCheckpoint).string());  // a commit cut before removing it
+    return stagedRun;
+}
+
+void RunFolder::repair(const std::string& dir)
+{
+    const std::string stage = stagingFolder(dir);
+    restoreCutFallback(dir, stage);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return;
+    int dirLock = -1, stageLock = -1;
+    try {
+        dirLock = lockFolder(dir);
+        repairLocked(dir, stage, stageLock);
+    } catch (const IoError&) {
+        // Another run holds the folder: it repairs what needs it.
+    }
+    unlock(stageLock);
+    unlock(dirLock);
+}
+
+RunFolder::RunFolder(const std::string& dir, Mode mode) : m_dir(dir), m_work(dir), m_stage(stagingFolder(dir))
+{
+    std::error_code ec;
+    restoreCutFallback(m_dir, m_stage);
     if (mode == Mode::Resume) {
         if (!fs::is_directory(m_dir, ec)) throw IoError(m_dir + ": no such run folder to resume");
     } else {
@@ -103,27 +151,9 @@ RunFolder::RunFolder(const std::string& dir, Mode mode) : m_dir(dir), m_work(dir
     }
     m_dirLock = lockFolder(m_dir);
     try {
-        {
-            std::error_code ignored;  // a leftover of the fallback commit; another process may be removing it too
-            fs::remove_all(replacedFolder(m_stage), ignored);
-        }
-        if (has(m_dir, kMarker)) {
-            // A commit was cut after its swap: this folder is the new run, the staging folder the old one.
-            removeTree(m_stage);
-            removeFile((fs::path(m_dir) / kMarker).string());
-        }
-        bool stagedRun = false;
-        if (fs::exists(m_stage, ec)) {
-            m_stageLock = lockFolder(m_stage);  // throws when another run is overwriting this folder
-            stagedRun = has(m_stage, kMarker) && has(m_stage, kCheckpoint);
-            if (!stagedRun) {
-                unlock(m_stageLock);
-                removeTree(m_stage);  // killed before its first checkpoint: nothing to keep
-            }
-        }
+        const bool stagedRun = repairLocked(m_dir, m_stage, m_stageLock);
         const bool finished = has(m_dir, kSummary);
         const bool resumable = !finished && has(m_dir, kCheckpoint);
-        if (finished && has(m_dir, kCheckpoint)) removeFile(file(kCheckpoint));  // a commit cut before removing it
         auto discardStage = [&] {
             unlock(m_stageLock);
             removeTree(m_stage);

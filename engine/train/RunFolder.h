@@ -51,8 +51,17 @@ public:
     static std::string resumableCheckpoint(const std::string& dir);
     // The staging folder of an overwrite of `dir`.
     static std::string stagingFolder(const std::string& dir);
+    // Finishes what a run killed in `dir` left (an interrupted commit, a staged run killed before
+    // its first checkpoint, temporaries are left to the next run); does nothing while another run
+    // holds the folder. The constructor does the same. Throws IoError when a removal fails.
+    static void repair(const std::string& dir);
 
 private:
+    static void restoreCutFallback(const std::string& dir, const std::string& stage);
+    // Under the folder's lock; returns whether the staging folder holds a resumable staged run
+    // (then locked in stageLock).
+    static bool repairLocked(const std::string& dir, const std::string& stage, int& stageLock);
+
     std::string m_dir, m_work, m_stage;
     bool m_staged = false;
     int m_dirLock = -1, m_stageLock = -1;

@@ -139,6 +139,7 @@ RunResult Trainer::resume(const std::string& outDir)
 
 Config Trainer::checkpointConfig(const std::string& outDir)
 {
+    RunFolder::repair(outDir);  // e.g. a commit cut after its swap: the folder holds a finished run
     const std::string path = RunFolder::resumableCheckpoint(outDir);
     if (path.empty()) {
         if (fs::exists(fs::path(outDir) / RunFolder::kSummary)) throw IoError(outDir + ": the run has finished (summary.json); there is nothing to resume");

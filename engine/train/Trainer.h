@@ -40,8 +40,9 @@ public:
     // CheckpointError when the checkpoint is corrupt, of another format version, or of another
     // configuration or data set, and what run() throws.
     RunResult resume(const std::string& outDir);
-    // The configuration in the checkpoint resume(outDir) would continue from. Throws IoError when
-    // there is none, CheckpointError when it is corrupt.
+    // The configuration in the checkpoint resume(outDir) would continue from, after repairing
+    // what a killed run left (RunFolder::repair). Throws IoError when there is none,
+    // CheckpointError when it is corrupt.
     static Config checkpointConfig(const std::string& outDir);
 
 private:
