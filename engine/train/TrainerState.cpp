@@ -49,6 +49,7 @@ void saveEpochResult(CheckpointWriter& w, const EpochResult& e)
 {
     w.section("epoch");
     w.i64(e.epoch);
+    w.f64(e.at);
     w.f64(e.trainLoss);
     w.f64(e.devMetric);
     w.f64(e.testMetric);
@@ -67,6 +68,7 @@ EpochResult loadEpochResult(CheckpointReader& r)
     const std::int64_t epoch = r.i64();
     if (epoch < 1 || epoch > 1000000) r.fail("corrupt: epoch number " + std::to_string(epoch));
     e.epoch = static_cast<int>(epoch);
+    e.at = r.f64();
     e.trainLoss = r.f64();
     e.devMetric = r.f64();
     e.testMetric = r.f64();
@@ -87,6 +89,7 @@ void TrainerState::save(CheckpointWriter& w) const
     w.u64(epochs.size());
     for (const EpochResult& e : epochs) saveEpochResult(w, e);
     w.i64(bestEpoch);
+    w.f64(bestAt);
     w.f64(bestDev);
     w.f64(testAtBest);
     w.f64(bestLoss);
@@ -111,12 +114,15 @@ void TrainerState::load(CheckpointReader& r)
     epochs.clear();
     for (std::uint64_t i = 0; i < n; ++i) {
         epochs.push_back(loadEpochResult(r));
-        if (epochs.back().epoch != static_cast<int>(i + 1)) r.fail("corrupt: epoch record " + std::to_string(i + 1) + " is numbered " + std::to_string(epochs.back().epoch));
+        const int e = epochs.back().epoch, before = i > 0 ? epochs[i - 1].epoch : 1;
+        if (e < before || e > epochsDone)
+            r.fail("corrupt: evaluation " + std::to_string(i + 1) + " is of epoch " + std::to_string(e) + " (" + std::to_string(epochsDone) + " done)");
     }
-    if (n != static_cast<std::uint64_t>(epochsDone)) r.fail("corrupt: " + std::to_string(n) + " epoch records for " + std::to_string(epochsDone) + " epochs done");
+    if ((n == 0) != (epochsDone == 0)) r.fail("corrupt: " + std::to_string(n) + " evaluations for " + std::to_string(epochsDone) + " epochs done");
     const std::int64_t best = r.i64();
     if (best < 0 || best > epochsDone) r.fail("corrupt: best epoch " + std::to_string(best) + " of " + std::to_string(epochsDone));
     bestEpoch = static_cast<int>(best);
+    bestAt = r.f64();
     bestDev = r.f64();
     testAtBest = r.f64();
     bestLoss = r.f64();

@@ -1,6 +1,6 @@
 #pragma once
 // What the trainer carries from one epoch to the next, in one place so that a checkpoint holds all
-// of it: the epochs done with their results (metrics.csv is rebuilt from them), the best-dev record,
+// of it: the epochs done with their evaluations (metrics.csv is rebuilt from them), the best-dev record,
 // the global step, the warnings already given, the accumulated timings and the start time.
 // The random generators and the model are saved by their owners (Trainer, Task).
 #include "core/Timings.h"
@@ -17,8 +17,9 @@ namespace meprop {
 struct TrainerState {
     int epochsDone = 0;
     long step = 0;
-    std::vector<EpochResult> epochs;
+    std::vector<EpochResult> epochs;  // every evaluation (evals_per_epoch per epoch)
     int bestEpoch = 0;
+    double bestAt = 0.0;
     double bestDev = -std::numeric_limits<double>::infinity();
     double testAtBest = 0.0;
     double bestLoss = std::numeric_limits<double>::infinity();

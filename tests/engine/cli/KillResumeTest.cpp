@@ -214,7 +214,7 @@ std::vector<std::string> trainArgs(const std::string& data, int seed, int epochs
 }
 
 struct Counts {
-    int kills = 0, midWrite = 0, resumes = 0, restarts = 0;
+    int kills = 0, midWrite = 0, midCheckpoint = 0, resumes = 0, restarts = 0;
 };
 
 }  // namespace
@@ -253,12 +253,17 @@ TEST(KillResume, SigkillAtAnyMomentThenResumeEqualsUninterrupted)
                 alive = false;
                 code = reap(pid);
                 break;
-            case 1:  // while the checkpoint is being written
-                alive = waitForAny(pid, {dir / (".checkpoint.bin" + tmp)}, std::chrono::milliseconds(5000), &code);
-                break;
+            case 1:  // while a checkpoint is being written over the previous one
             case 3:  // while another file is being written
-                alive = waitForAny(pid, {dir / (".config.json" + tmp), dir / (".metrics.csv" + tmp), dir / (".summary.json" + tmp)},
-                                   std::chrono::milliseconds(5000), &code);
+                if (!fs::exists(dir / "checkpoint.bin")) {
+                    // None yet: let the first be written (so that the runs get on), kill right after.
+                    alive = waitForAny(pid, {dir / "checkpoint.bin"}, std::chrono::milliseconds(5000), &code);
+                } else if (launchNo % 4 == 1) {
+                    alive = waitForAny(pid, {dir / (".checkpoint.bin" + tmp)}, std::chrono::milliseconds(5000), &code);
+                } else {
+                    alive = waitForAny(pid, {dir / (".config.json" + tmp), dir / (".metrics.csv" + tmp), dir / (".summary.json" + tmp)},
+                                       std::chrono::milliseconds(5000), &code);
+                }
                 break;
             default: {  // a random moment (start-up, mid-epoch, evaluation, a write, the end)
                 const auto ms = std::uniform_int_distribution<long>(0, std::max<long>(10, runMs / 5))(rng);
@@ -274,11 +279,13 @@ TEST(KillResume, SigkillAtAnyMomentThenResumeEqualsUninterrupted)
             ++n.kills;
             std::error_code ec;
             const bool reached = fs::exists(dir / "config.json") && fs::last_write_time(dir / "config.json", ec) >= started;
+            bool wrote = false;
             for (const std::string& name : namesIn(dir))
                 if (isAtomicTemporary(name) && name.ends_with(tmp)) {
-                    ++n.midWrite;
-                    break;
+                    wrote = true;
+                    n.midCheckpoint += name.starts_with(".checkpoint.bin");
                 }
+            n.midWrite += wrote;
             finished = checkRunFolder(dir, ref, pid, reached, "after kill " + std::to_string(n.kills) + " (round " + std::to_string(rounds) + ")");
             if (HasFatalFailure()) return;
         }
@@ -289,10 +296,11 @@ TEST(KillResume, SigkillAtAnyMomentThenResumeEqualsUninterrupted)
     }
     EXPECT_GE(n.kills, kKills);
     EXPECT_GE(n.midWrite, 10) << "kills mid-write";
+    EXPECT_GE(n.midCheckpoint, 5) << "kills while a checkpoint was being written over the previous one";
     EXPECT_GE(n.resumes, 10);
-    std::printf("[ kills ] %d SIGKILLs in %d runs (%d mid-write, leaving a temporary), %d resumes from a checkpoint, %d restarts before "
-                "the first checkpoint; an uninterrupted run takes %ld ms\n",
-                n.kills, rounds, n.midWrite, n.resumes, n.restarts, static_cast<long>(runMs));
+    std::printf("[ kills ] %d SIGKILLs in %d runs (%d mid-write leaving a temporary, %d of them mid-checkpoint), %d resumes from a "
+                "checkpoint, %d restarts before the first checkpoint; an uninterrupted run takes %ld ms\n",
+                n.kills, rounds, n.midWrite, n.midCheckpoint, n.resumes, n.restarts, static_cast<long>(runMs));
 }
 
 TEST(KillResume, SigkillDuringAnOverwriteKeepsTheEarlierResult)

@@ -195,6 +195,12 @@ TEST(Resume, ImageRunsResumedTwiceEqualUninterrupted)
     c.set("mode", "topk");
     c.set("optimizer", "adagrad");
     expectResumeEqualsUninterrupted(c, {3 * B + 1}, "image-topk-adagrad-last-epoch");
+
+    // Several evaluations per epoch: a stop between two of them goes back to the epoch's start.
+    c.set("evals_per_epoch", 3);
+    c.set("optimizer", "adam");
+    const long B3 = batchesPerEpoch(c);
+    expectResumeEqualsUninterrupted(c, {B3 + B3 / 2, B3 - 1}, "image-three-evaluations-per-epoch");
 }
 
 TEST(Resume, PosRunResumedEqualsUninterrupted)
@@ -238,7 +244,7 @@ TEST(Resume, RefusesWhatDoesNotFitTheCheckpoint)
 
     // Different data behind the same configuration.
     test::writeTinyMnistDir((root / "data").string(), 310, 60);
-    EXPECT_NE(errorOf(c).find("written for a training set of 240 examples, this one has 250"), std::string::npos) << errorOf(c);
+    EXPECT_NE(errorOf(c).find("written for a training set of 240 examples in 24 batches, this one has 250 in 25"), std::string::npos) << errorOf(c);
     test::writeTinyMnistDir((root / "data").string(), 300, 60);
 
     // A checkpoint of another format version, a corrupt one, a truncated one.
