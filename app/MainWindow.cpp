@@ -181,6 +181,13 @@ void MainWindow::buildActions()
         QString error;
         if (!importBundle(path, &error)) showError(tr("Cannot import the bundle"), error);
     });
+    file->addAction(tr("Import &metrics.csv..."), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import metrics.csv"), m_lastFolder, tr("Run metrics (*.csv)"));
+        if (path.isEmpty()) return;
+        m_lastFolder = QFileInfo(path).absolutePath();
+        QString error;
+        if (!importMetrics(path, &error)) showError(tr("Cannot import the metrics"), error);
+    });
     file->addAction(tr("&Export run bundle..."), this, [this] {
         const QString path = chooseSavePath(tr("Export run bundle"), tr("Run bundle (*.zip)"), QStringLiteral("meprop-runs.zip"));
         if (path.isEmpty()) return;
@@ -627,6 +634,16 @@ bool MainWindow::importBundle(const QString& path, QString* error)
     }
     refreshAll();
     statusBar()->showMessage(tr("Imported %1 run(s) from %2").arg(runs.size()).arg(path), 5000);
+    return true;
+}
+
+bool MainWindow::importMetrics(const QString& path, QString* error)
+{
+    RunRecord r;
+    if (!readRunFolder(path, &r, error)) return false;
+    m_runs->addImported(r);
+    refreshAll();
+    statusBar()->showMessage(tr("Imported %1 from %2").arg(r.name, path), 5000);
     return true;
 }
 

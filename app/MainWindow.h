@@ -64,6 +64,8 @@ public:
 
     bool exportBundle(const QString& path, QString* error);
     bool importBundle(const QString& path, QString* error);
+    // A run folder's metrics.csv (CLI output, or the authors' code through bench/authors-code/run.sh).
+    bool importMetrics(const QString& path, QString* error);
     bool exportTable(const QString& path, QString* error);  // .csv or .md by extension
     bool saveScreenshot(const QString& path, QString* error);
     // Chart ids for exports: accuracy, loss, ratio, timing, compare, compare_loss, sweep_accuracy,
