@@ -94,12 +94,6 @@ QJsonObject toJson(const RunRecord& run);
 // Throws nothing: returns false and sets *error on a malformed object.
 bool fromJson(const QJsonObject& json, RunRecord* run, QString* error);
 
-// Smoothed (exponential moving average) and thinned copy of a curve for display: at most
-// `maxPoints` points, each the EMA value at that step.
-QList<QPointF> smoothed(const QList<QPointF>& points, double alpha, int maxPoints);
-// Thinned copy keeping every n-th point (and the last).
-QList<QPointF> thinned(const QList<QPointF>& points, int maxPoints);
-
 }  // namespace meprop
 
 Q_DECLARE_METATYPE(meprop::StartData)
