@@ -28,12 +28,15 @@ QByteArray metricsCsv(const RunRecord& run);
 // malformed file.
 bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* error);
 
+// A run folder as the CLI, the workbench or bench/authors-code/run.sh writes it. `path` is the
+// folder or its metrics.csv (required), with config.json and summary.json beside it when present
+// (an empty config otherwise), and the workbench's run.json when present (then the full record:
+// curves, weight-update history, name). Without run.json the run is named after the folder.
+// run->outDir is the folder. False and *error naming the file on a missing or malformed one.
+bool readRunFolder(const QString& path, RunRecord* run, QString* error);
+
 // `files`: extra entries (path in the zip -> bytes), e.g. charts and the results table.
 bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMap<QString, QByteArray>& files, QString* error);
-// Reads a run folder (the trainer's config.json + metrics.csv [+ summary.json], and the
-// workbench's run.json when present: then with curves and weight-update history) into `run`, with
-// run->outDir = dir. False and *error naming the folder and the file on a problem.
-bool readRunFolder(const QString& dir, RunRecord* run, QString* error);
 
 // What the Runs browser lists about a folder without loading all of it.
 struct RunFolderInfo {

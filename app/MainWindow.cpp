@@ -206,6 +206,13 @@ void MainWindow::buildActions()
         QString error;
         if (!importBundle(path, &error)) showError(tr("Cannot import the bundle"), error);
     });
+    file->addAction(tr("Import &metrics.csv..."), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import metrics.csv"), m_lastFolder, tr("Run metrics (*.csv)"));
+        if (path.isEmpty()) return;
+        m_lastFolder = QFileInfo(path).absolutePath();
+        QString error;
+        if (!importMetrics(path, &error)) showError(tr("Cannot import the metrics"), error);
+    });
     file->addAction(tr("&Export run bundle (selected runs, or all)..."), this, [this] {
         const QString path = chooseSavePath(tr("Export run bundle"), tr("Run bundle (*.zip)"), QStringLiteral("meprop-runs.zip"));
         if (path.isEmpty()) return;
@@ -803,6 +810,16 @@ void MainWindow::chooseRunsRoot()
     setRunsRoot(dir);
     m_runsRootGiven = false;  // remembered from now on
     showStatus(tr("New runs are written to %1").arg(dir), 8000);
+}
+
+bool MainWindow::importMetrics(const QString& path, QString* error)
+{
+    RunRecord r;
+    if (!readRunFolder(path, &r, error)) return false;
+    m_runs->addImported(r);
+    refreshAll();
+    showStatus(tr("Imported %1 from %2").arg(r.name, path), 5000);
+    return true;
 }
 
 bool MainWindow::saveScreenshot(const QString& path, QString* error)

@@ -69,6 +69,8 @@ public:
     // results table.
     bool exportBundle(const QString& path, QString* error);
     bool importBundle(const QString& path, QString* error);
+    // A run folder's metrics.csv (CLI output, or the authors' code through bench/authors-code/run.sh).
+    bool importMetrics(const QString& path, QString* error);
     // Every run of the table: a column per varied config key, plain numbers (ResultsTable).
     bool exportTable(const QString& path, QString* error);  // .csv or .md by extension
 

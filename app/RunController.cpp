@@ -106,10 +106,7 @@ void RunController::rename(int id, const QString& name)
     it->name = n;
     it->renamed = true;
     it->row.name = n;
-    syncRow(*it);
-    if (!it->outDir.isEmpty() && it->row.state != RunState::Running && it->row.state != RunState::Queued &&
-        it->row.state != RunState::Paused)
-        saveRecord(*it);
+    syncRow(*it);  // kept in the session and in bundles; the run folder is not rewritten
     emit runChanged(id);
 }
 

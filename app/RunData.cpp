@@ -44,6 +44,8 @@ QString RunRecord::legend() const
     if (renamed && !name.isEmpty()) return QStringLiteral("#%1 %2").arg(id).arg(name);
     const QString m = mode();
     QString s = QStringLiteral("#%1 %2").arg(id).arg(m);
+    if (config.value(QStringLiteral("implementation")).toString() == QLatin1String("authors-csharp"))
+        s = QStringLiteral("#%1 authors %2").arg(id).arg(m);
     if (m != QLatin1String("dense")) s += QStringLiteral(" k=%1").arg(k());
     return s;
 }
@@ -219,10 +221,10 @@ bool fromJson(const QJsonObject& o, RunRecord* r, QString* error)
         if (!j.contains(QStringLiteral("epoch")) || !j.contains(QStringLiteral("dev")))
             return fail(QStringLiteral("run.json: epoch %1 lacks \"epoch\" or \"dev\"").arg(r->epochs.size() + 1));
         EpochData e;
-        e.epoch = j.value(QStringLiteral("epoch")).toInt();
+        e.epoch = j.value(QStringLiteral("epoch")).toDouble();
         e.trainLoss = j.value(QStringLiteral("train_loss")).toDouble();
         e.dev = j.value(QStringLiteral("dev")).toDouble();
-        e.test = j.value(QStringLiteral("test")).toDouble();
+        e.test = j.value(QStringLiteral("test")).isDouble() ? j.value(QStringLiteral("test")).toDouble() : kNaN;
         e.forward = j.value(QStringLiteral("fp_s")).toDouble();
         e.bpLinear = j.value(QStringLiteral("bp_linear_s")).toDouble();
         e.bpOverall = j.value(QStringLiteral("bp_overall_s")).toDouble();

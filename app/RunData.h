@@ -43,11 +43,12 @@ struct BatchData {
     QList<QList<QPointF>> ratio;    // per layer: (step, kept / width)
 };
 
+// One evaluation (per epoch, or several per epoch with evals_per_epoch).
 struct EpochData {
-    int epoch = 0;
+    double epoch = 0.0;  // epochs of training done, e.g. 1.25; the epoch number with one evaluation per epoch
     double trainLoss = 0.0;
     double dev = 0.0;
-    double test = 0.0;
+    double test = 0.0;  // NaN where the run did not evaluate test (imported authors' runs)
     double forward = 0.0, bpLinear = 0.0, bpOverall = 0.0, update = 0.0;  // seconds in this epoch
     double trainSeconds = 0.0, evalSeconds = 0.0;
     QList<double> ratio;  // per layer, mean over the epoch
@@ -77,7 +78,8 @@ struct RunRecord {
 
     QString mode() const { return config.value(QStringLiteral("mode")).toString(); }
     int k() const { return config.value(QStringLiteral("k")).toInt(); }
-    // "#3 topk k=20" (dense: "#3 dense"), or "#3 <name>" once renamed: names the run in legends.
+    // "#3 topk k=20" (dense: "#3 dense"; an imported run of the authors' C# code: "#3 authors topk
+    // k=20"), or "#3 <name>" once renamed: names the run in legends.
     QString legend() const;
     // Sums over the finished epochs.
     double totalBpLinear() const;

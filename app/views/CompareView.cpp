@@ -62,7 +62,7 @@ void CompareView::refresh()
         QList<QPointF> dev, test;
         for (const EpochData& e : r->epochs) {
             dev << QPointF(e.epoch, e.dev);
-            test << QPointF(e.epoch, e.test);
+            if (std::isfinite(e.test)) test << QPointF(e.epoch, e.test);
         }
         m_compareChart->setSeries(r->legend() + tr(" dev"), dev, {c, Qt::SolidLine, 2.0, true, r->legend()});
         m_compareChart->setSeries(r->legend() + tr(" test"), test, {c, Qt::DashLine, 1.5, false, r->legend()});

@@ -105,7 +105,7 @@ void LiveView::refresh()
         QList<QPointF> dev, test, lossEpoch;
         for (const EpochData& e : r->epochs) {
             dev << QPointF(e.epoch, e.dev);
-            test << QPointF(e.epoch, e.test);
+            if (std::isfinite(e.test)) test << QPointF(e.epoch, e.test);
             lossEpoch << QPointF(double(e.epoch) * double(std::max<qint64>(1, r->start.batchesPerEpoch)), e.trainLoss);
         }
         const QString name = r->legend();
