@@ -12,6 +12,7 @@
 #include "RunData.h"
 
 #include <QByteArray>
+#include <QIODevice>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -28,5 +29,9 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
 bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMap<QString, QByteArray>& files, QString* error);
 // Reads every run of a bundle. `files` (optional) receives the other entries.
 bool readBundle(const QString& zipPath, QList<RunRecord>* runs, QString* error, QMap<QString, QByteArray>* files = nullptr);
+// The same from an open-able device (a QFile, or a QBuffer holding the bytes); `zipPath` names it in
+// messages and becomes the name of a run imported from a folder without run.json.
+bool readBundle(QIODevice* device, const QString& zipPath, QList<RunRecord>* runs, QString* error,
+                QMap<QString, QByteArray>* files = nullptr);
 
 }  // namespace meprop

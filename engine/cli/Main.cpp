@@ -7,6 +7,7 @@
 #include "backend/Device.h"
 #include "cli/ProgressBar.h"
 #include "cli/Reproduce.h"
+#include "core/BuildInfo.h"
 #include "core/Error.h"
 #include "train/Config.h"
 #include "train/LinearBench.h"
@@ -51,11 +52,7 @@ Config resolveConfig(const TrainArgs& a, std::string& name)
             name = a.source;
         }
     }
-    for (const std::string& s : a.sets) {
-        const auto eq = s.find('=');
-        if (eq == std::string::npos || eq == 0) throw ConfigError("--set " + s + ": expected key=value");
-        config.setFromString(s.substr(0, eq), s.substr(eq + 1));
-    }
+    for (const std::string& s : a.sets) config.setAssignment(s);
     config.validate();
     return config;
 }
@@ -122,6 +119,7 @@ int runBenchLinear(const BenchArgs& a)
     const LinearBenchResult r = benchLinearBackward(a.batch, a.in, a.out, a.k, mode, a.threads, a.reps);
     nlohmann::json j = toJson(r);
     j["device"] = "cpu";
+    j["engine"] = engineIsa();
     std::printf("%s\n", j.dump().c_str());
     return 0;
 }
@@ -155,7 +153,10 @@ int main(int argc, char** argv)
 {
     CLI::App app{"meprop: train and benchmark meProp (minimal effort back propagation) models"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "meprop 0.1.0");
+    app.set_version_flag("--version", [] {
+        // Which build of the engine library the loader picked (baseline or x86-64-v3) and from where.
+        return std::string("meprop 0.1.0 (engine ") + engineIsa() + ", " + engineLibraryPath() + ")";
+    });
 
     TrainArgs train;
     CLI::App* trainCmd = app.add_subcommand("train", "train a model from a config file or preset, writing config.json, metrics.csv, summary.json");

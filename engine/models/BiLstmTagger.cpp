@@ -16,9 +16,9 @@ BiLstmTagger::BiLstmTagger(const TaggerShape& shape, Rng& rng) : m_shape(shape)
     for (int f = 0; f < kTaggerFeatures; ++f)
         m_feat[static_cast<std::size_t>(f)] = std::make_unique<Embedding>(
             shape.features[static_cast<std::size_t>(f)], shape.featureDim, rng, "embed.feature" + std::to_string(f + 1));
-    m_fwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, false, "lstm.fwd");
-    m_bwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, true, "lstm.bwd");
-    m_out = std::make_unique<Linear>(2 * shape.hidden, shape.tags, rng, Init::XavierUniform, "output");
+    m_fwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, false, "lstm.fwd", shape.init);
+    m_bwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, true, "lstm.bwd", shape.init);
+    m_out = std::make_unique<Linear>(2 * shape.hidden, shape.tags, rng, shape.init.value_or(Init::XavierUniform), "output");
 }
 
 void BiLstmTagger::dropoutMask(Matrix& mask, int rows, int cols, Rng& rng) const

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace meprop {
@@ -38,6 +39,9 @@ struct TaggerShape {
     int featureDim = 20;
     int hidden = 500;
     float dropout = 0.0f;
+    // Weights: empty keeps the LSTM's own init (layers/Lstm.h) and Xavier-uniform for the output
+    // layer; a value applies to both LSTMs (per gate block) and the output layer.
+    std::optional<Init> init;
 };
 
 struct TaggerBackprop {

@@ -19,11 +19,11 @@ Mlp::Mlp(const MlpSpec& spec, Rng& rng) : m_spec(spec)
                           std::to_string(spec.kOutput));
     int in = spec.input;
     for (int l = 0; l < spec.layers; ++l) {
-        m_linear.emplace_back(in, spec.hidden, rng, Init::XavierUniform, "hidden" + std::to_string(l + 1));
+        m_linear.emplace_back(in, spec.hidden, rng, spec.init, "hidden" + std::to_string(l + 1));
         m_dropout.emplace_back(spec.dropout);
         in = spec.hidden;
     }
-    m_linear.emplace_back(in, spec.classes, rng, Init::XavierUniform, "output");
+    m_linear.emplace_back(in, spec.classes, rng, spec.init, "output");
     m_act.resize(m_linear.size());
 }
 
@@ -40,6 +40,7 @@ BackwardSpec Mlp::specFor(std::size_t layer) const
         s.k = m_spec.k;
     }
     s.needInputGrad = layer != 0;
+    s.denseBias = m_spec.denseBias;
     return s;
 }
 
@@ -62,6 +63,7 @@ double Mlp::lossAndBackward(const int* labels, long count, bool backward, Rng& r
     if (!backward) return softmaxCrossEntropy(m_act.back(), labels, count, nullptr);
     ScopedTimer overall(t ? &t->bpOverall : nullptr);
     const double loss = softmaxCrossEntropy(m_act.back(), labels, count, &m_grad);
+    if (m_spec.sumLoss) m_grad *= static_cast<float>(count);
     double* bpLinear = t ? &t->bpLinear : nullptr;
     for (std::size_t l = m_linear.size(); l-- > 0;) {
         if (l + 1 < m_linear.size()) {

@@ -19,6 +19,7 @@
 #include "ops/BackpropMode.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,9 +51,10 @@ struct ParserModelSettings {
     // The loss whose gradient is back-propagated: false = mean over the batch (as above), true =
     // the sum (the authors' C# framework, whose softmax backward does not divide by the batch).
     bool sumLoss = false;
-    // > 0: clip every gradient element to [-gradClip, gradClip] after backward (the C# optimizers
-    // clip at 5 by default). 0: no clipping.
-    float gradClip = 0.0f;
+    // Weights of the hidden and output layers. Empty: He-normal hidden layers under ReLU,
+    // Xavier-uniform under cube and for the output layer. (Gradient clipping, the C# optimizers'
+    // ClipBound, is an optimizer setting: OptimizerSettings::clip.)
+    std::optional<Init> init;
 };
 
 class ParserModel {

@@ -17,7 +17,10 @@ void AdaGrad::step()
         Matrix& h = m_h[i];
         auto update = [&](auto w, auto g, auto hh) {
             hh.array() += g.array().square();
-            w.array() -= lr * g.array() / (hh.array().sqrt() + eps);
+            if (m_s.adagradEpsInside)
+                w.array() -= lr * g.array() / (hh.array() + eps).sqrt();
+            else
+                w.array() -= lr * g.array() / (hh.array().sqrt() + eps);
         };
         // A zero gradient leaves AdaGrad's state and the weight unchanged, so skipping untouched
         // rows is exact here, not an approximation.

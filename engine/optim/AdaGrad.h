@@ -1,5 +1,6 @@
 #pragma once
-// AdaGrad (Duchi et al. 2011): h += g^2; w -= lr * g / (sqrt(h) + eps).
+// AdaGrad (Duchi et al. 2011): h += g^2; w -= lr * g / (sqrt(h) + eps), or with adagradEpsInside
+// w -= lr * g / sqrt(h + eps) (the authors' C# AdaGrad).
 #include "optim/Optimizer.h"
 
 namespace meprop {

@@ -18,6 +18,11 @@ struct OptimizerSettings {
     float beta2 = 0.999f;
     float eps = 1e-8f;  // Adam; AdaGrad uses 1e-6 as the paper unless set
     bool touchedRowsOnly = false;
+    // > 0: every gradient element is clipped to [-clip, clip] before the update (the authors' C#
+    // optimizers, ClipBound 5). 0: no clipping. The gradients themselves are clipped in place.
+    float clip = 0.0f;
+    // AdaGrad: false: w -= lr g / (sqrt(h) + eps); true: w -= lr g / sqrt(h + eps) (the authors' C#).
+    bool adagradEpsInside = false;
 };
 
 class Optimizer {
@@ -30,7 +35,8 @@ public:
     virtual std::string name() const = 0;
 };
 
-// Throws ConfigError for an unknown kind or a non-positive learning rate.
+// Throws ConfigError for an unknown kind, a non-positive learning rate or a negative clip. With
+// clip > 0 the optimizer clips the gradients (optim/GradientClip.h) before each update.
 std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings);
 
 }  // namespace meprop

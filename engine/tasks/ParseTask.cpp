@@ -25,15 +25,20 @@ std::vector<int> heads(const ConlluSentence& s)
 
 }  // namespace
 
-std::vector<ConlluSentence> readParseFile(const std::string& path, long maxSentences)
+void validateParseSentences(const std::vector<ConlluSentence>& sentences, const std::string& path)
 {
-    std::vector<ConlluSentence> sentences = readConllu(path, maxSentences);
     for (const auto& s : sentences) {
         validateTree(heads(s), where(path, s));
         for (const auto& t : s.tokens)
             if (t.deprel.empty() || t.deprel == "_")
                 throw DatasetError(where(path, s) + ": token " + std::to_string(t.id) + " has DEPREL \"_\", expected a relation");
     }
+}
+
+std::vector<ConlluSentence> readParseFile(const std::string& path, long maxSentences)
+{
+    std::vector<ConlluSentence> sentences = readConllu(path, maxSentences);
+    validateParseSentences(sentences, path);
     return sentences;
 }
 

@@ -92,6 +92,8 @@ private:
 
 // Reads a CoNLL-U file and validates every tree (see ParseTask). Throws DatasetError.
 std::vector<ConlluSentence> readParseFile(const std::string& path, long maxSentences = 0);
+// The checks readParseFile makes on sentences read from `path`: every tree valid, every DEPREL set.
+void validateParseSentences(const std::vector<ConlluSentence>& sentences, const std::string& path);
 
 // The task from a Config (keys train_file/dev_file/test_file or data, limit, hidden, layers,
 // activation, embed_dim, mode, k, k_output, dropout, optimizer, lr, update, ...).

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct PosSettings {
     int kOutput = 0;
     float dropout = 0.0f;
     float rareUnk = 0.5f;
+    std::optional<Init> init;  // empty: the model's own (see TaggerShape)
+    bool sumLoss = false;      // back-propagate the summed token loss of the batch instead of the mean
+    bool denseBias = false;    // sparse modes: the LSTM and output biases get the full gradient
     OptimizerSettings optimizer;
 };
 

@@ -5,10 +5,13 @@
 #include <quazip/quazip.h>
 #include <quazip/quazipfile.h>
 
+#include <QBuffer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace meprop;
 
@@ -171,6 +174,41 @@ private slots:
         QVERIFY(!readBundle(badCsv, &runs, &error));
         QVERIFY2(error.contains("line 2") && error.contains("abc"), qPrintable(error));
         QVERIFY(runs.isEmpty());
+    }
+
+    void readsFromMemoryAsFromAFile()
+    {
+        QTemporaryDir dir;
+        const QString zip = dir.filePath("m.zip");
+        QString error;
+        QVERIFY2(writeBundle(zip, {sampleRun(2, "topk")}, {}, &error), qPrintable(error));
+        QFile f(zip);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray bytes = f.readAll();
+        QBuffer buffer(&bytes);
+        QList<RunRecord> runs;
+        QVERIFY2(readBundle(&buffer, "memory.zip", &runs, &error), qPrintable(error));
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs[0].epochs.size(), 2);
+        QByteArray junk("not a zip");
+        QBuffer bad(&junk);
+        QVERIFY(!readBundle(&bad, "junk.zip", &runs, &error));
+        QVERIFY2(error.startsWith("junk.zip is not a zip"), qPrintable(error));
+    }
+
+    void metricsCsvOfEpochsWithDifferentExtrasReadsBack()
+    {
+        // Found by the bundle fuzz target: a run.json whose epochs carry different extra columns
+        // exported a metrics.csv with ragged rows, which the import then refused.
+        RunRecord r = sampleRun(2, "topk");
+        r.epochs[1].extra = {{"dev_las", 70.0}};
+        QList<EpochData> epochs;
+        QString error;
+        QVERIFY2(parseMetricsCsv(metricsCsv(r), &epochs, &error), qPrintable(error));
+        QCOMPARE(epochs.size(), 2);
+        QCOMPARE(epochs[1].extra.size(), 1);
+        QCOMPARE(epochs[1].extra[0].second, 70.0);
+        QVERIFY(std::isnan(epochs[0].extra[0].second));
     }
 
     void failedWriteKeepsTheEarlierFile()

@@ -2,6 +2,7 @@
 // A grouped bar chart: categories along x (e.g. "forward", "backprop (linear)", "update") and one
 // bar set per run. Our wrapper over Qt Charts (see LineChart.h for why).
 #include "charts/ChartExport.h"
+#include "charts/ExportableChart.h"
 
 #include <QColor>
 #include <QList>
@@ -23,14 +24,14 @@ struct BarSetData {
     QColor color;          // invalid: palette
 };
 
-class BarChart : public QWidget {
+class BarChart : public QWidget, public ExportableChart {
     Q_OBJECT
 public:
     explicit BarChart(QWidget* parent = nullptr);
     ~BarChart() override;
 
     void setTitle(const QString& title);
-    QString title() const;
+    QString title() const override;
     void setValueTitle(const QString& title);
     // Value labels on top of the bars, printed with `format` (QString::asprintf style, e.g. "%.2f").
     void setLabelFormat(const QString& format);
@@ -46,9 +47,9 @@ public:
     QList<double> values(const QString& setName) const;
     double valueMax() const;
 
-    QImage toImage(QSize size = {}) const;
-    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}) const;
-    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}) const;
+    QImage toImage(QSize size = {}) const override;
+    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}) const override;
+    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}) const override;
 
 private:
     QSize exportSize(QSize requested) const;

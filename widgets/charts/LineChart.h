@@ -6,6 +6,7 @@
 // QXYSeries::replace() call (cheaper than clear + append, which repaints per point). Axes follow
 // the data (with nice numbers) unless a fixed range is set.
 #include "charts/ChartExport.h"
+#include "charts/ExportableChart.h"
 
 #include <QColor>
 #include <QList>
@@ -30,14 +31,14 @@ struct SeriesStyle {
     bool markers = false;                // draw a dot at each point (epoch curves)
 };
 
-class LineChart : public QWidget {
+class LineChart : public QWidget, public ExportableChart {
     Q_OBJECT
 public:
     explicit LineChart(QWidget* parent = nullptr);
     ~LineChart() override;
 
     void setTitle(const QString& title);
-    QString title() const;
+    QString title() const override;
     void setAxisTitles(const QString& x, const QString& y);
     // Fixes the y range (e.g. 0..1 for ratios); std::nullopt returns to following the data.
     void setYRange(std::optional<std::pair<double, double>> range);
@@ -63,9 +64,9 @@ public:
     QRectF axisRange() const;
 
     // Export at `size` (empty: the widget's size, or 900 x 560 when it was never laid out).
-    QImage toImage(QSize size = {}) const;
-    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}) const;
-    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}) const;
+    QImage toImage(QSize size = {}) const override;
+    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}) const override;
+    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}) const override;
 
 private:
     void rebuildAxes();
