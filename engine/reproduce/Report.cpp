@@ -367,7 +367,8 @@ std::vector<std::string> rowFor(const Results& res, const CellStats& cs, bool de
 {
     const TableSpec& t = *cs.table;
     const Cell& c = *cs.cell;
-    std::vector<std::string> r = {c.group, c.label + (c.baseline.empty() ? " (baseline)" : ""), nText(cs)};
+    const bool named = c.label.find("aseline") != std::string::npos;  // "Baseline (h=8192)" says so itself
+    std::vector<std::string> r = {c.group, c.label + (c.baseline.empty() && !named ? " (baseline)" : ""), nText(cs)};
     if (!t.metric.empty()) {
         if (dev) r.insert(r.end(), {fixed(c.paper.dev, 2), meanSd(cs.dev, 2)});
         r.insert(r.end(), {fixed(c.paper.test, 2), meanSd(cs.metric, 2), interval(cs.metric, 2), c.baseline.empty() ? kDash : deltaText(cs.delta),
