@@ -17,9 +17,8 @@ set(meprop_install_rpath "$ORIGIN/../${MEPROP_INSTALL_PRIVATE_LIBDIR}")
 install(TARGETS meprop RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 set_target_properties(meprop PROPERTIES INSTALL_RPATH "${meprop_install_rpath}")
 if(MEPROP_BUILD_APP)
-  # meprop-figures (beside meprop, which runs it for `meprop reproduce`) links no engine.
   install(TARGETS meprop-workbench meprop-figures RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  set_target_properties(meprop-workbench PROPERTIES INSTALL_RPATH "${meprop_install_rpath}")
+  set_target_properties(meprop-workbench meprop-figures PROPERTIES INSTALL_RPATH "${meprop_install_rpath}")
   install(FILES ${PROJECT_SOURCE_DIR}/resources/meprop-workbench.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
   install(FILES ${PROJECT_SOURCE_DIR}/resources/meprop-workbench.svg
           DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)

@@ -75,6 +75,18 @@ void CudaImageTask::upload(const ImageSet& set, DeviceSet& out)
     out.size = set.size();
 }
 
+void CudaImageTask::save(CheckpointWriter& w) const
+{
+    w.section("cuda-image-task");
+    m_mlp->save(w);
+}
+
+void CudaImageTask::load(CheckpointReader& r)
+{
+    r.section("cuda-image-task");
+    m_mlp->load(r);
+}
+
 void CudaImageTask::beginEpoch(Rng& rng)
 {
     // Fisher-Yates with the run's Rng (std::shuffle's draws differ between standard libraries).

@@ -20,6 +20,24 @@ Linear::Linear(int in, int out, Rng& rng, Init init, const std::string& name)
     m_b.zeroGrad();
 }
 
+void Linear::save(CheckpointWriter& w) const
+{
+    w.section("linear");
+    w.parameter(m_w);
+    w.parameter(m_b);
+    w.u64s(m_counts);
+}
+
+void Linear::load(CheckpointReader& r)
+{
+    r.section("linear");
+    r.parameterInto(m_w);
+    r.parameterInto(m_b);
+    m_counts = r.u64s(m_counts.size(), m_w.name + " update counts");
+    m_w.zeroGrad();
+    m_b.zeroGrad();
+}
+
 void Linear::forward(const Matrix& x, Matrix& y)
 {
     if (x.cols() != in())

@@ -20,6 +20,7 @@
 #include "core/Rng.h"
 #include "core/Tensor.h"
 #include "core/Timings.h"
+#include "io/CheckpointStream.h"
 #include "layers/Init.h"
 #include "ops/TopK.h"
 
@@ -59,6 +60,11 @@ public:
     const Selection& lastSelection() const { return m_sel; }
     const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
     void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
+
+    // Checkpoint state: weight, bias and update counts (io/CheckpointStream.h). load needs a layer
+    // of the same shape and clears the gradients.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
 
 private:
     Parameter m_w, m_b;

@@ -77,6 +77,27 @@ Lstm::Lstm(int in, int hidden, Rng& rng, bool reverse, const std::string& name, 
     m_b.zeroGrad();
 }
 
+void Lstm::save(CheckpointWriter& w) const
+{
+    w.section("lstm");
+    w.parameter(m_w);
+    w.parameter(m_u);
+    w.parameter(m_b);
+    w.u64s(m_counts);
+}
+
+void Lstm::load(CheckpointReader& r)
+{
+    r.section("lstm");
+    r.parameterInto(m_w);
+    r.parameterInto(m_u);
+    r.parameterInto(m_b);
+    m_counts = r.u64s(m_counts.size(), m_name + " update counts");
+    m_w.zeroGrad();
+    m_u.zeroGrad();
+    m_b.zeroGrad();
+}
+
 void Lstm::forward(const Matrix& x, Matrix& h)
 {
     const int T = static_cast<int>(x.rows());

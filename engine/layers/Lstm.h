@@ -34,6 +34,7 @@
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
+#include "io/CheckpointStream.h"
 #include "layers/Linear.h"
 
 #include <cstdint>
@@ -83,6 +84,11 @@ public:
     // Per gate row: how many time steps gave it a gradient since the last resetCounts().
     const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
     void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
+
+    // Checkpoint state: W, U, b and the update counts. load needs an LSTM of the same shape and
+    // clears the gradients.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
 
 private:
     int step(int s, int T) const { return m_reverse ? T - 1 - s : s; }

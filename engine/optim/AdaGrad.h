@@ -11,6 +11,8 @@ public:
     void attach(const std::vector<Parameter*>& params) override;
     void step() override;
     std::string name() const override { return "adagrad"; }
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
 private:
     OptimizerSettings m_s;

@@ -8,6 +8,20 @@
 
 namespace meprop {
 
+void saveStateMatrices(CheckpointWriter& w, const std::vector<Matrix>& state)
+{
+    w.u64(state.size());
+    for (const Matrix& m : state) w.matrix(m);
+}
+
+void loadStateMatrices(CheckpointReader& r, std::vector<Matrix>& state, const std::vector<Parameter*>& params, const std::string& what)
+{
+    const std::uint64_t n = r.u64();
+    if (n != state.size())
+        r.fail(what + " of " + std::to_string(n) + " parameters in the checkpoint, " + std::to_string(state.size()) + " in this run");
+    for (std::size_t i = 0; i < state.size(); ++i) r.matrixInto(state[i], what + " of " + params[i]->name);
+}
+
 std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings)
 {
     if (!(settings.lr > 0.0f))

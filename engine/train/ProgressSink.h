@@ -22,6 +22,9 @@ struct RunInfo {
     long trainExamples = 0;
     long batchesPerEpoch = 0;
     std::vector<LayerInfo> layers;
+    // A resumed run: the epochs restored from the checkpoint (onEpoch follows for each of them
+    // before training goes on). 0 for a fresh run.
+    int resumedEpochs = 0;
 };
 
 struct BatchProgress {
