@@ -64,6 +64,9 @@ public:
 
     bool exportBundle(const QString& path, QString* error);
     bool importBundle(const QString& path, QString* error);
+    // File > Resume run folder: queues the continuation of the run in `folder` from its checkpoint
+    // (a folder with checkpoint.bin and no summary.json). False with the reason otherwise.
+    bool resumeFolder(const QString& folder, QString* error);
     bool exportTable(const QString& path, QString* error);  // .csv or .md by extension
     bool saveScreenshot(const QString& path, QString* error);
     // Chart ids for exports: accuracy, loss, ratio, timing, compare, compare_loss, sweep_accuracy,
