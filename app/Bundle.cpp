@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <cmath>
 #include <limits>
 
 namespace meprop {
@@ -48,7 +49,7 @@ QByteArray readLocal(const QString& dir, const QString& name)
 
 QString num(double v)
 {
-    return QString::number(v, 'g', 8);
+    return std::isnan(v) ? QString() : QString::number(v, 'g', 8);  // empty: not measured
 }
 
 // The files of one run, named relative to its folder in the bundle.
@@ -107,7 +108,7 @@ QByteArray metricsCsv(const RunRecord& r)
 {
     QString text = QStringLiteral("epoch,train_loss,dev,test,fp_s,bp_linear_s,bp_overall_s,update_s,train_s,eval_s,backprop_ratio");
     // The extra columns of every epoch, in the order first seen (the engine's epochs all have the
-    // same; an edited or foreign run.json may not): a missing value is written as nan.
+    // same; an edited or foreign run.json may not): a missing value is written as an empty cell.
     QStringList extras;
     for (const EpochData& e : r.epochs)
         for (const auto& [name, value] : e.extra)
@@ -116,7 +117,7 @@ QByteArray metricsCsv(const RunRecord& r)
     text += QLatin1Char('\n');
     for (const EpochData& e : r.epochs) {
         const double ratio = e.ratio.isEmpty() ? 0.0 : r.backpropRatio(e);
-        QStringList cells{QString::number(e.epoch), num(e.trainLoss), num(e.dev), num(e.test), num(e.forward), num(e.bpLinear),
+        QStringList cells{num(e.epoch), num(e.trainLoss), num(e.dev), num(e.test), num(e.forward), num(e.bpLinear),
                           num(e.bpOverall), num(e.update), num(e.trainSeconds), num(e.evalSeconds), num(ratio)};
         for (const QString& name : extras) {
             double v = std::numeric_limits<double>::quiet_NaN();
@@ -151,6 +152,11 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
             return fail(error, QStringLiteral("line %1: %2 fields, expected %3").arg(i + 1).arg(cells.size()).arg(header.size()));
         QList<double> v;
         for (int c = 0; c < cells.size(); ++c) {
+            // An empty cell: not measured (the authors' code evaluates test only when dev improves).
+            if (cells[c].trimmed().isEmpty() && c != cEpoch && c != cDev) {
+                v << std::nan("");
+                continue;
+            }
             bool ok = false;
             v << cells[c].toDouble(&ok);
             if (!ok)
@@ -160,7 +166,7 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
         }
         auto at = [&](int c) { return c >= 0 ? v[c] : 0.0; };
         EpochData e;
-        e.epoch = int(at(cEpoch));
+        e.epoch = at(cEpoch);
         e.trainLoss = at(cLoss);
         e.dev = at(cDev);
         e.test = at(cTest);
@@ -181,6 +187,30 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
             best = e.dev;
             e.best = true;
         }
+    return true;
+}
+
+bool readRunFolder(const QString& metricsPath, RunRecord* run, QString* error)
+{
+    QFile f(metricsPath);
+    if (!f.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: cannot read (%2)").arg(metricsPath, f.errorString()));
+    const QString dir = QFileInfo(metricsPath).absolutePath();
+    const QByteArray metrics = f.readAll();
+    if (metrics.isEmpty()) return fail(error, QStringLiteral("%1: empty file").arg(metricsPath));
+    QMap<QString, QByteArray> files;
+    files[QStringLiteral("metrics.csv")] = metrics;
+    const QByteArray config = readLocal(dir, QStringLiteral("config.json"));
+    files[QStringLiteral("config.json")] = config.isEmpty() ? QByteArray("{}") : config;
+    const QByteArray summary = readLocal(dir, QStringLiteral("summary.json"));
+    if (!summary.isEmpty()) files[QStringLiteral("summary.json")] = summary;
+    RunRecord r;
+    if (!recordFromFiles(metricsPath, files, QString(), &r, error)) return false;
+    r.name = QFileInfo(dir).fileName();
+    // Where the batch-loss axis puts each evaluation's mean loss: batches per epoch from the config.
+    const double limit = r.config.value(QStringLiteral("limit")).toDouble(), batch = r.config.value(QStringLiteral("batch")).toDouble();
+    if (r.start.batchesPerEpoch == 0 && limit > 0 && batch > 0) r.start.batchesPerEpoch = qint64(std::ceil(limit / batch));
+    r.outDir.clear();  // imported: the workbench does not write into that folder
+    *run = r;
     return true;
 }
 

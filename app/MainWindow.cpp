@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "Bundle.h"
+#include "ChartExportDialog.h"
 #include "ConfigPanel.h"
 #include "DownloadDialog.h"
 #include "EngineBridge.h"
@@ -139,6 +140,11 @@ void MainWindow::buildUi()
     setCentralWidget(m_splitter);
 
     m_statusText = new QLabel(tr("Ready"));
+    m_statusText->setObjectName(QStringLiteral("statusText"));
+    m_statusText->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_flashTimer = new QTimer(this);
+    m_flashTimer->setSingleShot(true);
+    connect(m_flashTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
     m_statusProgress = new QProgressBar();
     m_statusProgress->setRange(0, 1000);
     m_statusProgress->setMaximumWidth(220);
@@ -187,12 +193,19 @@ void MainWindow::buildActions()
         QString error;
         if (!importBundle(path, &error)) showError(tr("Cannot import the bundle"), error);
     });
+    file->addAction(tr("Import &metrics.csv..."), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import metrics.csv"), m_lastFolder, tr("Run metrics (*.csv)"));
+        if (path.isEmpty()) return;
+        m_lastFolder = QFileInfo(path).absolutePath();
+        QString error;
+        if (!importMetrics(path, &error)) showError(tr("Cannot import the metrics"), error);
+    });
     file->addAction(tr("&Export run bundle..."), this, [this] {
         const QString path = chooseSavePath(tr("Export run bundle"), tr("Run bundle (*.zip)"), QStringLiteral("meprop-runs.zip"));
         if (path.isEmpty()) return;
         QString error;
         if (!exportBundle(path, &error)) showError(tr("Cannot export the bundle"), error);
-        else statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        else showStatus(tr("Saved %1").arg(path), 5000);
     });
     file->addAction(tr("Export results &table..."), this, [this] {
         const QString path = chooseSavePath(tr("Export results table"), tr("CSV (*.csv);;Markdown (*.md)"), QStringLiteral("results.csv"));
@@ -207,8 +220,13 @@ void MainWindow::buildActions()
             chartMenu->addAction(c.title, this, [this, id = c.id] {
                 const QString path = chooseSavePath(tr("Export chart"), tr("PNG image (*.png);;SVG drawing (*.svg)"), id + QStringLiteral(".png"));
                 if (path.isEmpty()) return;
+                ChartExportDialog dialog(m_exportSize, m_exportDpi, this);
+                if (dialog.exec() != QDialog::Accepted) return;
+                m_exportSize = dialog.exportSize();
+                m_exportDpi = dialog.dpi();
                 QString error;
-                if (!exportChart(id, path, &error)) showError(tr("Cannot export the chart"), error);
+                if (!exportChart(id, path, &error, m_exportSize, m_exportDpi)) showError(tr("Cannot export the chart"), error);
+                else showStatus(tr("Saved %1").arg(path), 5000);
             });
         }
     });
@@ -382,7 +400,7 @@ void MainWindow::onWarning(int id, const QString& message)
     const RunRecord* r = m_runs->record(id);
     m_lastWarning = tr("%1: %2").arg(r ? r->name : QString::number(id), message);
     m_live->showWarning(id, m_lastWarning);
-    statusBar()->showMessage(tr("Warning: %1").arg(m_lastWarning), 10000);
+    showStatus(tr("Warning: %1").arg(m_lastWarning), 10000);
 }
 
 void MainWindow::onRunEnded(int)
@@ -395,7 +413,7 @@ void MainWindow::onRunEnded(int)
 void MainWindow::showError(const QString& title, const QString& message)
 {
     m_lastError = message;
-    statusBar()->showMessage(message, 10000);
+    showStatus(message, 10000);
     if (m_scripted) return;  // scripted runs report on stderr; a modal box would block them
     auto* box = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -433,15 +451,15 @@ bool MainWindow::downloadDataset(const DatasetInfo& info, const QString& folder)
 {
     if (!m_download) {
         m_download = new DownloadDialog(this);
-        connect(m_download, &DownloadDialog::status, this, [this](const QString& text) { statusBar()->showMessage(text); });
+        connect(m_download, &DownloadDialog::status, this, [this](const QString& text) { showStatus(text); });
         connect(m_download, &DownloadDialog::finished, this, [this](const QString& dir) {
             configPanel()->setValue(QStringLiteral("data"), dir);
             m_configure->updateDatasetInfo();
-            statusBar()->showMessage(tr("Downloaded and verified into %1; data now points there").arg(dir), 10000);
+            showStatus(tr("Downloaded and verified into %1; data now points there").arg(dir), 10000);
         });
         connect(m_download, &DownloadDialog::failed, this, [this](const QString& message) { showError(tr("Download failed"), message); });
         connect(m_download, &DownloadDialog::cancelled, this,
-                [this] { statusBar()->showMessage(tr("Download cancelled; no partial file was kept"), 10000); });
+                [this] { showStatus(tr("Download cancelled; no partial file was kept"), 10000); });
     }
     QString why;
     if (!m_download->start(info, folder, m_scripted, &why)) {
@@ -517,19 +535,31 @@ void MainWindow::refreshAll()
     updateStatus();
 }
 
+void MainWindow::showStatus(const QString& text, int ms)
+{
+    // In our own label (QStatusBar's temporary messages can draw over the normal widgets).
+    m_flash = text;
+    m_statusText->setText(text);
+    m_statusText->setToolTip(text);
+    m_flashTimer->start(ms > 0 ? ms : 15000);
+}
+
 void MainWindow::updateStatus()
 {
+    auto setText = [this](const QString& t) {
+        if (!m_flashTimer->isActive()) m_statusText->setText(t);  // unless a message is showing
+    };
     const int id = m_runs->currentId();
     const RunRecord* r = m_runs->record(id);
     if (!r) {
-        m_statusText->setText(m_runs->ids().isEmpty() ? tr("Ready") : tr("Idle: %1 run(s) in this session").arg(m_runs->ids().size()));
+        setText(m_runs->ids().isEmpty() ? tr("Ready") : tr("Idle: %1 run(s) in this session").arg(m_runs->ids().size()));
         m_statusProgress->setValue(0);
         return;
     }
     QString text = tr("%1: %2, %3").arg(r->name, toString(r->row.state), r->row.summary);
     if (!r->epochs.isEmpty()) text += tr(", epoch %1/%2, best dev %3 %").arg(r->epochs.size()).arg(r->start.epochs).arg(WorkbenchView::fmt(r->bestDev()));
     if (m_runs->queuedCount() > 0) text += tr(" (%1 queued)").arg(m_runs->queuedCount());
-    m_statusText->setText(text);
+    setText(text);
     m_statusProgress->setValue(int(std::lround(r->row.progress * 1000)));
     m_statusProgress->setFormat(QStringLiteral("%1 %").arg(std::lround(r->row.progress * 100)));
 }
@@ -563,14 +593,14 @@ QWidget* MainWindow::chartWidget(const QString& id) const
     return nullptr;
 }
 
-bool MainWindow::exportChart(const QString& id, const QString& path, QString* error)
+bool MainWindow::exportChart(const QString& id, const QString& path, QString* error, QSize size, double dpi)
 {
     refreshAll();
     for (const ChartRef& c : charts()) {
         if (c.id != id) continue;
         const QString ext = QFileInfo(path).suffix().toLower();
-        if (ext == QLatin1String("svg")) return c.chart->exportSvg(path, error);
-        if (ext == QLatin1String("png")) return c.chart->exportPng(path, error);
+        if (ext == QLatin1String("svg")) return c.chart->exportSvg(path, error, size, dpi);
+        if (ext == QLatin1String("png")) return c.chart->exportPng(path, error, size, dpi);
         if (error) *error = tr("%1: choose a .png or .svg file name").arg(path);
         return false;
     }
@@ -642,7 +672,17 @@ bool MainWindow::importBundle(const QString& path, QString* error)
         m_runs->addImported(r);
     }
     refreshAll();
-    statusBar()->showMessage(tr("Imported %1 run(s) from %2").arg(runs.size()).arg(path), 5000);
+    showStatus(tr("Imported %1 run(s) from %2").arg(runs.size()).arg(path), 5000);
+    return true;
+}
+
+bool MainWindow::importMetrics(const QString& path, QString* error)
+{
+    RunRecord r;
+    if (!readRunFolder(path, &r, error)) return false;
+    m_runs->addImported(r);
+    refreshAll();
+    statusBar()->showMessage(tr("Imported %1 from %2").arg(r.name, path), 5000);
     return true;
 }
 
@@ -724,7 +764,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
                     if (m_quitWhenDone) close();
                 }, Qt::QueuedConnection);
             }
-            statusBar()->showMessage(tr("The workbench quits when the runs are done"));
+            showStatus(tr("The workbench quits when the runs are done"));
             event->ignore();
             return;
         case QuitChoice::StopRuns: break;

@@ -9,6 +9,7 @@
 
 #include <QList>
 #include <QMainWindow>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -67,12 +68,15 @@ public:
     // File > Resume run folder: queues the continuation of the run in `folder` from its checkpoint
     // (a folder with checkpoint.bin and no summary.json). False with the reason otherwise.
     bool resumeFolder(const QString& folder, QString* error);
+    // A run folder's metrics.csv (CLI output, or the authors' code through bench/authors-code/run.sh).
+    bool importMetrics(const QString& path, QString* error);
     bool exportTable(const QString& path, QString* error);  // .csv or .md by extension
     bool saveScreenshot(const QString& path, QString* error);
     // Chart ids for exports: accuracy, loss, ratio, timing, compare, compare_loss, sweep_accuracy,
     // sweep_speedup, heatmap.
     QStringList chartIds() const;
-    bool exportChart(const QString& id, const QString& path, QString* error);  // .png or .svg
+    // .png or .svg; `size` (layout pixels, empty: as on screen) and `dpi` as ExportableChart.
+    bool exportChart(const QString& id, const QString& path, QString* error, QSize size = {}, double dpi = 96.0);
     // The widget drawing chart `id` (LineChart, BarChart or WeightHeatmap), for tests.
     QWidget* chartWidget(const QString& id) const;
 
@@ -122,6 +126,8 @@ private:
     void refreshCurrent();
     void updateActions();
     void updateStatus();
+    // A message in the status bar for `ms` milliseconds (then the run status again).
+    void showStatus(const QString& text, int ms = 0);
     void onRunFailed(int id, const QString& message);
     void onWarning(int id, const QString& message);
     void onRunEnded(int id);
@@ -145,6 +151,8 @@ private:
     QProgressBar* m_statusProgress = nullptr;
     QLineEdit* m_sweepKs = nullptr;
     QTimer* m_refreshTimer = nullptr;
+    QTimer* m_flashTimer = nullptr;
+    QString m_flash;
     DownloadDialog* m_download = nullptr;
 
     QAction* m_startAct = nullptr;
@@ -154,6 +162,8 @@ private:
     QAction* m_sweepAct = nullptr;
 
     QString m_lastFolder;
+    QSize m_exportSize{1200, 750};
+    double m_exportDpi = 96.0;
     QString m_lastError;
     QString m_lastWarning;
     bool m_scripted = false;

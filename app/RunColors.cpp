@@ -2,6 +2,8 @@
 
 #include <QList>
 
+#include <algorithm>
+
 namespace meprop {
 
 QColor runColor(int id)
@@ -10,14 +12,6 @@ QColor runColor(int id)
                                        QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
                                        QColor(188, 189, 34), QColor(23, 190, 207)};
     return palette[(std::max(id, 1) - 1) % palette.size()];
-}
-
-QColor modeColor(const QString& mode)
-{
-    if (mode == QLatin1String("dense")) return QColor(90, 90, 90);
-    if (mode == QLatin1String("random")) return QColor(230, 120, 20);
-    if (mode == QLatin1String("unified")) return QColor(150, 60, 170);
-    return QColor(31, 119, 180);
 }
 
 }  // namespace meprop

@@ -72,9 +72,9 @@ public:
     QSize sizeHint() const override { return QSize(760, 520); }
     QSize minimumSizeHint() const override { return QSize(320, 220); }
 
-    QImage toImage(QSize size = {}) const override;
-    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}) const override;
-    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}) const override;
+    QImage toImage(QSize size = {}, double dpi = 96.0) const override;
+    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}, double dpi = 96.0) const override;
+    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}, double dpi = 96.0) const override;
 
 protected:
     void paintEvent(QPaintEvent* event) override;

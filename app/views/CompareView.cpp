@@ -23,9 +23,11 @@ CompareView::CompareView(const ViewContext& context, QWidget* parent) : Workbenc
     m_compareChart->setAxisTitles(tr("epoch"), tr("accuracy (%)"));
     m_compareChart->setIntegerX(true);
     m_compareLoss = new LineChart();
-    m_compareLoss->setTitle(tr("Training loss (per batch, smoothed)"));
-    m_compareLoss->setAxisTitles(tr("step"), tr("loss (log scale)"));
+    m_compareLoss->setTitle(tr("Training loss (per batch)"));
+    m_compareLoss->setAxisTitles(tr("step"), tr("loss"));
     m_compareLoss->setLogY(true);
+    m_compareLoss->setSmoothingControl(true);
+    m_compareLoss->setMaxPoints(1500);
     charts->addWidget(m_compareChart, 3);
     charts->addWidget(m_compareLoss, 2);
     v->addLayout(charts, 3);
@@ -56,15 +58,15 @@ void CompareView::refresh()
     m_compareTable->setRowCount(static_cast<int>(members.size()));
     int row = 0;
     for (const RunRecord* r : members) {
-        const QColor c = modeColor(r->mode());
+        const QColor c = runColor(r->id);  // the run's colour in every tab
         QList<QPointF> dev, test;
         for (const EpochData& e : r->epochs) {
             dev << QPointF(e.epoch, e.dev);
-            test << QPointF(e.epoch, e.test);
+            if (std::isfinite(e.test)) test << QPointF(e.epoch, e.test);
         }
-        m_compareChart->setSeries(r->legend() + tr(" dev"), dev, {c, Qt::SolidLine, 2.0, true});
-        m_compareChart->setSeries(r->legend() + tr(" test"), test, {c, Qt::DashLine, 1.5, false});
-        m_compareLoss->setSeries(r->legend(), smoothed(r->batchLoss, 0.05, 1500), {c, Qt::SolidLine, 1.5, false});
+        m_compareChart->setSeries(r->legend() + tr(" dev"), dev, {c, Qt::SolidLine, 2.0, true, r->legend()});
+        m_compareChart->setSeries(r->legend() + tr(" test"), test, {c, Qt::DashLine, 1.5, false, r->legend()});
+        m_compareLoss->setSeries(r->legend(), r->batchLoss, {c, Qt::SolidLine, 1.5, false, {}, true});
         const double ratio = r->epochs.isEmpty() ? std::nan("") : r->backpropRatio(r->epochs.back());
         setTableRow(m_compareTable, row++,
                     {r->name + QStringLiteral(" (") + toString(r->row.state) + QLatin1Char(')'), r->mode(),

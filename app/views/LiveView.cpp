@@ -42,19 +42,22 @@ LiveView::LiveView(const ViewContext& context, QWidget* parent) : WorkbenchView(
     v->addWidget(m_warningBanner);
     auto* grid = new QGridLayout();
     m_accChart = new LineChart();
-    m_accChart->setTitle(tr("Accuracy per epoch"));
+    m_accChart->setTitle(tr("Accuracy per epoch (dev solid, test dashed)"));
     m_accChart->setAxisTitles(tr("epoch"), tr("accuracy (%)"));
     m_accChart->setIntegerX(true);
     m_lossChart = new LineChart();
-    m_lossChart->setTitle(tr("Training loss (per batch, smoothed; dots: epoch mean)"));
-    m_lossChart->setAxisTitles(tr("step"), tr("loss (log scale)"));
+    m_lossChart->setTitle(tr("Training loss (per batch; dots: epoch mean)"));
+    m_lossChart->setAxisTitles(tr("step"), tr("loss"));
     m_lossChart->setLogY(true);
+    m_lossChart->setSmoothingControl(true);
+    m_lossChart->setMaxPoints(1500);
     m_ratioChart = new LineChart();
     m_ratioChart->setTitle(tr("Backprop ratio per layer (k kept / n)"));
-    m_ratioChart->setAxisTitles(tr("step"), tr("kept / n (log scale)"));
+    m_ratioChart->setAxisTitles(tr("step"), tr("kept / n"));
     m_ratioChart->setLogY(true);
+    m_ratioChart->setMaxPoints(1500);
     m_timeChart = new BarChart();
-    m_timeChart->setTitle(tr("Time per epoch by phase"));
+    m_timeChart->setTitle(tr("Time per epoch by phase (backprop: linear layers; legend: BP speedup over dense)"));
     m_timeChart->setValueTitle(tr("seconds per epoch"));
     m_timeChart->setLabelFormat(QStringLiteral("@value"));
     grid->addWidget(m_accChart, 0, 0);
@@ -102,21 +105,21 @@ void LiveView::refresh()
         QList<QPointF> dev, test, lossEpoch;
         for (const EpochData& e : r->epochs) {
             dev << QPointF(e.epoch, e.dev);
-            test << QPointF(e.epoch, e.test);
+            if (std::isfinite(e.test)) test << QPointF(e.epoch, e.test);
             lossEpoch << QPointF(double(e.epoch) * double(std::max<qint64>(1, r->start.batchesPerEpoch)), e.trainLoss);
         }
         const QString name = r->legend();
-        m_accChart->setSeries(name + tr(" dev"), dev, {c, Qt::SolidLine, 2.0, true});
-        m_accChart->setSeries(name + tr(" test"), test, {c, Qt::DashLine, 1.5, false});
-        m_lossChart->setSeries(name + tr(" batch"), smoothed(r->batchLoss, 0.05, 1500), {c, Qt::SolidLine, 1.5, false});
-        m_lossChart->setSeries(name + tr(" epoch"), lossEpoch, {c.darker(140), Qt::DotLine, 1.5, true});
+        m_accChart->setSeries(name + tr(" dev"), dev, {c, Qt::SolidLine, 2.0, true, name});
+        m_accChart->setSeries(name + tr(" test"), test, {c, Qt::DashLine, 1.5, false, name});
+        m_lossChart->setSeries(name + tr(" batch"), r->batchLoss, {c, Qt::SolidLine, 1.5, false, name, true});
+        m_lossChart->setSeries(name + tr(" epoch"), lossEpoch, {c.darker(140), Qt::DotLine, 1.5, true, name});
         keep << name + tr(" dev") << name + tr(" test") << name + tr(" batch") << name + tr(" epoch");
         for (int l = 0; l < r->ratio.size(); ++l) {
             const QString layer = l < r->start.layers.size() ? r->start.layers[l].name : QStringLiteral("layer %1").arg(l + 1);
             const QString sname = QStringLiteral("%1 %2").arg(name, layer);
             QColor lc = c;
             if (l > 0) lc = l % 2 ? c.lighter(100 + 35 * l) : c.darker(100 + 30 * l);
-            m_ratioChart->setSeries(sname, thinned(r->ratio[l], 1500), {lc, l == 0 ? Qt::SolidLine : Qt::DashLine, 1.5, false});
+            m_ratioChart->setSeries(sname, r->ratio[l], {lc, l == 0 ? Qt::SolidLine : Qt::DashLine, 1.5, false, name});
         }
     }
     // Drop series of runs no longer shown.
@@ -137,11 +140,11 @@ void LiveView::refresh()
         const double n = double(r->epochs.size());
         QString label = r->legend();
         if (std::isfinite(r->row.speedup) && r->mode() != QLatin1String("dense"))
-            label += tr(" (BP %1x vs dense)").arg(r->row.speedup, 0, 'f', 1);
+            label += tr(" (%1x)").arg(r->row.speedup, 0, 'f', 1);
         bars.append({label, {r->totalForward() / n, r->totalBpLinear() / n, r->totalUpdate() / n}, runColor(r->id)});
     }
     m_timeChart->setLabelFormat(QStringLiteral("@value"));
-    m_timeChart->setData({tr("forward"), tr("backprop (linear)"), tr("update")}, bars);
+    m_timeChart->setData({tr("forward"), tr("backprop"), tr("update")}, bars);
 }
 
 }  // namespace meprop

@@ -20,11 +20,11 @@ SweepView::SweepView(const ViewContext& context, QWidget* parent) : WorkbenchVie
     auto* charts = new QHBoxLayout();
     m_sweepAcc = new LineChart();
     m_sweepAcc->setTitle(tr("Accuracy against k"));
-    m_sweepAcc->setAxisTitles(tr("k (log scale)"), tr("accuracy (%)"));
+    m_sweepAcc->setAxisTitles(tr("k"), tr("accuracy (%)"));
     m_sweepAcc->setLogX(true);
     m_sweepSpeed = new LineChart();
     m_sweepSpeed->setTitle(tr("Backprop speedup over dense against k"));
-    m_sweepSpeed->setAxisTitles(tr("k (log scale)"), tr("speedup (x)"));
+    m_sweepSpeed->setAxisTitles(tr("k"), tr("speedup (x)"));
     m_sweepSpeed->setLogX(true);
     m_sweepSpeed->setYIncludesZero(true);
     charts->addWidget(m_sweepAcc);

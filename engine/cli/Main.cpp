@@ -3,10 +3,12 @@
 //   meprop train --resume DIR [CONFIG.json | PRESET] [--set key=value]...
 //   meprop presets | keys
 //   meprop bench-linear --batch B --in M --out N --k K --mode topk|unified|random [--threads T] [--reps R]
+//   meprop reproduce [TABLE...|all] [--budget smoke|quick|paper] [--seeds N] [--jobs N] ... (cli/Reproduce.h)
 // Exit codes: 0 success, 2 bad input (one line on stderr), 130 interrupted, 1 internal error.
 #include "backend/Device.h"
 #include "cli/ProgressBar.h"
 #include "core/BuildInfo.h"
+#include "cli/Reproduce.h"
 #include "core/Error.h"
 #include "train/Config.h"
 #include "train/LinearBench.h"
@@ -190,6 +192,9 @@ int main(int argc, char** argv)
     benchCmd->add_option("--reps", bench.reps, "timed repetitions")->capture_default_str();
     benchCmd->add_option("--device", bench.device, "cpu | cuda")->capture_default_str();
 
+    cli::ReproduceArgs reproduce;
+    cli::addReproduceCommand(app, reproduce);
+
     app.add_subcommand("presets", "list the presets");
     app.add_subcommand("keys", "list the configuration keys");
 
@@ -206,6 +211,7 @@ int main(int argc, char** argv)
         return 2;
     }
 
+    if (app.got_subcommand("reproduce")) return cli::runReproduce(reproduce, argc, argv);
     try {
         if (app.got_subcommand("train")) return runTrain(train);
         if (app.got_subcommand("bench-linear")) return runBenchLinear(bench);
