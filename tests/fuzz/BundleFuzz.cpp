@@ -59,7 +59,7 @@ void useRun(const RunRecord& r)
     (void)r.testAtBest();
     (void)configSummary(r.config);
     for (const EpochData& e : r.epochs) (void)r.backpropRatio(e);
-    (void)thinnedTo(emaSmoothed(r.batchLoss, 0.9), 500);
+    (void)emaSmoothed(r.batchLoss, 0.6);
     (void)thinnedTo(r.batchLoss, 500);
     for (const auto& layer : r.ratio) (void)thinnedTo(layer, 500);
 
