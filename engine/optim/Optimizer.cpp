@@ -14,7 +14,7 @@ std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings)
     if (settings.kind == "sgd") return std::make_unique<Sgd>(settings);
     if (settings.kind == "adagrad") return std::make_unique<AdaGrad>(settings);
     if (settings.kind == "adam") return std::make_unique<Adam>(settings);
-    throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got \"" + settings.kind + "\"");
+    throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got " + quote(settings.kind));
 }
 
 }  // namespace meprop
