@@ -25,6 +25,11 @@ QByteArray metricsCsv(const RunRecord& run);
 // malformed file.
 bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* error);
 
+// A run folder as the CLI or bench/authors-code/run.sh writes it: `metricsPath` (metrics.csv,
+// required), with config.json and summary.json beside it when present (an empty config otherwise).
+// The run is named after the folder. False and *error naming the file on a missing or malformed one.
+bool readRunFolder(const QString& metricsPath, RunRecord* run, QString* error);
+
 // `files`: extra entries (path in the zip -> bytes), e.g. charts and the results table.
 bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMap<QString, QByteArray>& files, QString* error);
 // Reads every run of a bundle. `files` (optional) receives the other entries.

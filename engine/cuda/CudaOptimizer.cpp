@@ -26,6 +26,44 @@ void CudaOptimizer::attach(const std::vector<DeviceParam>& params)
     m_t = 0;
 }
 
+void CudaOptimizer::save(CheckpointWriter& w) const
+{
+    w.section(m_s.kind);
+    if (m_s.kind == "adam") w.i64(m_t);
+    for (const auto* state : {&m_first, &m_second}) {
+        if (state->empty() || state->front().size() == 0) continue;  // not used by this kind
+        w.u64(state->size());
+        for (std::size_t i = 0; i < state->size(); ++i) {
+            Matrix m(m_params[i].rows, m_params[i].cols);
+            (*state)[i].download(m.data(), static_cast<std::size_t>(m.size()), m_ctx.stream());
+            w.matrix(m);
+        }
+    }
+}
+
+void CudaOptimizer::load(CheckpointReader& r)
+{
+    r.section(m_s.kind);
+    if (m_s.kind == "adam") {
+        const std::int64_t t = r.i64();
+        if (t < 0) r.fail("corrupt: Adam step count " + std::to_string(t));
+        m_t = static_cast<long>(t);
+    }
+    for (auto* state : {&m_first, &m_second}) {
+        if (state->empty() || state->front().size() == 0) continue;
+        const std::uint64_t n = r.u64();
+        if (n != state->size())
+            r.fail("optimizer state of " + std::to_string(n) + " parameters in the checkpoint, " + std::to_string(state->size()) +
+                   " in this run");
+        for (std::size_t i = 0; i < state->size(); ++i) {
+            Matrix m(m_params[i].rows, m_params[i].cols);
+            r.matrixInto(m, m_s.kind + " state of parameter " + std::to_string(i));
+            (*state)[i].upload(m.data(), static_cast<std::size_t>(m.size()), m_ctx.stream());
+            MEPROP_CUDA_CHECK(cudaStreamSynchronize(m_ctx.stream()));  // before m goes out of scope
+        }
+    }
+}
+
 void CudaOptimizer::step()
 {
     ++m_t;

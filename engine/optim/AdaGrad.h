@@ -1,5 +1,6 @@
 #pragma once
-// AdaGrad (Duchi et al. 2011): h += g^2; w -= lr * g / (sqrt(h) + eps).
+// AdaGrad (Duchi et al. 2011): h += g^2; w -= lr * g / (sqrt(h) + eps), or with adagradEpsInside
+// w -= lr * g / sqrt(h + eps) (the authors' C# AdaGrad).
 #include "optim/Optimizer.h"
 
 namespace meprop {
@@ -10,6 +11,8 @@ public:
     void attach(const std::vector<Parameter*>& params) override;
     void step() override;
     std::string name() const override { return "adagrad"; }
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
 private:
     OptimizerSettings m_s;

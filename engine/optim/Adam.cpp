@@ -16,6 +16,24 @@ void Adam::attach(const std::vector<Parameter*>& params)
     m_t = 0;
 }
 
+void Adam::save(CheckpointWriter& w) const
+{
+    w.section("adam");
+    w.i64(m_t);
+    saveStateMatrices(w, m_m);
+    saveStateMatrices(w, m_v);
+}
+
+void Adam::load(CheckpointReader& r)
+{
+    r.section("adam");
+    const std::int64_t t = r.i64();
+    if (t < 0) r.fail("corrupt: Adam step count " + std::to_string(t));
+    m_t = static_cast<long>(t);
+    loadStateMatrices(r, m_m, m_params, "Adam first moment");
+    loadStateMatrices(r, m_v, m_params, "Adam second moment");
+}
+
 void Adam::step()
 {
     ++m_t;

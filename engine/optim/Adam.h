@@ -12,6 +12,8 @@ public:
     void attach(const std::vector<Parameter*>& params) override;
     void step() override;
     std::string name() const override { return "adam"; }
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
 private:
     OptimizerSettings m_s;

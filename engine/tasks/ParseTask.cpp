@@ -88,6 +88,26 @@ void ParseTask::beginEpoch(Rng& rng)
     std::shuffle(m_order.begin(), m_order.end(), rng.engine());
 }
 
+void ParseTask::save(CheckpointWriter& w) const
+{
+    w.section("parse-task");
+    w.rng(m_rng);
+    w.i64s(m_order);
+    m_model->save(w);
+    m_optimizer->save(w);
+}
+
+void ParseTask::load(CheckpointReader& r)
+{
+    r.section("parse-task");
+    r.rngInto(m_rng);
+    m_order = r.permutation(m_order.size(), "the training order");
+    m_model->load(r);
+    m_optimizer->load(r);
+    m_devPred.clear();  // predictions of the old model
+    m_testPred.clear();
+}
+
 double ParseTask::trainBatch(long begin, long end, Timings& t)
 {
     if (begin < 0 || end > trainSize() || begin >= end)

@@ -89,11 +89,22 @@ void Config::merge(const nlohmann::json& j, const std::string& source)
     if (!j.is_object())
         throw ConfigError((source.empty() ? std::string("config") : source) + ": expected a JSON object of keys, got " +
                           std::string(j.type_name()));
-    for (auto it = j.begin(); it != j.end(); ++it) set(it.key(), it.value(), source);
+    // Legacy names first, so that in one object the general key they map to wins.
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (findLegacyKey(it.key())) set(it.key(), it.value(), source);
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (!findLegacyKey(it.key())) set(it.key(), it.value(), source);
 }
 
 void Config::set(const std::string& key, const nlohmann::json& value, const std::string& source)
 {
+    if (const LegacyKey* legacy = findLegacyKey(key)) {
+        if (!value.is_boolean())
+            throw ConfigError(prefix(source, key) + ": expected true or false (an old name of \"" + legacy->key + "\"), got " +
+                              describe(value));
+        set(legacy->key, value.get<bool>() ? legacy->ifTrue : legacy->ifFalse, source);
+        return;
+    }
     const KeySpec* spec = findKey(key);
     if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key " + quote(key) + " (known: " + knownKeys() + ")");
     const std::string where = prefix(source, key);
@@ -153,6 +164,11 @@ void Config::set(const std::string& key, const nlohmann::json& value, const std:
 
 void Config::setFromString(const std::string& key, const std::string& text, const std::string& source)
 {
+    if (findLegacyKey(key)) {
+        if (text == "true" || text == "1") return set(key, true, source);
+        if (text == "false" || text == "0") return set(key, false, source);
+        throw ConfigError(prefix(source, key) + ": expected true or false, got \"" + text + "\"");
+    }
     const KeySpec* spec = findKey(key);
     if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key " + quote(key) + " (known: " + knownKeys() + ")");
     const std::string where = prefix(source, key);
