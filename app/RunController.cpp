@@ -2,6 +2,7 @@
 
 #include "RunTableModel.h"
 #include "TrainingWorker.h"
+#include "charts/ChartExport.h"
 
 #include "core/Error.h"
 #include "train/RunFolder.h"
@@ -36,6 +37,7 @@ RunController::RunController(QObject* parent) : QObject(parent), m_model(new Run
     connect(m_worker, &TrainingWorker::finished, this, &RunController::onFinished);
     connect(m_worker, &TrainingWorker::stopped, this, &RunController::onStopped);
     connect(m_worker, &TrainingWorker::failed, this, &RunController::onFailed);
+    connect(m_model, &RunTableModel::renamed, this, &RunController::rename);
     m_thread.start();
 }
 
@@ -159,6 +161,52 @@ bool RunController::requeueFromCheckpoint(int id, QString* error)
     return true;
 }
 
+void RunController::rename(int id, const QString& name)
+{
+    auto it = m_runs.find(id);
+    const QString n = name.simplified();
+    if (it == m_runs.end() || n.isEmpty()) return;
+    it->name = n;
+    it->renamed = true;
+    it->row.name = n;
+    syncRow(*it);  // kept in the session and in bundles; the run folder is not rewritten
+    emit runChanged(id);
+}
+
+bool RunController::remove(int id, bool deleteFolder, QString* error)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end()) {
+        if (error) *error = tr("no run %1").arg(id);
+        return false;
+    }
+    if (id == m_current) {
+        if (error) *error = tr("%1 is running: stop it first").arg(it->name);
+        return false;
+    }
+    if (deleteFolder && !it->outDir.isEmpty()) {
+        QDir dir(it->outDir);
+        if (dir.exists() && QFileInfo::exists(dir.filePath(QStringLiteral("config.json"))) && !dir.removeRecursively()) {
+            if (error) *error = tr("cannot delete the run folder %1 (check that you may write there)").arg(it->outDir);
+            return false;
+        }
+    }
+    m_queue.removeAll(id);
+    m_order.removeAll(id);
+    m_runs.erase(it);
+    m_model->removeRun(id);
+    updateSpeedups();
+    emit runRemoved(id);
+    return true;
+}
+
+void RunController::saveRecord(const RunRecord& r)
+{
+    if (r.outDir.isEmpty() || !QDir(r.outDir).exists()) return;
+    // Written atomically next to the trainer's files; a failure is not worth failing the run for.
+    saveFileAtomically(QDir(r.outDir).filePath(QStringLiteral("run.json")), QJsonDocument(toJson(r)).toJson(QJsonDocument::Compact));
+}
+
 void RunController::startNext()
 {
     if (m_current) return;
@@ -267,6 +315,7 @@ void RunController::updateSpeedups()
         double speedup = std::nan("");
         if (const RunRecord* d = denseBaseline(id); d && !r.epochs.isEmpty() && r.totalBpLinear() > 0)
             speedup = d->totalBpLinear() / r.totalBpLinear();
+        if (std::isnan(speedup) && std::isfinite(r.savedSpeedup)) speedup = r.savedSpeedup;  // its dense run is elsewhere
         const bool changed = std::isnan(speedup) != std::isnan(r.row.speedup) || (!std::isnan(speedup) && speedup != r.row.speedup);
         if (changed) {
             r.row.speedup = speedup;
@@ -401,6 +450,7 @@ void RunController::endRun(int id, RunState state)
         it->row.etaSeconds = std::nan("");
         syncRow(*it);
         updateSpeedups();
+        saveRecord(*it);
     }
     if (m_current == id) m_current = 0;
     emit runChanged(id);

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QMutexLocker>
 
+#include <algorithm>
 #include <exception>
 
 namespace meprop {
@@ -97,7 +98,7 @@ void TrainingWorker::onStart(const RunInfo& info)
     m_info.epochs = info.epochs;
     m_info.trainExamples = info.trainExamples;
     m_info.batchesPerEpoch = info.batchesPerEpoch;
-    for (const LayerInfo& l : info.layers) m_info.layers.append({QString::fromStdString(l.name), l.width, l.k});
+    for (const LayerInfo& l : info.layers) m_info.layers.append({QString::fromStdString(l.name), l.width, l.k, std::max(1, l.blocks)});
     emit started(m_id, m_info);
 }
 
@@ -155,9 +156,11 @@ void TrainingWorker::onSelection(long step, const std::vector<LayerSelection>& l
 {
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const LayerSelection& l = layers[i];
-        const int k = i < static_cast<std::size_t>(m_info.layers.size()) ? m_info.layers[int(i)].k : 0;
+        const bool known = i < static_cast<std::size_t>(m_info.layers.size());
+        const int k = known ? m_info.layers[int(i)].k : 0;
+        const int blocks = known ? m_info.layers[int(i)].blocks : 1;
         QList<quint64> counts(l.counts.begin(), l.counts.end());
-        m_history.add(step, static_cast<int>(i), QString::fromStdString(l.name), l.width, k, l.rows, counts);
+        m_history.add(step, static_cast<int>(i), QString::fromStdString(l.name), l.width, k, l.rows, counts, blocks);
     }
     m_selectionDirty = true;
     if (m_sinceSelectionEmit.elapsed() >= 3 * m_throttleMs) flushSelection();
