@@ -1,6 +1,7 @@
 #include "Bundle.h"
 
 #include "charts/ChartExport.h"
+#include "core/Error.h"
 
 #include <quazip/quazip.h>
 #include <quazip/quazipfile.h>
@@ -19,6 +20,18 @@
 namespace meprop {
 
 namespace {
+
+// Text from the bundle (an entry name, a folder from manifest.json, a CSV cell) made safe for a
+// one-line message (the engine's escaping: control characters as \n, \xHH, ...).
+QString shown(const QString& text)
+{
+    return QString::fromStdString(escaped(text.toStdString()));
+}
+
+QString shown(const QByteArray& text)
+{
+    return QString::fromStdString(escaped(text.toStdString()));
+}
 
 bool fail(QString* error, const QString& message)
 {
@@ -77,21 +90,21 @@ bool recordFromFiles(const QString& where, const QMap<QString, QByteArray>& file
     if (!runJson.isEmpty()) {
         QJsonParseError pe;
         const QJsonDocument doc = QJsonDocument::fromJson(runJson, &pe);
-        if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2run.json: %3").arg(where, prefix, pe.errorString()));
+        if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2run.json: %3").arg(where, shown(prefix), pe.errorString()));
         QString e;
-        if (!fromJson(doc.object(), r, &e)) return fail(error, QStringLiteral("%1: %2%3").arg(where, prefix, e));
+        if (!fromJson(doc.object(), r, &e)) return fail(error, QStringLiteral("%1: %2%3").arg(where, shown(prefix), e));
         return true;
     }
     const QByteArray config = files.value(prefix + QStringLiteral("config.json"));
-    if (config.isEmpty()) return fail(error, QStringLiteral("%1: not a meProp bundle (no %2config.json)").arg(where, prefix));
+    if (config.isEmpty()) return fail(error, QStringLiteral("%1: not a meProp bundle (no %2config.json)").arg(where, shown(prefix)));
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(config, &pe);
-    if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2config.json: %3").arg(where, prefix, pe.errorString()));
+    if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2config.json: %3").arg(where, shown(prefix), pe.errorString()));
     r->config = doc.object();
     const QByteArray metrics = files.value(prefix + QStringLiteral("metrics.csv"));
-    if (metrics.isEmpty()) return fail(error, QStringLiteral("%1: no %2metrics.csv").arg(where, prefix));
+    if (metrics.isEmpty()) return fail(error, QStringLiteral("%1: no %2metrics.csv").arg(where, shown(prefix)));
     QString e;
-    if (!parseMetricsCsv(metrics, &r->epochs, &e)) return fail(error, QStringLiteral("%1: %2metrics.csv: %3").arg(where, prefix, e));
+    if (!parseMetricsCsv(metrics, &r->epochs, &e)) return fail(error, QStringLiteral("%1: %2metrics.csv: %3").arg(where, shown(prefix), e));
     const QByteArray summary = files.value(prefix + QStringLiteral("summary.json"));
     if (!summary.isEmpty()) r->summary = QJsonDocument::fromJson(summary).object();
     r->start.task = r->config.value(QStringLiteral("task")).toString();
@@ -196,7 +209,7 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
             if (!ok)
                 return fail(error, QStringLiteral("line %1, column %2: \"%3\" is not a number")
                                        .arg(i + 1)
-                                       .arg(QString::fromUtf8(header[c]), QString::fromUtf8(cells[c])));
+                                       .arg(shown(header[c]), shown(cells[c])));
         }
         auto at = [&](int c) { return c >= 0 ? v[c] : 0.0; };
         EpochData e;
@@ -318,10 +331,10 @@ bool readBundle(QIODevice* device, const QString& zipPath, QList<RunRecord>* run
         QuaZipFile file(&zip);
         const QString name = zip.getCurrentFileName();
         if (name.endsWith(QLatin1Char('/'))) continue;
-        if (!file.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: %2 inside it %3").arg(zipPath, name, zipProblem(file.getZipError())));
+        if (!file.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: %2 inside it %3").arg(zipPath, shown(name), zipProblem(file.getZipError())));
         files[name] = file.readAll();
         file.close();
-        if (file.getZipError() != 0) return fail(error, QStringLiteral("%1: %2 is corrupt (CRC or data error)").arg(zipPath, name));
+        if (file.getZipError() != 0) return fail(error, QStringLiteral("%1: %2 is corrupt (CRC or data error)").arg(zipPath, shown(name)));
     }
     if (zip.getZipError() != 0) return fail(error, QStringLiteral("%1 %2").arg(zipPath, zipProblem(zip.getZipError())));
     zip.close();

@@ -198,6 +198,12 @@ void MainWindow::buildActions()
         if (!saveFileAtomically(path, text, &error)) showError(tr("Cannot save the config"), error);
     });
     saveCfg->setShortcut(QKeySequence::Save);
+    file->addAction(tr("&Resume run folder..."), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Resume the run in a folder"), m_runs->runsRoot());
+        if (dir.isEmpty()) return;
+        QString error;
+        if (!resumeFolder(dir, &error)) showError(tr("Cannot resume the run"), error);
+    })->setStatusTip(tr("Continue a stopped, failed or killed run from the checkpoint of its last finished epoch"));
     file->addSeparator();
     file->addAction(tr("&Import run bundle..."), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Import run bundle"), m_lastFolder, tr("Run bundle (*.zip)"));
@@ -442,6 +448,16 @@ void MainWindow::showError(const QString& title, const QString& message)
 }
 
 // ---- data sets ------------------------------------------------------------------------------
+
+bool MainWindow::resumeFolder(const QString& folder, QString* error)
+{
+    if (!RunController::isResumable(folder)) {
+        *error = tr("%1 holds no run to resume: resuming needs a checkpoint (written at the end of every epoch) and no "
+                    "summary.json (a finished run)").arg(folder);
+        return false;
+    }
+    return m_runs->enqueueResume(folder, error) != 0;
+}
 
 void MainWindow::chooseDataFolder()
 {
@@ -875,8 +891,8 @@ MainWindow::QuitChoice MainWindow::askQuit(int running, int queued)
     QMessageBox box(QMessageBox::Question, tr("Runs in progress"),
                     queued > 0 ? tr("A run is in progress and %1 more are queued.").arg(queued) : tr("A run is in progress."),
                     QMessageBox::NoButton, this);
-    box.setInformativeText(tr("Stop them now (a stopped run keeps its folder with config.json and metrics.csv, but no "
-                              "summary), or keep them running and quit when the last one is done?"));
+    box.setInformativeText(tr("Stop them now (a stopped run keeps its folder with its checkpoint of the last finished epoch; "
+                              "File > Resume run folder continues it), or keep them running and quit when the last one is done?"));
     QPushButton* stop = box.addButton(tr("Stop runs and quit"), QMessageBox::DestructiveRole);
     QPushButton* later = box.addButton(tr("Quit when done"), QMessageBox::AcceptRole);
     box.addButton(QMessageBox::Cancel);

@@ -69,6 +69,9 @@ public:
     // results table.
     bool exportBundle(const QString& path, QString* error);
     bool importBundle(const QString& path, QString* error);
+    // File > Resume run folder: queues the continuation of the run in `folder` from its checkpoint
+    // (a folder with checkpoint.bin and no summary.json). False with the reason otherwise.
+    bool resumeFolder(const QString& folder, QString* error);
     // A run folder's metrics.csv (CLI output, or the authors' code through bench/authors-code/run.sh).
     bool importMetrics(const QString& path, QString* error);
     // Every run of the table: a column per varied config key, plain numbers (ResultsTable).

@@ -4,6 +4,10 @@
 #include "TrainingWorker.h"
 #include "charts/ChartExport.h"
 
+#include "core/Error.h"
+#include "train/RunFolder.h"
+#include "train/Trainer.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -52,7 +56,16 @@ void RunController::setThrottleMs(int ms)
 
 int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name)
 {
+    const int id = addQueued(config, group, groupId, name, {});
+    if (!m_current) startNext();
+    return id;
+}
+
+int RunController::addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder)
+{
     RunRecord r;
+    r.resume = !resumeFolder.isEmpty();
+    r.outDir = resumeFolder;
     r.id = ++m_lastId;
     r.config = config;
     r.groupKind = group;
@@ -69,7 +82,6 @@ int RunController::enqueue(const QJsonObject& config, GroupKind group, int group
     m_model->addRun(r.row);
     m_queue.enqueue(r.id);
     emit runAdded(r.id);
-    if (!m_current) startNext();
     return r.id;
 }
 
@@ -96,6 +108,57 @@ int RunController::addImported(RunRecord r)
     updateSpeedups();
     emit runAdded(r.id);
     return r.id;
+}
+
+bool RunController::isResumable(const QString& folder)
+{
+    try {
+        return !folder.isEmpty() && !RunFolder::resumableCheckpoint(folder.toStdString()).empty();
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+int RunController::enqueueResume(const QString& folder, QString* error)
+{
+    QJsonObject config;
+    try {
+        // Reads (and checks) the checkpoint now, so a corrupt or finished one is reported here.
+        config = QJsonDocument::fromJson(QByteArray::fromStdString(Trainer::checkpointConfig(folder.toStdString()).json().dump())).object();
+    } catch (const Error& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return 0;
+    }
+    const int id = addQueued(config, GroupKind::None, 0, tr("resumed %1").arg(QFileInfo(folder).fileName()), folder);
+    if (!m_current) startNext();
+    return id;
+}
+
+bool RunController::requeueFromCheckpoint(int id, QString* error)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end() || (it->row.state != RunState::Stopped && it->row.state != RunState::Failed)) {
+        if (error) *error = tr("run %1 is not stopped or failed").arg(id);
+        return false;
+    }
+    if (!isResumable(it->outDir)) {
+        if (error) *error = tr("%1 has no checkpoint to resume from (the run stopped before the end of its first epoch, or finished)").arg(it->outDir);
+        return false;
+    }
+    RunRecord& r = *it;
+    r.resume = true;
+    r.epochs.clear();  // the trainer replays the restored epochs
+    r.batchLoss.clear();
+    r.ratio.clear();
+    r.heatmap.clear();
+    r.row.error.clear();
+    r.row.progress = 0.0;
+    r.row.state = RunState::Queued;
+    syncRow(r);
+    m_queue.enqueue(id);
+    emit runChanged(id);
+    if (!m_current) startNext();
+    return true;
 }
 
 void RunController::rename(int id, const QString& name)
@@ -156,7 +219,7 @@ void RunController::startNext()
         m_pausedMs = 0;
         m_clock.start();
         RunRecord& r = *it;
-        if (!m_runsRoot.isEmpty()) {
+        if (!r.resume && !m_runsRoot.isEmpty()) {
             // A fresh folder per run: the trainer refuses to overwrite a finished run, and ids restart
             // with every session.
             const QString base = QDir(m_runsRoot).filePath(
@@ -166,9 +229,13 @@ void RunController::startNext()
         }
         r.row.state = RunState::Running;
         syncRow(r);
-        const QByteArray json = QJsonDocument(r.config).toJson(QJsonDocument::Compact);
-        QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QByteArray, json),
-                                  Q_ARG(QString, r.outDir));
+        if (r.resume) {
+            QMetaObject::invokeMethod(m_worker, "resumeRun", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QString, r.outDir));
+        } else {
+            const QByteArray json = QJsonDocument(r.config).toJson(QJsonDocument::Compact);
+            QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QByteArray, json),
+                                      Q_ARG(QString, r.outDir));
+        }
         emit busyChanged(true);
         emit runStarted(id);
         emit runChanged(id);

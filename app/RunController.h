@@ -46,6 +46,15 @@ public:
     // refused: false and the reason in *error.
     bool remove(int id, bool deleteFolder, QString* error = nullptr);
 
+    // A folder holding a run that can be resumed: a checkpoint but no summary.json (a run that
+    // was stopped, failed or killed after at least one epoch).
+    static bool isResumable(const QString& folder);
+    // Queues the continuation of the run in `folder` from its checkpoint, in that folder with its
+    // own configuration; returns its id, or 0 with the reason in *error.
+    int enqueueResume(const QString& folder, QString* error = nullptr);
+    // The same for run `id` of this session (stopped or failed): it goes on in its record.
+    bool requeueFromCheckpoint(int id, QString* error = nullptr);
+
     void pause();
     void resume();
     // Stops the current run (the queue goes on with the next).
@@ -74,6 +83,8 @@ signals:
     void idle();                   // nothing running and nothing queued
 
 private:
+    // A queued record (not started); resumeFolder not empty: it continues the run there.
+    int addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder);
     void startNext();
     void onStarted(int id, const StartData& info);
     void onBatches(int id, const BatchData& data);

@@ -63,6 +63,7 @@ struct RunRecord {
     QString name;
     QJsonObject config;
     QString outDir;
+    bool resume = false;  // continues the run in outDir from its checkpoint (not in bundles)
     GroupKind groupKind = GroupKind::None;
     int groupId = 0;
     StartData start;

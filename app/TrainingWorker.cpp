@@ -38,6 +38,16 @@ void TrainingWorker::stop()
 
 void TrainingWorker::run(int id, const QByteArray& configJson, const QString& outDir)
 {
+    execute(id, configJson, outDir, false);
+}
+
+void TrainingWorker::resumeRun(int id, const QString& outDir)
+{
+    execute(id, {}, outDir, true);
+}
+
+void TrainingWorker::execute(int id, const QByteArray& configJson, const QString& outDir, bool resume)
+{
     // A stop asked for after the run was queued but before it began still counts.
     m_id = id;
     m_info = StartData();
@@ -49,15 +59,20 @@ void TrainingWorker::run(int id, const QByteArray& configJson, const QString& ou
     m_sinceSelectionEmit.start();
     try {
         if (m_stop) throw Cancelled();
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(configJson.toStdString());
-        } catch (const nlohmann::json::exception& e) {
-            throw ConfigError(std::string("config: not valid JSON: ") + e.what());
+        Config config;
+        if (resume) {
+            config = Trainer::checkpointConfig(outDir.toStdString());
+        } else {
+            nlohmann::json j;
+            try {
+                j = nlohmann::json::parse(configJson.toStdString());
+            } catch (const nlohmann::json::exception& e) {
+                throw ConfigError(std::string("config: not valid JSON: ") + e.what());
+            }
+            config = Config::fromJson(j, "workbench");
         }
-        Config config = Config::fromJson(j, "workbench");
         Trainer trainer(std::move(config), this);
-        RunResult result = trainer.run(outDir.toStdString());
+        RunResult result = resume ? trainer.resume(outDir.toStdString()) : trainer.run(outDir.toStdString());
         flushBatches();
         flushSelection();
         emit finished(id, QByteArray::fromStdString(result.summary.dump()));
