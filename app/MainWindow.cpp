@@ -36,6 +36,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
+#include <QSpinBox>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -300,6 +301,15 @@ void MainWindow::buildActions()
     m_table->addAction(del);
 
     tb->addAction(m_startAct);
+    auto* seedsLabel = new QLabel(tr(" seeds "));
+    m_seeds = new QSpinBox();
+    m_seeds->setObjectName(QStringLiteral("seeds"));
+    m_seeds->setRange(1, 20);
+    m_seeds->setValue(1);
+    m_seeds->setToolTip(tr("Run every config of Start, Compare and k sweep with seeds 1..N: drawn as the mean with a +/-1 std band"));
+    seedsLabel->setToolTip(m_seeds->toolTip());
+    tb->addWidget(seedsLabel);
+    tb->addWidget(m_seeds);
     tb->addAction(m_pauseAct);
     tb->addAction(m_stopAct);
     tb->addSeparator();
@@ -362,16 +372,39 @@ bool MainWindow::checkConfig(QString* why)
 
 void MainWindow::startPlan(const std::vector<PlannedRun>& plan, GroupKind kind)
 {
-    const int group = m_runs->newGroupId();
-    const QString prefix = kind == GroupKind::Compare ? QStringLiteral("compare") : QStringLiteral("sweep");
-    for (const PlannedRun& p : plan)
-        m_runs->enqueue(fromEngineJson(p.config), kind, group, QStringLiteral("%1 %2 %3").arg(prefix).arg(group).arg(QString::fromStdString(p.label)));
+    const int group = kind == GroupKind::None ? 0 : m_runs->newGroupId();
+    const QString prefix = kind == GroupKind::Compare ? QStringLiteral("compare") : kind == GroupKind::Sweep ? QStringLiteral("sweep") : QStringLiteral("seeds");
+    // The runs of one config with seeds 1..N ("topk seed 1", "topk seed 2", ...) form a seed group.
+    QMap<QString, int> seedGroups;
+    for (const PlannedRun& p : plan) {
+        const QString label = QString::fromStdString(p.label);
+        int seedGroup = 0;
+        if (label.contains(QLatin1String("seed "))) {
+            const QString base = label.section(QStringLiteral("seed "), 0, 0).trimmed();
+            if (!seedGroups.contains(base)) seedGroups[base] = m_runs->newGroupId();
+            seedGroup = seedGroups[base];
+        }
+        const QString name = kind == GroupKind::None ? QStringLiteral("%1 %2 %3").arg(prefix).arg(seedGroup).arg(label)
+                                                     : QStringLiteral("%1 %2 %3").arg(prefix).arg(group).arg(label);
+        m_runs->enqueue(fromEngineJson(p.config), kind, group, name, seedGroup);
+    }
+}
+
+int MainWindow::seeds() const
+{
+    return m_seeds ? m_seeds->value() : 1;
+}
+
+void MainWindow::setSeeds(int n)
+{
+    if (m_seeds) m_seeds->setValue(std::max(1, n));
 }
 
 bool MainWindow::start(QString* why)
 {
     if (!checkConfig(why)) return false;
-    m_runs->enqueue(configPanel()->values());
+    if (seeds() <= 1) m_runs->enqueue(configPanel()->values());
+    else startPlan(withSeeds({PlannedRun{toEngineJson(configPanel()->values()), std::string()}}, seeds()), GroupKind::None);
     if (!m_scripted) showView(QStringLiteral("live"));
     return true;
 }
@@ -379,7 +412,7 @@ bool MainWindow::start(QString* why)
 bool MainWindow::startCompare(QString* why)
 {
     if (!checkConfig(why)) return false;
-    startPlan(comparePlan(toEngineJson(configPanel()->values())), GroupKind::Compare);
+    startPlan(withSeeds(comparePlan(toEngineJson(configPanel()->values())), seeds()), GroupKind::Compare);
     return true;
 }
 
@@ -393,7 +426,7 @@ bool MainWindow::startSweep(const QList<int>& ks, QString* why)
         if (why) *why = QString::fromStdString(e.what());
         return false;
     }
-    startPlan(plan, GroupKind::Sweep);
+    startPlan(withSeeds(plan, seeds()), GroupKind::Sweep);
     return true;
 }
 
@@ -691,11 +724,15 @@ bool MainWindow::importBundle(const QString& path, QString* error)
     QList<RunRecord> runs;
     if (!readBundle(path, &runs, error)) return false;
     // Groups of the bundle get fresh ids so they do not merge with this session's.
-    QMap<int, int> groups;
+    QMap<int, int> groups, seedGroups;
     for (RunRecord& r : runs) {
         if (r.groupKind != GroupKind::None) {
             if (!groups.contains(r.groupId)) groups[r.groupId] = m_runs->newGroupId();
             r.groupId = groups[r.groupId];
+        }
+        if (r.seedGroup != 0) {
+            if (!seedGroups.contains(r.seedGroup)) seedGroups[r.seedGroup] = m_runs->newGroupId();
+            r.seedGroup = seedGroups[r.seedGroup];
         }
         if (r.name.isEmpty()) r.name = QFileInfo(path).completeBaseName();
         m_runs->addImported(r);
@@ -801,6 +838,7 @@ bool MainWindow::loadRunFolders(const QStringList& dirs, QString* error)
         }
         r.groupKind = GroupKind::None;  // a loaded folder is a run of its own
         r.groupId = 0;
+        r.seedGroup = 0;
         m_runs->addImported(r);
         ++loaded;
     }

@@ -21,6 +21,7 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QSortFilterProxyModel;
+class QSpinBox;
 class QSplitter;
 class QTabWidget;
 class QTableView;
@@ -54,6 +55,9 @@ public:
     bool start(QString* why = nullptr);
     bool startCompare(QString* why = nullptr);
     bool startSweep(const QList<int>& ks, QString* why = nullptr);
+    // Seeds per config for Start, Compare and k sweep (1: the config's own seed).
+    int seeds() const;
+    void setSeeds(int n);
     void togglePause();
     void stopCurrent();
 
@@ -173,6 +177,7 @@ private:
     QLabel* m_statusText = nullptr;
     QProgressBar* m_statusProgress = nullptr;
     QLineEdit* m_sweepKs = nullptr;
+    QSpinBox* m_seeds = nullptr;
     QTimer* m_refreshTimer = nullptr;
     QTimer* m_flashTimer = nullptr;
     QString m_flash;

@@ -1,5 +1,7 @@
 #include "ResultsTable.h"
 
+#include "SeedGroups.h"
+
 #include <QJsonValue>
 
 #include <cmath>
@@ -61,6 +63,32 @@ ResultsTable resultsTable(const QList<const RunRecord*>& runs)
             << (any ? num(r->backpropRatio(r->epochs.back()), 4) : QString()) << QString::number(r->epochs.size())
             << num(r->row.elapsedSeconds, 1);
         t.rows << row;
+    }
+    // Each seed group: a row of means and a row of sample standard deviations (engine stats).
+    for (const QList<const RunRecord*>& g : seedGroupsOf(runs)) {
+        QList<double> best, test, bp, speed, ratio, elapsed;
+        for (const RunRecord* r : g) {
+            best << r->bestDev();
+            test << r->testAtBest();
+            const bool any = !r->epochs.isEmpty();
+            bp << (any ? r->totalBpLinear() : std::nan(""));
+            speed << r->row.speedup;
+            ratio << (any ? r->backpropRatio(r->epochs.back()) : std::nan(""));
+            elapsed << r->row.elapsedSeconds;
+        }
+        const QString name = groupLegend(g);
+        for (const bool isMean : {true, false}) {
+            QStringList row{name, isMean ? QStringLiteral("mean (n=%1)").arg(g.size()) : QStringLiteral("std (n=%1)").arg(g.size())};
+            for (const QString& k : std::as_const(varied))
+                row << (k == QLatin1String("seed") ? QString() : jsonText(g.front()->config.value(k)));
+            auto cell = [&](const QList<double>& v, int decimals) {
+                const GroupValue x = groupValue(v);
+                return num(isMean ? x.mean : x.stddev, decimals);
+            };
+            row << cell(best, 2) << cell(test, 2) << cell(bp, -1) << cell(speed, 3) << cell(ratio, 4)
+                << QString::number(g.front()->epochs.size()) << cell(elapsed, 1);
+            t.rows << row;
+        }
     }
     return t;
 }

@@ -16,7 +16,8 @@ struct ResultsTable {
 };
 
 // Columns: run, state, <varied config keys, alphabetical>, best_dev (%), test_at_best_dev (%),
-// bp_linear (s), bp_speedup (x), backprop_ratio, epochs, elapsed (s).
+// bp_linear (s), bp_speedup (x), backprop_ratio, epochs, elapsed (s). Each seed group (two or more
+// runs of `runs`) adds a row of means ("mean (n=3)") and one of sample standard deviations.
 ResultsTable resultsTable(const QList<const RunRecord*>& runs);
 QString toCsv(const ResultsTable& table);
 QString toMarkdown(const ResultsTable& table);

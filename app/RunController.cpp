@@ -54,9 +54,13 @@ void RunController::setThrottleMs(int ms)
     m_worker->setThrottleMs(ms);
 }
 
-int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name)
+int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name, int seedGroup)
 {
     const int id = addQueued(config, group, groupId, name, {});
+    if (seedGroup != 0) {
+        m_runs[id].seedGroup = seedGroup;
+        if (seedGroup > m_lastGroup) m_lastGroup = seedGroup;
+    }
     if (!m_current) startNext();
     return id;
 }
@@ -102,6 +106,7 @@ int RunController::addImported(RunRecord r)
     r.row.bpSeconds = r.epochs.isEmpty() ? std::nan("") : r.totalBpLinear();
     if (!r.warnings.isEmpty()) r.row.warning = r.warnings.back();
     if (r.groupId > m_lastGroup) m_lastGroup = r.groupId;
+    if (r.seedGroup > m_lastGroup) m_lastGroup = r.seedGroup;
     m_runs.insert(r.id, r);
     m_order.append(r.id);
     m_model->addRun(r.row);

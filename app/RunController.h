@@ -35,7 +35,9 @@ public:
     RunTableModel* model() const { return m_model; }
 
     // Queues a run of `config` (engine JSON keys); returns its id. Starts it when idle.
-    int enqueue(const QJsonObject& config, GroupKind group = GroupKind::None, int groupId = 0, const QString& name = {});
+    // seedGroup: the id shared by the runs of one config with seeds 1..N (0: none).
+    int enqueue(const QJsonObject& config, GroupKind group = GroupKind::None, int groupId = 0, const QString& name = {},
+                int seedGroup = 0);
     int newGroupId() { return ++m_lastGroup; }
     // Adds a finished run read from a bundle or a run folder; returns its new id.
     int addImported(RunRecord record);

@@ -130,6 +130,7 @@ QJsonObject toJson(const RunRecord& r)
     o[QStringLiteral("config")] = r.config;
     o[QStringLiteral("group")] = groupName(r.groupKind);
     o[QStringLiteral("group_id")] = r.groupId;
+    o[QStringLiteral("seed_group")] = r.seedGroup;
     o[QStringLiteral("state")] = toString(r.row.state);
     o[QStringLiteral("error")] = r.row.error;
     o[QStringLiteral("elapsed_s")] = r.row.elapsedSeconds;
@@ -203,6 +204,7 @@ bool fromJson(const QJsonObject& o, RunRecord* r, QString* error)
     const QString group = o.value(QStringLiteral("group")).toString();
     r->groupKind = group == QLatin1String("compare") ? GroupKind::Compare : group == QLatin1String("sweep") ? GroupKind::Sweep : GroupKind::None;
     r->groupId = o.value(QStringLiteral("group_id")).toInt();
+    r->seedGroup = o.value(QStringLiteral("seed_group")).toInt();
     const QJsonObject s = o.value(QStringLiteral("start")).toObject();
     r->start.task = s.value(QStringLiteral("task")).toString();
     r->start.metric = s.value(QStringLiteral("metric")).toString();

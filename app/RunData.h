@@ -66,6 +66,7 @@ struct RunRecord {
     bool resume = false;  // continues the run in outDir from its checkpoint (not in bundles)
     GroupKind groupKind = GroupKind::None;
     int groupId = 0;
+    int seedGroup = 0;  // runs of one config with seeds 1..N share it (0: none)
     StartData start;
     QList<EpochData> epochs;
     QList<QPointF> batchLoss;

@@ -13,6 +13,7 @@ class MainWindow;
 struct ScriptOptions {
     bool autorun = false;
     bool compare = false;
+    int seeds = 1;               // seeds 1..N per config (1: the config's own)
     QList<int> sweep;            // k values; empty: no sweep
     QString view;                // configure | live | compare | sweep | heatmap | runs
     QString screenshot;          // PNG of the whole window

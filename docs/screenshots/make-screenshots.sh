@@ -4,7 +4,8 @@
 #   docs/screenshots/make-screenshots.sh            (offscreen; XVFB=1 runs them under xvfb-run)
 # Every view at 1024x700 and 1600x1000 with 13 runs in the table: a k sweep of 10 runs (dense and
 # k = 5 ... 300) and a top-k / random / dense comparison, on Fashion-MNIST (the Debian package
-# dataset-fashion-mnist), the first 3,000 training images, 4 epochs; plus the live view mid-run.
+# dataset-fashion-mnist), the first 3,000 training images, 4 epochs; a comparison with 3 seeds per
+# mode (live and compare views); plus the live view mid-run.
 set -euo pipefail
 W=${W:-./build/release/app/meprop-workbench}
 OUT=${OUT:-docs/screenshots}
@@ -21,6 +22,13 @@ for size in 1024x700 1600x1000; do
   for view in configure live compare sweep heatmap runs; do
     "${RUN[@]}" "$W" "${C[@]}" --size "$size" --import-bundle "$RUNS/sweep.zip" --import-bundle "$RUNS/compare.zip" \
       --view "$view" --screenshot "$OUT/$view-$size.png" --quit-when-done
+  done
+done
+# A top-k / random / dense comparison with 3 seeds each: three seed groups, mean and +/-1 std band.
+"${RUN[@]}" "$W" "${C[@]}" --size 1600x1000 --autorun --compare --seeds 3 --export-bundle "$RUNS/seeds.zip" --quit-when-done
+for size in 1024x700 1600x1000; do
+  for view in live compare; do
+    "${RUN[@]}" "$W" "${C[@]}" --size "$size" --import-bundle "$RUNS/seeds.zip" --view "$view" --screenshot "$OUT/seeds-$view-$size.png" --quit-when-done
   done
 done
 # A run in progress.

@@ -5,6 +5,7 @@
 #include "charts/ChartView.h"
 #include "charts/Smoothing.h"
 
+#include <QAreaSeries>
 #include <QChart>
 #include <QContextMenuEvent>
 #include <QGraphicsScene>
@@ -302,6 +303,7 @@ void LineChart::redraw(Entry& e)
 void LineChart::redrawAll()
 {
     for (Entry& e : m_entries) redraw(e);
+    for (Band& b : m_bands) redraw(b);
     updateRanges();
 }
 
@@ -354,8 +356,89 @@ void LineChart::clearSeries()
 {
     m_chart->removeAllSeries();
     m_entries.clear();
+    m_bands.clear();
     updateRanges();
     updateLegend();
+}
+
+void LineChart::redraw(Band& b)
+{
+    QList<QPointF> lo, up;
+    const qsizetype n = std::min(b.lower.size(), b.upper.size());
+    for (qsizetype i = 0; i < n; ++i) {
+        const QPointF l = b.lower[i], u = b.upper[i];
+        if (!std::isfinite(l.y()) || !std::isfinite(u.y()) || !std::isfinite(l.x())) continue;
+        if (m_logX && !(l.x() > 0)) continue;
+        if (m_logY && !(u.y() > 0)) continue;
+        lo << QPointF(l.x(), m_logY ? std::max(l.y(), u.y() * 1e-3) : l.y());
+        up << u;
+    }
+    b.lo->replace(thinnedTo(lo, m_maxPoints));
+    b.up->replace(thinnedTo(up, m_maxPoints));
+    b.area->setVisible(!m_hidden.contains(b.group.isEmpty() ? b.name : b.group));
+}
+
+void LineChart::setBand(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
+                        const QString& group)
+{
+    Band* b = nullptr;
+    for (Band& x : m_bands)
+        if (x.name == name) b = &x;
+    if (!b) {
+        Band fresh;
+        fresh.name = name;
+        fresh.area = new QAreaSeries();
+        fresh.area->setName(name);
+        // The edges belong to the area series and go with it.
+        fresh.lo = new QLineSeries(fresh.area);
+        fresh.up = new QLineSeries(fresh.area);
+        fresh.area->setLowerSeries(fresh.lo);
+        fresh.area->setUpperSeries(fresh.up);
+        // A light tint, so the lines stay readable where the band is drawn over them.
+        m_chart->addSeries(fresh.area);
+        fresh.area->attachAxis(m_xAxis);
+        fresh.area->attachAxis(m_yAxis);
+        m_bands.append(fresh);
+        b = &m_bands.back();
+    }
+    b->group = group;
+    b->lower = lower;
+    b->upper = upper;
+    b->color = color;
+    QColor fill = color;
+    fill.setAlphaF(0.18);
+    b->area->setBrush(fill);
+    b->area->setPen(Qt::NoPen);
+    redraw(*b);
+    updateRanges();
+    updateLegend();
+}
+
+void LineChart::removeBand(const QString& name)
+{
+    for (int i = 0; i < m_bands.size(); ++i)
+        if (m_bands[i].name == name) {
+            m_chart->removeSeries(m_bands[i].area);
+            delete m_bands[i].area;
+            m_bands.removeAt(i);
+            updateRanges();
+            updateLegend();
+            return;
+        }
+}
+
+QStringList LineChart::bandNames() const
+{
+    QStringList out;
+    for (const Band& b : m_bands) out << b.name;
+    return out;
+}
+
+QPair<QList<QPointF>, QList<QPointF>> LineChart::bandPoints(const QString& name) const
+{
+    for (const Band& b : m_bands)
+        if (b.name == name) return {b.lo->points(), b.up->points()};
+    return {};
 }
 
 QStringList LineChart::seriesNames() const
@@ -382,6 +465,8 @@ void LineChart::setEntryVisible(const QString& entry, bool visible)
     else if (!m_hidden.contains(entry)) m_hidden << entry;
     for (Entry& e : m_entries)
         if (legendKey(e) == entry) e.series->setVisible(visible);
+    for (Band& b : m_bands)
+        if ((b.group.isEmpty() ? b.name : b.group) == entry) b.area->setVisible(visible);
     updateRanges();
     updateLegend();
 }
@@ -405,6 +490,17 @@ QList<LegendEntry> LineChart::legendEntries() const
         l.color = e.series->pen().color();
         l.pen = e.style.group.isEmpty() ? e.style.pen : Qt::SolidLine;
         l.markers = e.style.markers;
+        l.visible = !m_hidden.contains(key);
+        out << l;
+    }
+    for (const Band& b : m_bands) {
+        const QString key = b.group.isEmpty() ? b.name : b.group;
+        if (seen.contains(key)) continue;
+        seen << key;
+        LegendEntry l;
+        l.name = key;
+        l.color = b.color;
+        l.bar = true;
         l.visible = !m_hidden.contains(key);
         out << l;
     }
@@ -491,15 +587,21 @@ void LineChart::updateRanges()
 {
     if (m_zoomed) return;  // the user's range stays until reset
     double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
-    for (const Entry& e : m_entries) {
-        if (!e.series->isVisible()) continue;
-        for (const QPointF& p : e.series->points()) {
+    auto take = [&](const QList<QPointF>& pts) {
+        for (const QPointF& p : pts) {
             x0 = std::min(x0, p.x());
             x1 = std::max(x1, p.x());
             y0 = std::min(y0, p.y());
             y1 = std::max(y1, p.y());
         }
-    }
+    };
+    for (const Entry& e : m_entries)
+        if (e.series->isVisible()) take(e.series->points());
+    for (const Band& b : m_bands)
+        if (b.area->isVisible()) {
+            take(b.lo->points());
+            take(b.up->points());
+        }
     const bool empty = !(x0 <= x1);
     const double rawY0 = y0, rawY1 = y1;
     if (empty) {
@@ -624,7 +726,7 @@ void LineChart::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
     placeControls();
-    m_legend->setMaximumColumnWidth(width() * 2 / 5);
+    m_legend->setMaximumColumnWidth(width() * 9 / 20);
     updateRanges();
 }
 
