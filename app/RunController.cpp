@@ -307,8 +307,12 @@ const RunRecord* RunController::denseBaseline(int id) const
         const RunRecord& o = *found;
         if (o.mode() != QLatin1String("dense") || o.row.state != RunState::Finished || o.epochs.isEmpty()) continue;
         if (key(o.config) != mine) continue;
-        // Prefer the dense run of the same group (the compare/sweep that queued it).
-        if (!best || (o.groupId == r->groupId && best->groupId != r->groupId)) best = &o;
+        // Prefer the dense run of the same seed, then of the same group (the compare/sweep that
+        // queued it): a seed group's runs each get their own seed's baseline.
+        auto score = [&](const RunRecord& c) {
+            return (c.config.value(QStringLiteral("seed")) == r->config.value(QStringLiteral("seed")) ? 2 : 0) + (c.groupId == r->groupId ? 1 : 0);
+        };
+        if (!best || score(o) > score(*best)) best = &o;
     }
     return best;
 }

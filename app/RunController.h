@@ -70,7 +70,8 @@ public:
     int queuedCount() const { return static_cast<int>(m_queue.size()); }
     const RunRecord* record(int id) const;
     QList<int> ids() const { return m_order; }
-    // The finished dense run of the same configuration (mode, k, k_output and seed aside).
+    // The finished dense run of the same configuration (mode, k, k_output and seed aside), of the
+    // same seed where there is one, else of the same group.
     const RunRecord* denseBaseline(int id) const;
 
 signals:

@@ -53,7 +53,7 @@ RunsBrowser::RunsBrowser(const ViewContext& context, QWidget* parent) : Workbenc
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     for (int c = 2; c <= 5; ++c) m_table->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    m_table->setColumnWidth(0, 220);
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_table->setWordWrap(false);
     connect(m_table, &QTableWidget::cellDoubleClicked, this, [this] { emit loadRequested(selectedFolders()); });
     v->addWidget(m_table, 1);
