@@ -37,6 +37,9 @@ public:
 public slots:
     // Trains `configJson` (the engine's JSON) and writes results to outDir (empty: nothing).
     void run(int id, const QByteArray& configJson, const QString& outDir);
+    // Continues the run in outDir from its checkpoint (its own configuration): the restored
+    // epochs arrive as epochDone first, then training goes on (engine/train/Trainer.h resume()).
+    void resumeRun(int id, const QString& outDir);
 
 signals:
     void started(int id, const meprop::StartData& info);
@@ -50,6 +53,8 @@ signals:
     void failed(int id, const QString& message);
 
 private:
+    void execute(int id, const QByteArray& configJson, const QString& outDir, bool resume);
+
     // ProgressSink, called on the training thread.
     void onStart(const RunInfo& info) override;
     void onBatch(const BatchProgress& p) override;
