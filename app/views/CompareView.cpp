@@ -28,14 +28,15 @@ CompareView::CompareView(const ViewContext& context, QWidget* parent) : Workbenc
     m_compareLoss->setLogY(true);
     m_compareLoss->setSmoothingControl(true);
     m_compareLoss->setMaxPoints(1500);
-    charts->addWidget(m_compareChart, 3);
-    charts->addWidget(m_compareLoss, 2);
+    charts->addWidget(m_compareChart, 1);
+    charts->addWidget(m_compareLoss, 1);
     v->addLayout(charts, 3);
     m_compareTable = new QTableWidget(0, 8);
     m_compareTable->setObjectName(QStringLiteral("compareTable"));
     m_compareTable->setHorizontalHeaderLabels({tr("Run"), tr("Mode"), tr("k"), tr("Best dev (%)"), tr("Test (%)"),
                                                tr("BP time (s)"), tr("BP speedup"), tr("Backprop ratio")});
     m_compareTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_compareTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_compareTable->verticalHeader()->hide();
     m_compareTable->verticalHeader()->setDefaultSectionSize(m_compareTable->fontMetrics().height() + 6);
     v->addWidget(m_compareTable, 1);

@@ -29,10 +29,14 @@ int HeatmapView::runId() const
     const QList<int> sel = selectedIds();
     if (!sel.isEmpty()) return sel.front();
     if (runs()->currentId()) return runs()->currentId();
-    int last = 0;
+    // The newest run with update data, a sparse one first (a dense run lights every row).
+    int last = 0, lastSparse = 0;
     for (int id : runs()->ids())
-        if (const RunRecord* r = runs()->record(id); r && !r->heatmap.isEmpty()) last = id;
-    return last;
+        if (const RunRecord* r = runs()->record(id); r && !r->heatmap.isEmpty()) {
+            last = id;
+            if (r->mode() != QLatin1String("dense")) lastSparse = id;
+        }
+    return lastSparse ? lastSparse : last;
 }
 
 void HeatmapView::refresh()

@@ -52,6 +52,7 @@ RunsBrowser::RunsBrowser(const ViewContext& context, QWidget* parent) : Workbenc
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    for (int c = 2; c <= 5; ++c) m_table->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_table->setColumnWidth(0, 220);
     m_table->setWordWrap(false);
     connect(m_table, &QTableWidget::cellDoubleClicked, this, [this] { emit loadRequested(selectedFolders()); });
@@ -99,7 +100,7 @@ void RunsBrowser::rescan()
         if (loaded.contains(f.dir)) name += tr(" - in this session");
         const QStringList cells{name, f.summary, f.state,
                                 f.plannedEpochs > 0 ? QStringLiteral("%1 / %2").arg(f.epochs).arg(f.plannedEpochs) : QString::number(f.epochs),
-                                fmt(f.bestDev), f.modified.toString(QStringLiteral("yyyy-MM-dd HH:mm"))};
+                                fmt(f.bestDev), f.modified.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))};
         for (int c = 0; c < cells.size(); ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             item->setData(Qt::UserRole, f.dir);
@@ -111,6 +112,7 @@ void RunsBrowser::rescan()
         ++row;
     }
     m_table->setSortingEnabled(true);
+    m_table->sortByColumn(5, Qt::DescendingOrder);  // newest first
 }
 
 QStringList RunsBrowser::selectedFolders() const

@@ -34,6 +34,7 @@ SweepView::SweepView(const ViewContext& context, QWidget* parent) : WorkbenchVie
     m_sweepTable->setObjectName(QStringLiteral("sweepTable"));
     m_sweepTable->setHorizontalHeaderLabels({tr("Run"), tr("k"), tr("Best dev (%)"), tr("Test (%)"), tr("BP time (s)"), tr("BP speedup")});
     m_sweepTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_sweepTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_sweepTable->verticalHeader()->hide();
     m_sweepTable->verticalHeader()->setDefaultSectionSize(m_sweepTable->fontMetrics().height() + 6);
     v->addWidget(m_sweepTable, 1);
@@ -74,7 +75,7 @@ void SweepView::refresh()
     if (dense && !dense->epochs.isEmpty() && kMax > 0)
         m_sweepAcc->setSeries(tr("dense best dev"), {QPointF(kMin, dense->bestDev()), QPointF(kMax, dense->bestDev())},
                               {QColor(90, 90, 90), Qt::DotLine, 2.0, false});
-    m_sweepSpeed->setSeries(tr("%1 BP speedup over dense").arg(mode), speed, {QColor(214, 39, 40), Qt::SolidLine, 2.0, true});
+    m_sweepSpeed->setSeries(tr("%1 speedup").arg(mode), speed, {QColor(214, 39, 40), Qt::SolidLine, 2.0, true});
     if (kMax > 0) m_sweepSpeed->setSeries(tr("1x (dense)"), {QPointF(kMin, 1.0), QPointF(kMax, 1.0)}, {QColor(90, 90, 90), Qt::DotLine, 1.5, false});
 
     QList<const RunRecord*> all = sparse;

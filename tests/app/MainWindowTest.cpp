@@ -146,7 +146,7 @@ private slots:
         QCOMPARE(pts[0].x(), 2.0);
         QCOMPARE(pts[2].x(), 16.0);
         auto* speed = qobject_cast<LineChart*>(w.chartWidget("sweep_speedup"));
-        QCOMPARE(speed->seriesPoints("topk BP speedup over dense").size(), 3);
+        QCOMPARE(speed->seriesPoints("topk speedup").size(), 3);
         QCOMPARE(w.findChild<QTableWidget*>("sweepTable")->rowCount(), 4);
         QString why;
         QVERIFY(!w.startSweep({2, 999}, &why));  // k > hidden: nothing is queued

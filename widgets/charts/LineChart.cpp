@@ -110,14 +110,24 @@ LineChart::LineChart(QWidget* parent) : QWidget(parent)
     m_legend->setObjectName(QStringLiteral("legend"));
     connect(m_legend, &ChartLegend::entryToggled, this, &LineChart::setEntryVisible);
 
+    m_controls = new QWidget(this);
+    auto* controls = new QHBoxLayout(m_controls);
+    controls->setContentsMargins(0, 0, 0, 0);
+    controls->setSpacing(2);
+    controls->addWidget(m_smoothingRow);
+    controls->addWidget(m_logXButton);
+    controls->addWidget(m_logYButton);
+    controls->addWidget(m_resetButton);
     auto* header = new QHBoxLayout();
     header->setContentsMargins(4, 0, 2, 0);
     header->setSpacing(2);
     header->addWidget(m_titleLabel, 1);
-    header->addWidget(m_smoothingRow);
-    header->addWidget(m_logXButton);
-    header->addWidget(m_logYButton);
-    header->addWidget(m_resetButton);
+    header->addWidget(m_controls);
+    m_header = header;
+    // The controls move to a row of their own when the title would not fit beside them.
+    m_secondRow = new QHBoxLayout();
+    m_secondRow->setContentsMargins(4, 0, 2, 0);
+    m_secondRow->addStretch(1);
     auto* body = new QHBoxLayout();
     body->setContentsMargins(0, 0, 0, 0);
     body->setSpacing(0);
@@ -127,6 +137,7 @@ LineChart::LineChart(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addLayout(header);
+    layout->addLayout(m_secondRow);
     layout->addLayout(body, 1);
     rebuildAxes();
     updateControls();
@@ -138,6 +149,7 @@ void LineChart::setTitle(const QString& title)
 {
     m_title = title;
     m_titleLabel->setFullText(title);
+    placeControls();
 }
 
 QString LineChart::title() const
@@ -192,6 +204,7 @@ void LineChart::setLogX(bool on)
 void LineChart::setSmoothingControl(bool shown)
 {
     m_smoothingRow->setVisible(shown);
+    placeControls();
 }
 
 void LineChart::setSmoothing(double weight)
@@ -538,9 +551,27 @@ void LineChart::updateRanges()
         return;
     }
     auto* y = static_cast<QValueAxis*>(m_yAxis);
-    y->setTickCount(std::clamp(int(plotH / (QFontMetrics(y->labelsFont()).height() * 2.2)), 3, 9));
-    y->setRange(y0, y1);
-    if (!m_yRange) y->applyNiceNumbers();
+    // Ticks on multiples of a 1-2-5 step, as many as fit one above the other with room to spare;
+    // the range widens to whole steps unless it is fixed. Every label gets the decimals the step
+    // needs ("52.5" and "50.0"): Qt Charts sizes the label column from the end labels and elides
+    // wider ones to "5...".
+    const int maxTicks = std::clamp(int(plotH / (QFontMetrics(y->labelsFont()).height() * 2.2)), 2, 8);
+    const double step = niceStepAtLeast((y1 - y0) / maxTicks);
+    if (!m_yRange) {
+        y0 = std::floor(y0 / step + 1e-9) * step;
+        y1 = std::ceil(y1 / step - 1e-9) * step;
+    }
+    const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
+    y->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+    y->setTickType(QValueAxis::TicksDynamic);
+    y->setTickAnchor(0.0);
+    if (step >= y->tickInterval()) {
+        y->setTickInterval(step);
+        y->setRange(y0, y1);
+    } else {
+        y->setRange(y0, y1);
+        y->setTickInterval(step);
+    }
 }
 
 void LineChart::setXRangeWithTicks(double x0, double x1)
@@ -574,9 +605,25 @@ void LineChart::onUserZoom()
     updateControls();
 }
 
+void LineChart::placeControls()
+{
+    const int needed = m_titleLabel->fontMetrics().horizontalAdvance(m_title) + 12 + m_controls->sizeHint().width();
+    const bool below = width() < needed;
+    if (below == m_controlsBelow) return;
+    m_controlsBelow = below;
+    if (below) {
+        m_header->removeWidget(m_controls);
+        m_secondRow->addWidget(m_controls);
+    } else {
+        m_secondRow->removeWidget(m_controls);
+        m_header->addWidget(m_controls);
+    }
+}
+
 void LineChart::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
+    placeControls();
     m_legend->setMaximumColumnWidth(width() * 2 / 5);
     updateRanges();
 }

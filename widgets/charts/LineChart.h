@@ -23,6 +23,7 @@
 #include <utility>
 
 class QChart;
+class QHBoxLayout;
 class QLabel;
 class QLineSeries;
 class QAbstractAxis;
@@ -126,6 +127,7 @@ private:
     void updateRanges();
     void setXRangeWithTicks(double x0, double x1);
     void onUserZoom();
+    void placeControls();
     void redraw(Entry& e);
     void redrawAll();
     void updateLegend();
@@ -141,6 +143,10 @@ private:
     ChartView* m_view = nullptr;
     ChartLegend* m_legend = nullptr;
     ElidedLabel* m_titleLabel = nullptr;
+    QWidget* m_controls = nullptr;
+    QHBoxLayout* m_header = nullptr;
+    QHBoxLayout* m_secondRow = nullptr;
+    bool m_controlsBelow = false;
     QWidget* m_smoothingRow = nullptr;
     QSlider* m_smoothingSlider = nullptr;
     QLabel* m_smoothingValue = nullptr;
