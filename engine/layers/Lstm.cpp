@@ -23,21 +23,20 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// The k largest |v[i]| of v[0..n), sorted ascending, ties to the lower index: the rule of
-// topKIndices. For the small k of meProp (k <= 32) one pass keeping a sorted list of the best k beats
-// nth_element: almost every element is rejected by a single comparison with the k-th best so far.
-void selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratch)
+// The k largest |v[i]| of v[0..n), sorted ascending, in the order of topKIndices (ops/TopK.h: ties
+// to the lower index, NaN above infinity above every finite value), and like it returns false when
+// some v[i] is not finite. For the small k of meProp (k <= 32) one pass keeping a sorted list of
+// the best k beats nth_element: almost every element is rejected by a single comparison with the
+// k-th best so far. The keys are integers, so a NaN compares like any other value.
+bool selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratch)
 {
-    if (k > 32 || k >= n) {
-        topKIndices(v, n, k, out, scratch);
-        return;
-    }
-    float best[32];
+    if (k > 32 || k >= n) return topKIndices(v, n, k, out, scratch);
+    std::uint32_t best[32];
     int idx[32];
     int filled = 0;
     for (int i = 0; i < n; ++i) {
-        const float a = std::fabs(v[i]);
-        if (filled == k && !(a > best[k - 1])) continue;  // equal magnitude: the lower index stays
+        const std::uint32_t a = magnitudeKey(v[i]);
+        if (filled == k && a <= best[k - 1]) continue;  // equal magnitude: the lower index stays
         int p = filled < k ? filled++ : k - 1;
         while (p > 0 && best[p - 1] < a) {
             best[p] = best[p - 1];
@@ -49,6 +48,7 @@ void selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratc
     }
     std::copy(idx, idx + k, out);
     std::sort(out, out + k);
+    return best[0] < kInfinityKey;  // a non-finite key would be the largest
 }
 
 }  // namespace
@@ -207,6 +207,8 @@ void Lstm::selectShared(const Matrix& dh, int k, std::vector<int>& rows)
     rows.resize(static_cast<std::size_t>(4 * k));
     for (int j = 0; j < 4; ++j) {
         int* out = rows.data() + static_cast<std::size_t>(j) * k;
+        // A non-finite score comes from a non-finite dh, which reaches da too: backward's check
+        // of da reports it.
         selectTopK(m_score.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
         for (int q = 0; q < k; ++q) out[q] += j * H;
     }
@@ -286,7 +288,8 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
             for (int j = 0; j < 4; ++j) {
                 int* out = sel + static_cast<std::size_t>(j) * k;
                 if (mode == BackpropMode::TopK) {
-                    selectTopK(da.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
+                    if (!selectTopK(da.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch))
+                        throw NonFiniteGradient(m_name);
                 } else {
                     // Partial Fisher-Yates: k distinct uniform draws from the block.
                     m_perm.resize(static_cast<std::size_t>(H));
@@ -316,6 +319,12 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
         }
         linear += secondsSince(t0);
     }
+
+    // The gate gradients must be finite before they reach the weight gradients. Top-k checked each
+    // step in its selection; the other modes read da in full here once (O(T 4H), like the gate
+    // recurrences above, against O(T 4k (in + H)) or more for the products below).
+    if (mode != BackpropMode::TopK && !allFinite(m_da.data(), static_cast<std::size_t>(m_da.size())))
+        throw NonFiniteGradient(m_name);
 
     // The products that do not depend on the recurrence run once over the whole sentence. Row pairs
     // (step t, previous state) are (t, t-1) forwards and (t, t+1) in reverse.

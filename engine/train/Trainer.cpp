@@ -136,7 +136,12 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
         for (long b = 0; b < batches; ++b) {
             if (m_sink && m_sink->shouldStop()) throw Cancelled();
             const long begin = b * batch, end = std::min(n, begin + batch);
-            const double loss = task->trainBatch(begin, end, t);
+            double loss = 0.0;
+            try {
+                loss = task->trainBatch(begin, end, t);
+            } catch (const NonFiniteGradient& e) {
+                throw NonFiniteGradient(e.layer(), step + 1);  // the layers do not know the step
+            }
             ++step;
             if (!std::isfinite(loss))
                 throw Error("training diverged: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
