@@ -16,12 +16,18 @@ void CudaOptimizer::attach(const std::vector<DeviceParam>& params)
     m_params = params;
     m_first.clear();
     m_second.clear();
+    m_rowSteps.clear();
+    m_rowScalars.clear();
+    const bool lazyAdam = m_s.kind == "adam" && m_s.touchedRowsOnly;
     for (const DeviceParam& p : params) {
         const std::size_t n = static_cast<std::size_t>(p.rows) * p.cols;
         m_first.emplace_back(m_s.kind == "sgd" ? 0 : n);
         m_second.emplace_back(m_s.kind == "adam" ? n : 0);
+        m_rowSteps.emplace_back(lazyAdam ? static_cast<std::size_t>(p.rows) : 0);
+        m_rowScalars.emplace_back(lazyAdam ? 2 * static_cast<std::size_t>(p.rows) : 0);
         m_first.back().zero(m_ctx.stream());
         m_second.back().zero(m_ctx.stream());
+        m_rowSteps.back().zero(m_ctx.stream());
     }
     m_t = 0;
 }
@@ -41,10 +47,13 @@ void CudaOptimizer::step()
         if (m_s.kind == "sgd") {
             sgdUpdate(p.value, p.grad, p.rows, p.cols, p.touched, m_s.lr, s);
         } else if (m_s.kind == "adagrad") {
-            adagradUpdate(p.value, p.grad, m_first[i].data(), p.rows, p.cols, p.touched, m_s.lr, m_s.eps, s);
+            adagradUpdate(p.value, p.grad, m_first[i].data(), p.rows, p.cols, p.touched, m_s.lr, epsilon(m_s), s);
+        } else if (m_s.touchedRowsOnly) {
+            adamLazyUpdate(p.value, p.grad, m_first[i].data(), m_second[i].data(), p.rows, p.cols, p.touched, m_rowSteps[i].data(),
+                           m_rowScalars[i].data(), b1, b2, m_s.lr, epsilon(m_s), s);
         } else {
-            adamUpdate(p.value, p.grad, m_first[i].data(), m_second[i].data(), p.rows, p.cols,
-                       m_s.touchedRowsOnly ? p.touched : nullptr, b1, b2, stepSize, invSqrtC2, m_s.eps, s);
+            adamUpdate(p.value, p.grad, m_first[i].data(), m_second[i].data(), p.rows, p.cols, nullptr, b1, b2, stepSize, invSqrtC2,
+                       epsilon(m_s), s);
         }
     }
 }

@@ -1,5 +1,6 @@
 #pragma once
-// AdaGrad (Duchi et al. 2011): h += g^2; w -= lr * g / (sqrt(h) + eps).
+// AdaGrad (Duchi et al. 2011): h += g^2; w -= lr * g / (sqrt(h) + eps), eps by default
+// kAdaGradEpsilon (1e-6, optim/Optimizer.h).
 #include "optim/Optimizer.h"
 
 namespace meprop {

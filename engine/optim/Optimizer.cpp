@@ -7,6 +7,14 @@
 
 namespace meprop {
 
+float epsilon(const OptimizerSettings& s)
+{
+    if (s.eps) return *s.eps;
+    if (s.kind == "adagrad") return kAdaGradEpsilon;
+    if (s.kind == "adam") return kAdamEpsilon;
+    return 0.0f;
+}
+
 std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings)
 {
     if (!(settings.lr > 0.0f))

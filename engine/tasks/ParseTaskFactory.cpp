@@ -44,7 +44,6 @@ std::unique_ptr<Task> makeParseTask(const Config& c, Rng& rng)
     OptimizerSettings& o = s.optimizer;
     o.kind = c.getString("optimizer");
     o.lr = static_cast<float>(c.getFloat("lr"));
-    o.eps = o.kind == "adagrad" ? 1e-6f : 1e-8f;  // the paper's settings
     o.touchedRowsOnly = c.getString("update") == "touched";
     return std::make_unique<ParseTask>(s, rng);
 }

@@ -28,7 +28,6 @@ std::unique_ptr<Task> makePosTask(const Config& config, Rng& rng)
     s.dropout = static_cast<float>(config.getFloat("dropout"));
     s.optimizer.kind = config.getString("optimizer");
     s.optimizer.lr = static_cast<float>(config.getFloat("lr"));
-    s.optimizer.eps = s.optimizer.kind == "adagrad" ? 1e-6f : 1e-8f;  // the paper's settings
     s.optimizer.touchedRowsOnly = config.getString("update") == "touched";
     return std::make_unique<PosTask>(s, rng);
 }
