@@ -38,7 +38,7 @@ RunController::RunController(QObject* parent) : QObject(parent), m_model(new Run
 RunController::~RunController()
 {
     m_queue.clear();
-    m_worker->stop();
+    if (m_current) m_worker->stop(m_current);
     m_thread.quit();
     m_thread.wait();
 }
@@ -133,18 +133,18 @@ void RunController::startNext()
 void RunController::pause()
 {
     if (!m_current || m_paused) return;
-    m_worker->pause();
+    m_worker->pause(m_current);
 }
 
 void RunController::resume()
 {
     if (!m_current) return;
-    m_worker->resume();
+    m_worker->resume(m_current);
 }
 
 void RunController::stop()
 {
-    if (m_current) m_worker->stop();
+    if (m_current) m_worker->stop(m_current);
 }
 
 void RunController::stopAll()

@@ -38,6 +38,8 @@ public:
     // Adds a finished run read from a bundle; returns its new id.
     int addImported(RunRecord record);
 
+    // Pause, resume and stop act on the current run by its id (TrainingWorker): one that has just
+    // ended without the controller having seen it yet is left alone, and so is the next one.
     void pause();
     void resume();
     // Stops the current run (the queue goes on with the next).
