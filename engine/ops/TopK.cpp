@@ -45,9 +45,9 @@ bool topKByIndexSelect(const float* v, int n, int k, int* out, std::vector<int>&
 // topKAboveThreshold: the top k among the entries with !(|v| < t), t finite. Returns false when fewer
 // than k or more than maxCandidates entries reach t, or when one of them is NaN or infinite (the
 // caller falls back to the index select, whose order covers them); writes the k-th largest
-// magnitude to *kth on success. Success also proves every v[i] finite: the entries below t passed
-// an ordered comparison with a finite t, the others were checked. Since NaN fails every ordered
-// comparison, the unordered "not less than" sends it to the candidates: it is never dropped.
+// magnitude to *kth on success. Success also proves every v[i] finite (the pass checks them all,
+// one more comparison per eight values). Since NaN fails every ordered comparison, the unordered
+// "not less than" sends it to the candidates: it is never dropped.
 bool topKAboveThreshold(const float* v, int n, int k, float t, int maxCandidates, int* out, std::vector<int>& scratch,
                         float* kth)
 {
@@ -62,8 +62,11 @@ bool topKAboveThreshold(const float* v, int n, int k, float t, int maxCandidates
     // Eight magnitudes per compare; only the few entries that pass are touched one by one.
     const __m256 signBit = _mm256_set1_ps(-0.0f);
     const __m256 threshold = _mm256_set1_ps(t);
+    const __m256 infinity = _mm256_set1_ps(std::numeric_limits<float>::infinity());
+    __m256 nonFinite = _mm256_setzero_ps();
     for (; i + 8 <= n; i += 8) {
         const __m256 a = _mm256_andnot_ps(signBit, _mm256_loadu_ps(v + i));
+        nonFinite = _mm256_or_ps(nonFinite, _mm256_cmp_ps(a, infinity, _CMP_NLT_UQ));  // NaN or infinite
         unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(a, threshold, _CMP_NLT_UQ)));
         while (mask != 0) {
             const int j = i + __builtin_ctz(mask);
@@ -74,15 +77,18 @@ bool topKAboveThreshold(const float* v, int n, int k, float t, int maxCandidates
         }
     }
 #endif
+    bool bad = false;
+#ifdef __AVX2__
+    bad = _mm256_movemask_ps(nonFinite) != 0;
+#endif
     for (; i < n; ++i) {
         const float a = std::fabs(v[i]);
         cand[c] = i;
         cv[c] = a;
         c += a < t ? 0 : 1;  // branch-free compaction; NaN counts
+        bad |= !(a < std::numeric_limits<float>::infinity());
     }
-    if (c < k || c > maxCandidates) return false;
-    for (int j = 0; j < c; ++j)
-        if (!(cv[j] <= std::numeric_limits<float>::max())) return false;
+    if (bad || c < k || c > maxCandidates) return false;
 
     float* work = cv + c;
     std::copy(cv, cv + c, work);
