@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace meprop {
@@ -27,16 +28,22 @@ double secondsSince(Clock::time_point start) { return std::chrono::duration<doub
 // to the lower index, NaN above infinity above every finite value), and like it returns false when
 // some v[i] is not finite. For the small k of meProp (k <= 32) one pass keeping a sorted list of
 // the best k beats nth_element: almost every element is rejected by a single comparison with the
-// k-th best so far. The keys are integers, so a NaN compares like any other value.
+// k-th best so far. That comparison is written so that a NaN fails it; a NaN row then goes to
+// topKIndices for the total order (rare: the run stops on it), and infinities sort as usual.
 bool selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratch)
 {
     if (k > 32 || k >= n) return topKIndices(v, n, k, out, scratch);
-    std::uint32_t best[32];
+    float best[32];
     int idx[32];
     int filled = 0;
+    bool nan = false;
     for (int i = 0; i < n; ++i) {
-        const std::uint32_t a = magnitudeKey(v[i]);
+        const float a = std::fabs(v[i]);
         if (filled == k && a <= best[k - 1]) continue;  // equal magnitude: the lower index stays
+        if (a != a) {
+            nan = true;
+            continue;
+        }
         int p = filled < k ? filled++ : k - 1;
         while (p > 0 && best[p - 1] < a) {
             best[p] = best[p - 1];
@@ -46,9 +53,10 @@ bool selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratc
         best[p] = a;
         idx[p] = i;
     }
+    if (nan) return topKIndices(v, n, k, out, scratch);
     std::copy(idx, idx + k, out);
     std::sort(out, out + k);
-    return best[0] < kInfinityKey;  // a non-finite key would be the largest
+    return best[0] < std::numeric_limits<float>::infinity();  // an infinity would be the largest
 }
 
 }  // namespace
@@ -320,11 +328,24 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
         linear += secondsSince(t0);
     }
 
-    // The gate gradients must be finite before they reach the weight gradients. Top-k checked each
-    // step in its selection; the other modes read da in full here once (O(T 4H), like the gate
-    // recurrences above, against O(T 4k (in + H)) or more for the products below).
-    if (mode != BackpropMode::TopK && !allFinite(m_da.data(), static_cast<std::size_t>(m_da.size())))
-        throw NonFiniteGradient(m_name);
+    // The gradients must be finite before they reach the weight gradients: the one this layer
+    // received (dh, in full, in every mode) and the gate gradients the products read. Top-k checked
+    // every da_t in its selection (which covers dh); dense reads all of da anyway; unified and
+    // random check dh and the kept entries (a non-finite dh column ranks first in unified's score,
+    // so it is kept; an entry neither kept nor received is never used).
+    bool finite = true;
+    switch (mode) {
+    case BackpropMode::TopK: break;
+    case BackpropMode::Dense: finite = allFinite(m_da.data(), static_cast<std::size_t>(m_da.size())); break;
+    case BackpropMode::Unified:
+        finite = allFinite(dh.data(), static_cast<std::size_t>(dh.size())) &&
+                 allFinite(m_daK.data(), static_cast<std::size_t>(m_daK.size()));
+        break;
+    case BackpropMode::Random:
+        finite = allFinite(dh.data(), static_cast<std::size_t>(dh.size())) && allFinite(m_selVal.data(), m_selVal.size());
+        break;
+    }
+    if (!finite) throw NonFiniteGradient(m_name);
 
     // The products that do not depend on the recurrence run once over the whole sentence. Row pairs
     // (step t, previous state) are (t, t-1) forwards and (t, t+1) in reverse.

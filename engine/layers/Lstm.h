@@ -30,9 +30,10 @@
 // every da_t is masked to the selection before its use, up to float rounding.
 // Gradients accumulate into the parameters' grad (zero them between updates).
 // Throws ShapeError on mismatched shapes, ConfigError for k outside [1, H] in a sparse mode,
-// NonFiniteGradient (naming the layer, before any weight gradient is written) when a gate gradient
-// da_t holds a NaN or an infinity, in every mode (topk: found by the selection of each step; the
-// others: one pass over da after the time loop). A NaN reaching the selection ranks as ops/TopK.h says.
+// NonFiniteGradient (naming the layer, before any weight gradient is written) when dh or a gate
+// gradient that the products use holds a NaN or an infinity, in every mode (topk: found by the
+// selection of each step; dense: one pass over da; unified/random: dh and the kept entries). A NaN
+// reaching a selection ranks as ops/TopK.h says.
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
