@@ -13,6 +13,9 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <cmath>
+#include <limits>
+
 namespace meprop {
 
 namespace {
@@ -21,6 +24,20 @@ bool fail(QString* error, const QString& message)
 {
     if (error) *error = message;
     return false;
+}
+
+// QuaZip's error codes (zlib's minizip, plus UNZ_OPENERROR) as what the user can do about them.
+QString zipProblem(int code)
+{
+    switch (code) {
+    case UNZ_OPENERROR: return QStringLiteral("is not a zip archive (or cannot be opened): choose a .zip exported by meProp Workbench, or a zipped run folder");
+    case UNZ_BADZIPFILE: return QStringLiteral("is not a zip archive or is damaged: export the bundle again, or zip the run folder");
+    case UNZ_CRCERROR: return QStringLiteral("is damaged (a checksum does not match): copy or export it again");
+    case UNZ_ERRNO: return QStringLiteral("cannot be read or written: check that the file exists, that the disk is not full and that you may access it");
+    case UNZ_PARAMERROR:
+    case UNZ_INTERNALERROR: return QStringLiteral("cannot be processed (zip library error %1): export the bundle again").arg(code);
+    default: return QStringLiteral("cannot be processed as a zip archive (error %1): export it again").arg(code);
+    }
 }
 
 QByteArray readLocal(const QString& dir, const QString& name)
@@ -32,7 +49,7 @@ QByteArray readLocal(const QString& dir, const QString& name)
 
 QString num(double v)
 {
-    return QString::number(v, 'g', 8);
+    return std::isnan(v) ? QString() : QString::number(v, 'g', 8);  // empty: not measured
 }
 
 // The files of one run, named relative to its folder in the bundle.
@@ -90,14 +107,24 @@ bool recordFromFiles(const QString& where, const QMap<QString, QByteArray>& file
 QByteArray metricsCsv(const RunRecord& r)
 {
     QString text = QStringLiteral("epoch,train_loss,dev,test,fp_s,bp_linear_s,bp_overall_s,update_s,train_s,eval_s,backprop_ratio");
-    if (!r.epochs.isEmpty())
-        for (const auto& [name, value] : r.epochs.front().extra) text += QLatin1Char(',') + name;
+    // The extra columns of every epoch, in the order first seen (the engine's epochs all have the
+    // same; an edited or foreign run.json may not): a missing value is written as an empty cell.
+    QStringList extras;
+    for (const EpochData& e : r.epochs)
+        for (const auto& [name, value] : e.extra)
+            if (!extras.contains(name)) extras << name;
+    for (const QString& name : extras) text += QLatin1Char(',') + name;
     text += QLatin1Char('\n');
     for (const EpochData& e : r.epochs) {
         const double ratio = e.ratio.isEmpty() ? 0.0 : r.backpropRatio(e);
-        QStringList cells{QString::number(e.epoch), num(e.trainLoss), num(e.dev), num(e.test), num(e.forward), num(e.bpLinear),
+        QStringList cells{num(e.epoch), num(e.trainLoss), num(e.dev), num(e.test), num(e.forward), num(e.bpLinear),
                           num(e.bpOverall), num(e.update), num(e.trainSeconds), num(e.evalSeconds), num(ratio)};
-        for (const auto& [name, value] : e.extra) cells << num(value);
+        for (const QString& name : extras) {
+            double v = std::numeric_limits<double>::quiet_NaN();
+            for (const auto& [n, value] : e.extra)
+                if (n == name) v = value;
+            cells << num(v);
+        }
         text += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return text.toUtf8();
@@ -125,6 +152,11 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
             return fail(error, QStringLiteral("line %1: %2 fields, expected %3").arg(i + 1).arg(cells.size()).arg(header.size()));
         QList<double> v;
         for (int c = 0; c < cells.size(); ++c) {
+            // An empty cell: not measured (the authors' code evaluates test only when dev improves).
+            if (cells[c].trimmed().isEmpty() && c != cEpoch && c != cDev) {
+                v << std::nan("");
+                continue;
+            }
             bool ok = false;
             v << cells[c].toDouble(&ok);
             if (!ok)
@@ -134,7 +166,7 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
         }
         auto at = [&](int c) { return c >= 0 ? v[c] : 0.0; };
         EpochData e;
-        e.epoch = int(at(cEpoch));
+        e.epoch = at(cEpoch);
         e.trainLoss = at(cLoss);
         e.dev = at(cDev);
         e.test = at(cTest);
@@ -155,6 +187,30 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
             best = e.dev;
             e.best = true;
         }
+    return true;
+}
+
+bool readRunFolder(const QString& metricsPath, RunRecord* run, QString* error)
+{
+    QFile f(metricsPath);
+    if (!f.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: cannot read (%2)").arg(metricsPath, f.errorString()));
+    const QString dir = QFileInfo(metricsPath).absolutePath();
+    const QByteArray metrics = f.readAll();
+    if (metrics.isEmpty()) return fail(error, QStringLiteral("%1: empty file").arg(metricsPath));
+    QMap<QString, QByteArray> files;
+    files[QStringLiteral("metrics.csv")] = metrics;
+    const QByteArray config = readLocal(dir, QStringLiteral("config.json"));
+    files[QStringLiteral("config.json")] = config.isEmpty() ? QByteArray("{}") : config;
+    const QByteArray summary = readLocal(dir, QStringLiteral("summary.json"));
+    if (!summary.isEmpty()) files[QStringLiteral("summary.json")] = summary;
+    RunRecord r;
+    if (!recordFromFiles(metricsPath, files, QString(), &r, error)) return false;
+    r.name = QFileInfo(dir).fileName();
+    // Where the batch-loss axis puts each evaluation's mean loss: batches per epoch from the config.
+    const double limit = r.config.value(QStringLiteral("limit")).toDouble(), batch = r.config.value(QStringLiteral("batch")).toDouble();
+    if (r.start.batchesPerEpoch == 0 && limit > 0 && batch > 0) r.start.batchesPerEpoch = qint64(std::ceil(limit / batch));
+    r.outDir.clear();  // imported: the workbench does not write into that folder
+    *run = r;
     return true;
 }
 
@@ -185,18 +241,18 @@ bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMa
     {
         QBuffer buffer(&bytes);
         QuaZip zip(&buffer);
-        if (!zip.open(QuaZip::mdCreate)) return fail(error, QStringLiteral("cannot create the zip for %1 (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+        if (!zip.open(QuaZip::mdCreate)) return fail(error, QStringLiteral("cannot create %1: the bundle %2").arg(zipPath, zipProblem(zip.getZipError())));
         for (auto it = entries.begin(); it != entries.end(); ++it) {
             QuaZipFile file(&zip);
             if (!file.open(QIODevice::WriteOnly, QuaZipNewInfo(it.key()))) {
-                return fail(error, QStringLiteral("cannot add %1 to %2 (QuaZip error %3)").arg(it.key(), zipPath).arg(file.getZipError()));
+                return fail(error, QStringLiteral("cannot add %1 to %2: the bundle %3").arg(it.key(), zipPath, zipProblem(file.getZipError())));
             }
             if (file.write(it.value()) != it.value().size()) return fail(error, QStringLiteral("cannot write %1 into %2").arg(it.key(), zipPath));
             file.close();
-            if (file.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1 in %2 (QuaZip error %3)").arg(it.key(), zipPath).arg(file.getZipError()));
+            if (file.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1 in %2: the bundle %3").arg(it.key(), zipPath, zipProblem(file.getZipError())));
         }
         zip.close();
-        if (zip.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1 (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+        if (zip.getZipError() != 0) return fail(error, QStringLiteral("cannot finish %1: the bundle %2").arg(zipPath, zipProblem(zip.getZipError())));
     }
     return saveFileAtomically(zipPath, bytes, error);
 }
@@ -204,19 +260,25 @@ bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMa
 bool readBundle(const QString& zipPath, QList<RunRecord>* runs, QString* error, QMap<QString, QByteArray>* filesOut)
 {
     if (!QFileInfo::exists(zipPath)) return fail(error, QStringLiteral("%1: no such file").arg(zipPath));
-    QuaZip zip(zipPath);
-    if (!zip.open(QuaZip::mdUnzip)) return fail(error, QStringLiteral("%1: not a zip archive (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+    QFile file(zipPath);
+    return readBundle(&file, zipPath, runs, error, filesOut);
+}
+
+bool readBundle(QIODevice* device, const QString& zipPath, QList<RunRecord>* runs, QString* error, QMap<QString, QByteArray>* filesOut)
+{
+    QuaZip zip(device);
+    if (!zip.open(QuaZip::mdUnzip)) return fail(error, QStringLiteral("%1 %2").arg(zipPath, zipProblem(zip.getZipError())));
     QMap<QString, QByteArray> files;
     for (bool more = zip.goToFirstFile(); more; more = zip.goToNextFile()) {
         QuaZipFile file(&zip);
         const QString name = zip.getCurrentFileName();
         if (name.endsWith(QLatin1Char('/'))) continue;
-        if (!file.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: cannot read %2 (QuaZip error %3)").arg(zipPath, name).arg(file.getZipError()));
+        if (!file.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: %2 inside it %3").arg(zipPath, name, zipProblem(file.getZipError())));
         files[name] = file.readAll();
         file.close();
         if (file.getZipError() != 0) return fail(error, QStringLiteral("%1: %2 is corrupt (CRC or data error)").arg(zipPath, name));
     }
-    if (zip.getZipError() != 0) return fail(error, QStringLiteral("%1: corrupt archive (QuaZip error %2)").arg(zipPath).arg(zip.getZipError()));
+    if (zip.getZipError() != 0) return fail(error, QStringLiteral("%1 %2").arg(zipPath, zipProblem(zip.getZipError())));
     zip.close();
 
     QStringList dirs{QString()};

@@ -12,6 +12,7 @@
 #include "RunData.h"
 
 #include <QByteArray>
+#include <QIODevice>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -24,9 +25,18 @@ QByteArray metricsCsv(const RunRecord& run);
 // malformed file.
 bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* error);
 
+// A run folder as the CLI or bench/authors-code/run.sh writes it: `metricsPath` (metrics.csv,
+// required), with config.json and summary.json beside it when present (an empty config otherwise).
+// The run is named after the folder. False and *error naming the file on a missing or malformed one.
+bool readRunFolder(const QString& metricsPath, RunRecord* run, QString* error);
+
 // `files`: extra entries (path in the zip -> bytes), e.g. charts and the results table.
 bool writeBundle(const QString& zipPath, const QList<RunRecord>& runs, const QMap<QString, QByteArray>& files, QString* error);
 // Reads every run of a bundle. `files` (optional) receives the other entries.
 bool readBundle(const QString& zipPath, QList<RunRecord>* runs, QString* error, QMap<QString, QByteArray>* files = nullptr);
+// The same from an open-able device (a QFile, or a QBuffer holding the bytes); `zipPath` names it in
+// messages and becomes the name of a run imported from a folder without run.json.
+bool readBundle(QIODevice* device, const QString& zipPath, QList<RunRecord>* runs, QString* error,
+                QMap<QString, QByteArray>* files = nullptr);
 
 }  // namespace meprop

@@ -2,6 +2,7 @@
 #include "backend/Device.h"
 
 #include "core/Error.h"
+#include "data/DataFolders.h"
 #include "data/Mnist.h"
 #include "train/Config.h"
 #include "train/ConfigKeys.h"
@@ -11,6 +12,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 #include <cmath>
 
@@ -64,8 +66,9 @@ QList<FieldSpec> configFields(const GpuStatus& gpu)
         if (k.name == "data") {
             f.type = FieldSpec::Type::Folder;
             // The MNIST file check applies to the image task; the text tasks read CoNLL-U files.
+            // MNIST files for the image task, the CoNLL-U split files for pos and parse.
             f.check = [](const QJsonValue& v, const QJsonObject& all) {
-                return all.value(QStringLiteral("task")).toString() == QLatin1String("image") ? checkDataFolder(v.toString()) : QString();
+                return checkDataFolder(v.toString(), all.value(QStringLiteral("task")).toString(), all);
             };
         }
         if (k.name == "device") {
@@ -129,6 +132,14 @@ QString validateConfig(const QJsonObject& values)
     }
 }
 
+FieldProblem configProblem(const QJsonObject& values)
+{
+    const QString message = validateConfig(values);
+    static const QRegularExpression keyed(QStringLiteral("^(?:[^\"]*: )?key \"([A-Za-z0-9_]+)\": (.*)$"));
+    if (const auto m = keyed.match(message); m.hasMatch()) return {m.captured(1), m.captured(2)};
+    return {QString(), message};
+}
+
 bool applySettings(QJsonObject& values, const QStringList& settings, QString* error)
 {
     try {
@@ -168,27 +179,62 @@ GpuStatus gpuAvailability()
     return s;
 }
 
-QStringList findImageDatasets()
+namespace {
+
+QStringList toQStringList(const std::vector<std::string>& v)
 {
-    QStringList candidates;
-    const QString env = qEnvironmentVariable("MEPROP_IMAGE_DATA");
-    if (!env.isEmpty()) candidates << env;
-    candidates << QStringLiteral("/usr/share/datasets/fashion-mnist");
-    const QStringList bases{QDir::currentPath(), QCoreApplication::applicationDirPath(),
-                            QCoreApplication::applicationDirPath() + QStringLiteral("/..")};
-    for (const QString& base : bases)
-        for (const char* sub : {"../shared/datasets/fashion-mnist", "../shared/datasets/mnist", "../../shared/datasets/fashion-mnist"})
-            candidates << QDir::cleanPath(base + QLatin1Char('/') + QLatin1String(sub));
-    QStringList found;
-    for (const QString& c : candidates) {
-        const QString abs = QFileInfo(c).absoluteFilePath();
-        if (!found.contains(abs) && QFileInfo(abs).isDir() && checkDataFolder(abs).isEmpty()) found << abs;
+    QStringList out;
+    for (const std::string& s : v) {
+        const QString abs = QFileInfo(QString::fromStdString(s)).absoluteFilePath();
+        if (!out.contains(abs)) out << abs;
     }
-    return found;
+    return out;
 }
 
-QString checkDataFolder(const QString& dir)
+bool isTextTask(const QString& task)
 {
+    return task == QLatin1String("pos") || task == QLatin1String("parse");
+}
+
+}  // namespace
+
+QStringList findImageDatasets()
+{
+    return toQStringList(findImageDataFolders());
+}
+
+QStringList findTextDatasets()
+{
+    return toQStringList(findTextDataFolders());
+}
+
+QStringList dataCandidates(const QString& task)
+{
+    return toQStringList(isTextTask(task) ? textDataCandidates() : imageDataCandidates());
+}
+
+QString checkDataFolder(const QString& dir, const QString& task, const QJsonObject& all)
+{
+    if (isTextTask(task)) {
+        // The split files may be given one by one (train_file, dev_file, test_file override data).
+        QStringList missing;
+        bool allFiles = true;
+        for (const char* split : {"train", "dev", "test"}) {
+            const QString file = all.value(QLatin1String(split) + QStringLiteral("_file")).toString().trimmed();
+            if (file.isEmpty()) allFiles = false;
+            else if (!QFileInfo(file).isFile()) missing << QStringLiteral("%1_file %2 does not exist").arg(QLatin1String(split), file);
+        }
+        if (!missing.isEmpty()) return missing.join(QStringLiteral("; "));
+        if (allFiles) return {};
+        try {
+            const std::string folder = dir.trimmed().isEmpty() ? defaultTextDataDir() : dir.toStdString();
+            for (const char* split : {"train", "dev", "test"})
+                if (all.value(QLatin1String(split) + QStringLiteral("_file")).toString().trimmed().isEmpty()) conlluSplitFile(folder, split);
+            return {};
+        } catch (const std::exception& e) {
+            return QString::fromStdString(e.what());
+        }
+    }
     if (dir.trimmed().isEmpty())
         return findImageDatasets().isEmpty()
                    ? QStringLiteral("no MNIST-format data set found on this machine: choose a folder holding the four MNIST files")

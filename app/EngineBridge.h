@@ -30,6 +30,9 @@ QJsonObject fromEngineJson(const nlohmann::json& j);
 // Empty when the engine accepts the values (Config::fromJson + validate()), otherwise its
 // ConfigError message.
 QString validateConfig(const QJsonObject& values);
+// validateConfig() with the key the engine names (its messages say `key "k": ...`) split off, so
+// that the config panel marks that field: {"k", "expected 1 <= k <= hidden (32) ..."}.
+FieldProblem configProblem(const QJsonObject& values);
 // Applies "key=value" settings (the CLI's --set syntax, typed and range-checked by the engine) on
 // top of `values`. Returns false and sets *error on the first bad one.
 bool applySettings(QJsonObject& values, const QStringList& settings, QString* error);
@@ -44,12 +47,17 @@ struct GpuStatus {
 // The single place that asks the engine whether a GPU can be used.
 GpuStatus gpuAvailability();
 
-// MNIST-format folders found on this machine: $MEPROP_IMAGE_DATA, the Debian package
-// dataset-fashion-mnist, ../shared/datasets/{fashion-mnist,mnist} next to the working folder and
-// the executable.
+// Data sets found on this machine, through the engine's one locator (data/DataFolders.h), as
+// absolute paths: MNIST-format folders, and CoNLL-U folders (UD English EWT).
 QStringList findImageDatasets();
-// Empty when `dir` holds the four MNIST files (raw or .gz); otherwise what is missing. An empty
-// `dir` is fine when a data set can be found automatically.
-QString checkDataFolder(const QString& dir);
+QStringList findTextDatasets();
+// Every folder the engine looks at for the data of `task` (image, pos, parse), found or not.
+QStringList dataCandidates(const QString& task);
+// Empty when the data of `task` can be read: image: `dir` holds the four MNIST files (raw or .gz);
+// pos/parse: `dir` (empty: the folder found automatically) holds the train/dev/test CoNLL-U files,
+// or the train_file/dev_file/test_file keys of `all` name existing files. Otherwise what is wrong,
+// as one sentence naming the folder or file. An empty image `dir` is fine when a data set can be
+// found automatically.
+QString checkDataFolder(const QString& dir, const QString& task = QStringLiteral("image"), const QJsonObject& all = {});
 
 }  // namespace meprop

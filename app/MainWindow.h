@@ -1,48 +1,42 @@
 #pragma once
-// The workbench window: the config panel, the live charts, compare / k-sweep / weight-update
-// views, the run table, exports, settings, and the scripted mode used for screenshots and tests.
+// The workbench window, a thin shell: the tabs (one WorkbenchView each), the run table, menus and
+// tool bar, exports, settings. The views draw themselves from the RunController's records; the
+// experiment plans come from plan/ExperimentPlan, the scripted mode is ScriptRunner and the
+// download dialog DownloadDialog.
 #include "RunData.h"
+#include "ScriptRunner.h"
+#include "views/WorkbenchView.h"
 
 #include <QList>
-#include <QMap>
 #include <QMainWindow>
 #include <QSize>
 #include <QString>
 #include <QStringList>
 
 #include <functional>
+#include <vector>
 
 class QAction;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
-class QProgressDialog;
 class QSplitter;
 class QTabWidget;
 class QTableView;
-class QTableWidget;
 class QTimer;
 
 namespace meprop {
 
-class BarChart;
+class CompareView;
 class ConfigPanel;
-class DatasetDownloader;
+class ConfigureView;
+class DownloadDialog;
 struct DatasetInfo;
-class LineChart;
+class HeatmapView;
+class LiveView;
+struct PlannedRun;
 class RunController;
-class WeightHeatmap;
-
-struct ScriptOptions {
-    bool autorun = false;
-    bool compare = false;
-    QList<int> sweep;            // k values; empty: no sweep
-    QString view;                // configure | live | compare | sweep | heatmap
-    QString screenshot;          // PNG of the whole window
-    double screenshotAt = -1.0;  // take it when the (first) run reaches this progress (0..1)
-    QString bundle;              // .zip of every run
-    bool quitWhenDone = false;
-};
+class SweepView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -51,7 +45,7 @@ public:
     explicit MainWindow(const QString& runsRoot = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    ConfigPanel* configPanel() const { return m_config; }
+    ConfigPanel* configPanel() const;
     RunController* runs() const { return m_runs; }
 
     // Queues a run of the panel's config. False (and the reason in *why) when the config is invalid.
@@ -71,12 +65,15 @@ public:
 
     bool exportBundle(const QString& path, QString* error);
     bool importBundle(const QString& path, QString* error);
+    // A run folder's metrics.csv (CLI output, or the authors' code through bench/authors-code/run.sh).
+    bool importMetrics(const QString& path, QString* error);
     bool exportTable(const QString& path, QString* error);  // .csv or .md by extension
     bool saveScreenshot(const QString& path, QString* error);
     // Chart ids for exports: accuracy, loss, ratio, timing, compare, compare_loss, sweep_accuracy,
     // sweep_speedup, heatmap.
     QStringList chartIds() const;
-    bool exportChart(const QString& id, const QString& path, QString* error);  // .png or .svg
+    // .png or .svg; `size` (layout pixels, empty: as on screen) and `dpi` as ExportableChart.
+    bool exportChart(const QString& id, const QString& path, QString* error, QSize size = {}, double dpi = 96.0);
     // The widget drawing chart `id` (LineChart, BarChart or WeightHeatmap), for tests.
     QWidget* chartWidget(const QString& id) const;
 
@@ -91,6 +88,17 @@ public:
 
     // Scripted mode (--autorun etc.): runs, screenshots, exports and quits with the exit code.
     void runScript(const ScriptOptions& options);
+    bool isScripted() const { return m_scripted; }
+
+    // What closing the window with runs in progress does; asked with a message box unless a test
+    // sets the answer (setQuitAnswer).
+    enum class QuitChoice { Cancel, StopRuns, QuitWhenDone };
+    void setQuitAnswer(std::function<QuitChoice(int running, int queued)> answer) { m_quitAnswer = std::move(answer); }
+    bool quitsWhenDone() const { return m_quitWhenDone; }
+
+    // The first-start window size for a screen whose available area is `available`: about 80 % of
+    // it, at least 1280 x 800 where the screen is that large, never larger than the screen.
+    static QSize initialSize(const QSize& available);
 
     // The last error shown (for tests; dialogs are not opened in scripted mode).
     QString lastError() const { return m_lastError; }
@@ -103,80 +111,46 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    struct Chart {
-        QString id;
-        QString title;
-        std::function<bool(const QString&, QString*)> png;
-        std::function<bool(const QString&, QString*)> svg;
-        std::function<QImage()> image;
-        QWidget* widget = nullptr;
-    };
-
     void buildUi();
     void buildActions();
-    QWidget* buildConfigureTab();
-    QWidget* buildLiveTab();
-    QWidget* buildCompareTab();
-    QWidget* buildSweepTab();
-    QWidget* buildHeatmapTab();
-    void registerCharts();
+    QList<WorkbenchView*> views() const;
+    QList<ChartRef> charts() const;
+    QList<int> selectedIds() const;
+    void startPlan(const std::vector<PlannedRun>& plan, GroupKind kind);
+    bool checkConfig(QString* why);
 
     void scheduleRefresh();
     void refreshCurrent();
-    void refreshLive();
-    void refreshCompare();
-    void refreshSweep();
-    void refreshHeatmap();
     void updateActions();
     void updateStatus();
-    void updateDatasetInfo();
+    // A message in the status bar for `ms` milliseconds (then the run status again).
+    void showStatus(const QString& text, int ms = 0);
     void onRunFailed(int id, const QString& message);
     void onWarning(int id, const QString& message);
     void onRunEnded(int id);
     void showError(const QString& title, const QString& message);
     void chooseDataFolder();
     void askDownload(const DatasetInfo& info);
-    void onDownloadProgress(const QString& file, qint64 received, qint64 total);
-    void closeDownloadDialog();
     void saveSettings();
-    QList<const RunRecord*> shownRuns() const;
-    QColor colorFor(int id) const;
-    int latestGroup(GroupKind kind) const;
-    int heatmapRunId() const;
-    void finishScript();
-    void takeScriptScreenshot();
+    QuitChoice askQuit(int running, int queued);
     QString chooseSavePath(const QString& title, const QString& filters, const QString& suggested);
 
     RunController* m_runs = nullptr;
-    ConfigPanel* m_config = nullptr;
     QTabWidget* m_tabs = nullptr;
     QSplitter* m_splitter = nullptr;
     QTableView* m_table = nullptr;
-    LineChart* m_accChart = nullptr;
-    LineChart* m_lossChart = nullptr;
-    LineChart* m_ratioChart = nullptr;
-    BarChart* m_timeChart = nullptr;
-    LineChart* m_compareChart = nullptr;
-    LineChart* m_compareLoss = nullptr;
-    QTableWidget* m_compareTable = nullptr;
-    LineChart* m_sweepAcc = nullptr;
-    LineChart* m_sweepSpeed = nullptr;
-    QTableWidget* m_sweepTable = nullptr;
-    WeightHeatmap* m_heatmap = nullptr;
-    QLabel* m_heatmapCaption = nullptr;
-    QLabel* m_warningBanner = nullptr;
-    QLabel* m_startReason = nullptr;
-    QLabel* m_datasetInfo = nullptr;
+    ConfigureView* m_configure = nullptr;
+    LiveView* m_live = nullptr;
+    CompareView* m_compare = nullptr;
+    SweepView* m_sweep = nullptr;
+    HeatmapView* m_heatmap = nullptr;
     QLabel* m_statusText = nullptr;
     QProgressBar* m_statusProgress = nullptr;
     QLineEdit* m_sweepKs = nullptr;
     QTimer* m_refreshTimer = nullptr;
-
-    DatasetDownloader* m_downloader = nullptr;
-    QProgressDialog* m_downloadDialog = nullptr;
-    QMap<QString, qint64> m_downloadReceived;  // file -> bytes so far
-    qint64 m_downloadTotal = 0;                 // catalogue sizes summed; 0: unknown
-    int m_downloadFiles = 0;
+    QTimer* m_flashTimer = nullptr;
+    QString m_flash;
+    DownloadDialog* m_download = nullptr;
 
     QAction* m_startAct = nullptr;
     QAction* m_pauseAct = nullptr;
@@ -184,17 +158,14 @@ private:
     QAction* m_compareAct = nullptr;
     QAction* m_sweepAct = nullptr;
 
-    QList<Chart> m_charts;
     QString m_lastFolder;
+    QSize m_exportSize{1200, 750};
+    double m_exportDpi = 96.0;
     QString m_lastError;
     QString m_lastWarning;
-
     bool m_scripted = false;
-    ScriptOptions m_script;
-    bool m_scriptShotTaken = false;
-    bool m_scriptFinishing = false;
-    int m_scriptFailures = 0;
-    QString m_scriptFailure;
+    bool m_quitWhenDone = false;
+    std::function<QuitChoice(int, int)> m_quitAnswer;
 };
 
 }  // namespace meprop

@@ -1,5 +1,7 @@
 #include "RunData.h"
 
+#include "charts/Smoothing.h"
+
 #include <QJsonArray>
 
 #include <cmath>
@@ -40,6 +42,8 @@ QString RunRecord::legend() const
 {
     const QString m = mode();
     QString s = QStringLiteral("#%1 %2").arg(id).arg(m);
+    if (config.value(QStringLiteral("implementation")).toString() == QLatin1String("authors-csharp"))
+        s = QStringLiteral("#%1 authors %2").arg(id).arg(m);
     if (m != QLatin1String("dense")) s += QStringLiteral(" k=%1").arg(k());
     return s;
 }
@@ -155,9 +159,9 @@ QJsonObject toJson(const RunRecord& r)
         epochs.append(j);
     }
     o[QStringLiteral("epochs")] = epochs;
-    o[QStringLiteral("batch_loss")] = pointsToJson(thinned(r.batchLoss, 4000));
+    o[QStringLiteral("batch_loss")] = pointsToJson(thinnedTo(r.batchLoss, 4000));
     QJsonArray ratio;
-    for (const auto& layer : r.ratio) ratio.append(pointsToJson(thinned(layer, 4000)));
+    for (const auto& layer : r.ratio) ratio.append(pointsToJson(thinnedTo(layer, 4000)));
     o[QStringLiteral("ratio")] = ratio;
     o[QStringLiteral("summary")] = r.summary;
     o[QStringLiteral("warnings")] = QJsonArray::fromStringList(r.warnings);
@@ -197,10 +201,10 @@ bool fromJson(const QJsonObject& o, RunRecord* r, QString* error)
         if (!j.contains(QStringLiteral("epoch")) || !j.contains(QStringLiteral("dev")))
             return fail(QStringLiteral("run.json: epoch %1 lacks \"epoch\" or \"dev\"").arg(r->epochs.size() + 1));
         EpochData e;
-        e.epoch = j.value(QStringLiteral("epoch")).toInt();
+        e.epoch = j.value(QStringLiteral("epoch")).toDouble();
         e.trainLoss = j.value(QStringLiteral("train_loss")).toDouble();
         e.dev = j.value(QStringLiteral("dev")).toDouble();
-        e.test = j.value(QStringLiteral("test")).toDouble();
+        e.test = j.value(QStringLiteral("test")).isDouble() ? j.value(QStringLiteral("test")).toDouble() : kNaN;
         e.forward = j.value(QStringLiteral("fp_s")).toDouble();
         e.bpLinear = j.value(QStringLiteral("bp_linear_s")).toDouble();
         e.bpOverall = j.value(QStringLiteral("bp_overall_s")).toDouble();
@@ -226,29 +230,6 @@ bool fromJson(const QJsonObject& o, RunRecord* r, QString* error)
     for (RunState s : {RunState::Queued, RunState::Running, RunState::Paused, RunState::Finished, RunState::Stopped, RunState::Failed})
         if (toString(s) == state) r->row.state = s;
     return true;
-}
-
-QList<QPointF> smoothed(const QList<QPointF>& points, double alpha, int maxPoints)
-{
-    QList<QPointF> out;
-    if (points.isEmpty()) return out;
-    const int every = std::max<int>(1, static_cast<int>((points.size() + maxPoints - 1) / std::max(1, maxPoints)));
-    double ema = points.front().y();
-    for (int i = 0; i < points.size(); ++i) {
-        ema = alpha * points[i].y() + (1 - alpha) * ema;
-        if (i % every == 0 || i == points.size() - 1) out.append(QPointF(points[i].x(), ema));
-    }
-    return out;
-}
-
-QList<QPointF> thinned(const QList<QPointF>& points, int maxPoints)
-{
-    if (points.size() <= maxPoints) return points;
-    QList<QPointF> out;
-    const int every = static_cast<int>((points.size() + maxPoints - 1) / std::max(1, maxPoints));
-    for (int i = 0; i < points.size(); ++i)
-        if (i % every == 0 || i == points.size() - 1) out.append(points[i]);
-    return out;
 }
 
 }  // namespace meprop

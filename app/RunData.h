@@ -40,11 +40,12 @@ struct BatchData {
     QList<QList<QPointF>> ratio;    // per layer: (step, kept / width)
 };
 
+// One evaluation (per epoch, or several per epoch with evals_per_epoch).
 struct EpochData {
-    int epoch = 0;
+    double epoch = 0.0;  // epochs of training done, e.g. 1.25; the epoch number with one evaluation per epoch
     double trainLoss = 0.0;
     double dev = 0.0;
-    double test = 0.0;
+    double test = 0.0;  // NaN where the run did not evaluate test (imported authors' runs)
     double forward = 0.0, bpLinear = 0.0, bpOverall = 0.0, update = 0.0;  // seconds in this epoch
     double trainSeconds = 0.0, evalSeconds = 0.0;
     QList<double> ratio;  // per layer, mean over the epoch
@@ -72,7 +73,8 @@ struct RunRecord {
 
     QString mode() const { return config.value(QStringLiteral("mode")).toString(); }
     int k() const { return config.value(QStringLiteral("k")).toInt(); }
-    // "#3 topk k=20" (dense: "#3 dense"): names the run in legends.
+    // "#3 topk k=20" (dense: "#3 dense"; an imported run of the authors' C# code: "#3 authors topk
+    // k=20"): names the run in legends.
     QString legend() const;
     // Sums over the finished epochs.
     double totalBpLinear() const;
@@ -91,12 +93,6 @@ QString configSummary(const QJsonObject& config);
 QJsonObject toJson(const RunRecord& run);
 // Throws nothing: returns false and sets *error on a malformed object.
 bool fromJson(const QJsonObject& json, RunRecord* run, QString* error);
-
-// Smoothed (exponential moving average) and thinned copy of a curve for display: at most
-// `maxPoints` points, each the EMA value at that step.
-QList<QPointF> smoothed(const QList<QPointF>& points, double alpha, int maxPoints);
-// Thinned copy keeping every n-th point (and the last).
-QList<QPointF> thinned(const QList<QPointF>& points, int maxPoints);
 
 }  // namespace meprop
 

@@ -114,7 +114,7 @@ void TrainingWorker::onEpoch(const EpochResult& e)
 {
     flushBatches();
     EpochData d;
-    d.epoch = e.epoch;
+    d.epoch = e.at;
     d.trainLoss = e.trainLoss;
     d.dev = e.devMetric;
     d.test = e.testMetric;

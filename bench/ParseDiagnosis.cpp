@@ -153,7 +153,7 @@ int main(int argc, char** argv)
     app.add_flag("--freeze", freeze);
     app.add_flag("--sparse-bias", s.model.sparseBias);
     app.add_flag("--sum-loss", s.model.sumLoss);
-    app.add_option("--clip", s.model.gradClip);
+    app.add_option("--clip", s.optimizer.clip);
     app.add_option("--seed", seed);
     app.add_option("--threads", threads);
     app.add_option("--probe", probe, "every N steps: gradient statistics vs a dense backward of the same batch");
@@ -245,7 +245,7 @@ int main(int argc, char** argv)
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("RESULT mode=%s k=%d k_output=%d opt=%s lr=%g update=%s freeze=%d sparse_bias=%d sum_loss=%d clip=%g best_epoch=%d dev_uas=%.2f dev_las=%.2f "
                 "test_uas=%.2f test_las=%.2f fp=%.1f bp_linear=%.1f bp_overall=%.1f update=%.1f wall=%.1f\n",
-                mode.c_str(), s.model.k, s.model.kOutput, s.optimizer.kind.c_str(), s.optimizer.lr, update.c_str(), freeze ? 1 : 0, s.model.sparseBias ? 1 : 0, s.model.sumLoss ? 1 : 0, s.model.gradClip,
+                mode.c_str(), s.model.k, s.model.kOutput, s.optimizer.kind.c_str(), s.optimizer.lr, update.c_str(), freeze ? 1 : 0, s.model.sparseBias ? 1 : 0, s.model.sumLoss ? 1 : 0, s.optimizer.clip,
                 bestEpoch, bestDev, devLasAtBest, testAtBest, lasAtBest, total.forward, total.bpLinear, total.bpOverall, total.update,
                 wall);
     return 0;

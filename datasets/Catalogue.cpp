@@ -1,5 +1,7 @@
 #include "datasets/Catalogue.h"
 
+#include "data/DataFolders.h"
+
 #include "core/Error.h"
 
 #include <openssl/evp.h>
@@ -130,13 +132,6 @@ void addSharedUnder(fs::path dir, const std::string& folder, std::vector<fs::pat
     }
 }
 
-fs::path executableDir()
-{
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? fs::path() : exe.parent_path();
-}
-
 }  // namespace
 
 const std::vector<DatasetInfo>& datasetCatalogue()
@@ -166,10 +161,8 @@ std::vector<std::string> datasetSearchFolders(const DatasetInfo& info, const std
         candidates.emplace_back(env);
         candidates.push_back(fs::path(env) / info.folder);
     }
-    std::error_code ec;
-    const fs::path cwd = fs::current_path(ec);
-    if (!ec) addSharedUnder(cwd, info.folder, candidates);
-    if (const fs::path exe = executableDir(); !exe.empty()) addSharedUnder(exe, info.folder, candidates);
+    // The engine's locator: shared/datasets/<folder> above the working folder and the executable.
+    for (const std::string& f : sharedDataFolders(info.folder)) candidates.emplace_back(f);
 #ifdef MEPROP_SOURCE_DIR
     addSharedUnder(fs::path(MEPROP_SOURCE_DIR), info.folder, candidates);
 #endif

@@ -62,6 +62,8 @@ ConfigPanel::ConfigPanel(QWidget* parent) : QWidget(parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    // The form follows the panel's width (editors shrink); only vertical scrolling.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* content = new QWidget(scroll);
     m_form = new QFormLayout(content);
     m_form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
@@ -124,6 +126,12 @@ void ConfigPanel::setTaskKey(const QString& key)
 
 void ConfigPanel::setCrossValidator(std::function<QString(const QJsonObject&)> validator)
 {
+    if (!validator) return setFieldCrossValidator({});
+    setFieldCrossValidator([validator = std::move(validator)](const QJsonObject& v) { return FieldProblem{QString(), validator(v)}; });
+}
+
+void ConfigPanel::setFieldCrossValidator(std::function<FieldProblem(const QJsonObject&)> validator)
+{
     m_cross = std::move(validator);
     validateAll();
 }
@@ -184,11 +192,17 @@ void ConfigPanel::buildField(Field& f)
     f.editor->setToolTip(tip);
 
     f.message = new QLabel(row);
+    f.message->setObjectName(s.key + QStringLiteral("_message"));
     f.message->setStyleSheet(QStringLiteral("color: #b00020;"));
+    // Messages wrap (they may name long paths) so that the form never grows wider than its column.
+    f.message->setWordWrap(true);
+    f.message->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Minimum);
     f.message->hide();
     v->addWidget(f.message);
     f.hint = new QLabel(row);
-    // No word wrap: wrapped labels in a form get too little height and are clipped.
+    // No word wrap for the short grey hints; a long one is cut at the column's width (the tooltip
+    // holds it all) rather than widening the form.
+    f.hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     f.hint->setStyleSheet(QStringLiteral("color: #777;"));
     f.hint->hide();
     v->addWidget(f.hint);
@@ -328,15 +342,20 @@ void ConfigPanel::validateAll()
         QString err;
         readField(f, &err);
         if (!isFieldVisible(f.spec.key)) err.clear();  // a key of another task does not block Start
+        if (!err.isEmpty()) errors.insert(f.spec.key, err);
+    }
+    if (errors.isEmpty() && m_cross) {
+        const FieldProblem p = m_cross(values());
+        if (!p.message.isEmpty()) errors.insert(find(p.key) && isFieldVisible(p.key) ? p.key : QString(), p.message);
+    }
+    for (Field& f : m_rows) {
+        const QString err = errors.value(f.spec.key);
         f.message->setText(err);
         f.message->setVisible(!err.isEmpty());
         if (auto* edit = qobject_cast<QLineEdit*>(f.editor))
             edit->setStyleSheet(err.isEmpty() ? QString() : QStringLiteral("QLineEdit { border: 1px solid #b00020; }"));
-        if (!err.isEmpty()) errors.insert(f.spec.key, err);
-    }
-    if (errors.isEmpty() && m_cross) {
-        const QString err = m_cross(values());
-        if (!err.isEmpty()) errors.insert(QString(), err);
+        else if (auto* box = qobject_cast<QComboBox*>(f.editor))
+            box->setStyleSheet(err.isEmpty() ? QString() : QStringLiteral("QComboBox { border: 1px solid #b00020; }"));
     }
     m_crossMessage->setText(errors.value(QString()));
     m_crossMessage->setVisible(errors.contains(QString()));
@@ -351,6 +370,21 @@ void ConfigPanel::validateAll()
 void ConfigPanel::revalidate()
 {
     validateAll();
+}
+
+QString ConfigPanel::firstErrorKey() const
+{
+    for (const Field& f : m_rows)
+        if (m_errors.contains(f.spec.key)) return f.spec.key;
+    return QString();
+}
+
+void ConfigPanel::focusField(const QString& key)
+{
+    const Field* f = find(key);
+    if (!f) return;
+    if (auto* scroll = findChild<QScrollArea*>()) scroll->ensureWidgetVisible(f->row);
+    f->editor->setFocus(Qt::OtherFocusReason);
 }
 
 QString ConfigPanel::firstError() const

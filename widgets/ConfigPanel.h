@@ -39,6 +39,13 @@ struct FieldSpec {
     std::function<QString(const QJsonValue& value, const QJsonObject& all)> check;
 };
 
+// A problem found by the cross-field check: `key` names the field it is marked on (empty: the
+// config as a whole, shown under the form).
+struct FieldProblem {
+    QString key;
+    QString message;
+};
+
 struct PresetSpec {
     QString name;
     QString description;
@@ -59,6 +66,8 @@ public:
     // A check over all values, run when every field is valid on its own (e.g. "k <= hidden");
     // returns the message, empty when fine.
     void setCrossValidator(std::function<QString(const QJsonObject&)> validator);
+    // The same, naming the field to mark (its message line and red frame, like a field's own check).
+    void setFieldCrossValidator(std::function<FieldProblem(const QJsonObject&)> validator);
 
     // Every field: its parsed value, or the typed text when it does not parse.
     QJsonObject values() const;
@@ -81,6 +90,10 @@ public:
     QMap<QString, QString> errors() const { return m_errors; }
     // The first problem as one sentence ("lr: expected a number in [1e-06, 10]"), empty when valid.
     QString firstError() const;
+    // The key of the first invalid field ("" for a problem of the whole config; empty when valid).
+    QString firstErrorKey() const;
+    // Scrolls to the field of `key` and gives its editor the focus.
+    void focusField(const QString& key);
     QString message(const QString& key) const { return m_errors.value(key); }
     // The editor of a key (QLineEdit, QComboBox or QCheckBox; for tests and focus handling).
     QWidget* editor(const QString& key) const;
@@ -115,7 +128,7 @@ private:
     QList<Field> m_rows;
     QList<PresetSpec> m_presets;
     QString m_taskKey = QStringLiteral("task");
-    std::function<QString(const QJsonObject&)> m_cross;
+    std::function<FieldProblem(const QJsonObject&)> m_cross;
     QMap<QString, QString> m_errors;
     bool m_valid = true;
     bool m_silent = false;  // suppress signals while filling the form

@@ -228,20 +228,20 @@ QSize WeightHeatmap::exportSize(QSize requested) const
     return QSize(900, 560);
 }
 
-QImage WeightHeatmap::toImage(QSize size) const
+QImage WeightHeatmap::toImage(QSize size, double dpi) const
 {
-    return renderToImage([this](QPainter& p, const QSize& s) { paintContent(p, s); }, exportSize(size));
+    return renderToImage([this](QPainter& p, const QSize& s) { paintContent(p, s); }, exportSize(size), dpi);
 }
 
-bool WeightHeatmap::exportPng(const QString& path, QString* error, QSize size) const
+bool WeightHeatmap::exportPng(const QString& path, QString* error, QSize size, double dpi) const
 {
-    return savePng(toImage(size), path, error);
+    return savePng(toImage(size, dpi), path, error);
 }
 
-bool WeightHeatmap::exportSvg(const QString& path, QString* error, QSize size) const
+bool WeightHeatmap::exportSvg(const QString& path, QString* error, QSize size, double dpi) const
 {
     return meprop::exportSvg([this](QPainter& p, const QSize& s) { paintContent(p, s); }, exportSize(size), path,
-                             m_title.isEmpty() ? tr("Weight updates") : m_title, error);
+                             m_title.isEmpty() ? tr("Weight updates") : m_title, error, dpi);
 }
 
 }  // namespace meprop

@@ -4,6 +4,7 @@
 // in decreasing order (the view behind meSimp's pruning). Takes plain buffers; the QImage is built
 // here, on the GUI thread.
 #include "charts/ChartExport.h"
+#include "charts/ExportableChart.h"
 
 #include <QByteArray>
 #include <QImage>
@@ -54,13 +55,13 @@ private:
     std::vector<Layer> m_layers;
 };
 
-class WeightHeatmap : public QWidget {
+class WeightHeatmap : public QWidget, public ExportableChart {
     Q_OBJECT
 public:
     explicit WeightHeatmap(QWidget* parent = nullptr);
 
     void setTitle(const QString& title);
-    QString title() const { return m_title; }
+    QString title() const override { return m_title; }
     void setLayers(const QList<HeatmapLayer>& layers);
     const QList<HeatmapLayer>& layers() const { return m_layers; }
     void clear() { setLayers({}); }
@@ -71,9 +72,9 @@ public:
     QSize sizeHint() const override { return QSize(760, 520); }
     QSize minimumSizeHint() const override { return QSize(320, 220); }
 
-    QImage toImage(QSize size = {}) const;
-    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}) const;
-    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}) const;
+    QImage toImage(QSize size = {}, double dpi = 96.0) const override;
+    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}, double dpi = 96.0) const override;
+    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}, double dpi = 96.0) const override;
 
 protected:
     void paintEvent(QPaintEvent* event) override;

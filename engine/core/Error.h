@@ -62,6 +62,13 @@ private:
     long m_step;
 };
 
+// A checkpoint file is truncated or corrupt, of another format version, or was written by another
+// configuration or data set than the run that reads it.
+class CheckpointError : public Error {
+public:
+    using Error::Error;
+};
+
 // Thrown by the trainer when the run was cancelled through the progress sink.
 class Cancelled : public Error {
 public:

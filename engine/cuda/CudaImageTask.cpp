@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "cuda/Activation.cuh"
+#include "train/TrainingDetails.h"
 
 #include <algorithm>
 #include <numeric>
@@ -36,12 +37,26 @@ CudaImageTask::CudaImageTask(const Config& config, const MnistData& data, Rng& r
 
 ImageTaskSpec CudaImageTask::specFromConfig(const Config& c)
 {
+    // The GPU kernels implement the default training details only; the initialisation is done on
+    // the host (layers/Linear), so every init works.
+    auto requireDefault = [&c](const char* key, const std::string& def) {
+        const std::string value = c.getString(key);
+        if (value != def)
+            throw ConfigError(std::string("key \"") + key + "\": device cuda supports only " + def + " (got " + value +
+                              "); use device cpu for this setting");
+    };
+    requireDefault("loss_reduction", "mean");
+    requireDefault("bias_grad", "auto");
+    requireDefault("adagrad_eps", "outside");
+    if (c.getFloat("grad_clip") != 0.0)
+        throw ConfigError("key \"grad_clip\": device cuda supports only 0 (no clipping); use device cpu for clipping");
     ImageTaskSpec spec;
     spec.mlp.hidden.assign(static_cast<std::size_t>(c.getInt("layers")), static_cast<int>(c.getInt("hidden")));
     spec.mlp.dropout = static_cast<float>(c.getFloat("dropout"));
     spec.mlp.mode = c.mode();
     spec.mlp.k = static_cast<int>(c.getInt("k"));
     spec.mlp.kOutput = static_cast<int>(c.getInt("k_output"));
+    spec.mlp.init = weightInit(c).value_or(Init::XavierUniform);
     spec.mlp.optimizer.kind = c.getString("optimizer");
     spec.mlp.optimizer.lr = static_cast<float>(c.getFloat("lr"));
     spec.mlp.optimizer.touchedRowsOnly = c.getString("update") == "touched";
@@ -57,6 +72,18 @@ void CudaImageTask::upload(const ImageSet& set, DeviceSet& out)
     out.images.upload(set.images.data(), static_cast<std::size_t>(set.images.size()), m_ctx->stream());
     out.labels.upload(set.labels, m_ctx->stream());
     out.size = set.size();
+}
+
+void CudaImageTask::save(CheckpointWriter& w) const
+{
+    w.section("cuda-image-task");
+    m_mlp->save(w);
+}
+
+void CudaImageTask::load(CheckpointReader& r)
+{
+    r.section("cuda-image-task");
+    m_mlp->load(r);
 }
 
 void CudaImageTask::beginEpoch(Rng& rng)

@@ -146,6 +146,35 @@ std::vector<std::uint64_t> CudaLinear::updateCounts() const
     return m_counts.download(m_ctx.stream());
 }
 
+void CudaLinear::save(CheckpointWriter& w) const
+{
+    w.section("linear");
+    w.string(m_name + ".weight");
+    w.matrix(downloadWeight());
+    w.string(m_name + ".bias");
+    w.matrix(downloadBias());
+    w.u64s(updateCounts());
+}
+
+void CudaLinear::load(CheckpointReader& r)
+{
+    r.section("linear");
+    Matrix w(m_out, m_in), b(1, m_out);
+    for (auto [suffix, m] : {std::pair<const char*, Matrix*>{".weight", &w}, {".bias", &b}}) {
+        const std::string name = r.string();
+        if (name != m_name + suffix) r.fail("expected parameter \"" + m_name + suffix + "\", found \"" + name + "\"");
+        r.matrixInto(*m, "parameter " + name);
+    }
+    const std::vector<std::uint64_t> counts = r.u64s(static_cast<std::size_t>(m_out), m_name + " update counts");
+    const cudaStream_t s = m_ctx.stream();
+    // Same sizes: upload() copies into the existing allocations.
+    m_w.upload(w.data(), static_cast<std::size_t>(w.size()), s);
+    m_b.upload(b.data(), static_cast<std::size_t>(b.size()), s);
+    m_counts.upload(counts, s);
+    zeroGrad();
+    MEPROP_CUDA_CHECK(cudaStreamSynchronize(s));  // the host copies above go out of scope
+}
+
 void CudaLinear::resetCounts()
 {
     m_counts.zero(m_ctx.stream());

@@ -13,6 +13,7 @@
 #include "core/Rng.h"
 #include "core/Tensor.h"
 #include "cuda/Context.h"
+#include "io/CheckpointStream.h"
 #include "layers/Linear.h"
 
 #include <cstdint>
@@ -65,6 +66,12 @@ public:
     // Per output row: examples that kept it since the last resetCounts() (Linear::updateCounts()).
     std::vector<std::uint64_t> updateCounts() const;
     void resetCounts();
+
+    // Checkpoint state, in the layout of layers/Linear (weight, bias, update counts), through host
+    // copies (synchronises the stream). load needs a layer of the same shape and clears the
+    // gradients; it keeps the device buffers (the optimizer holds their addresses).
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
 
 private:
     Matrix download(const DeviceBuffer<float>& buf, int rows, int cols) const;

@@ -60,6 +60,24 @@ CudaMlp::~CudaMlp()
         if (e) cudaEventDestroy(e);
 }
 
+void CudaMlp::save(CheckpointWriter& w) const
+{
+    w.section("mlp");
+    w.u64(m_layers.size());
+    for (const auto& l : m_layers) l->save(w);
+    m_optimizer->save(w);
+}
+
+void CudaMlp::load(CheckpointReader& r)
+{
+    r.section("mlp");
+    const std::uint64_t n = r.u64();
+    if (n != m_layers.size())
+        r.fail("the checkpoint's MLP has " + std::to_string(n) + " linear layers, this run's " + std::to_string(m_layers.size()));
+    for (auto& l : m_layers) l->load(r);
+    m_optimizer->load(r);
+}
+
 BackwardSpec CudaMlp::backwardSpec(std::size_t i) const
 {
     BackwardSpec s;

@@ -59,6 +59,11 @@ public:
     BackwardSpec backwardSpec(std::size_t i) const;
     const MlpSpec& spec() const { return m_spec; }
 
+    // Checkpoint state in the layout of models/Mlp followed by the optimizer's (the dropout seed
+    // is drawn afresh every step: no state). Through host copies; synchronises.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
+
 private:
     void forward(const float* x, int batch, bool train);
     void ensureBatch(int batch);

@@ -27,6 +27,11 @@ public:
     // One update from the current gradients (does not clear them). Asynchronous on the stream.
     void step();
 
+    // Checkpoint state in the layout of optim/ (sgd: none; adagrad: h; adam: step, m, v), through
+    // host copies (synchronises). load needs the same kind and parameter shapes.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
+
 private:
     Context& m_ctx;
     OptimizerSettings m_s;

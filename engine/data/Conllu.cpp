@@ -89,15 +89,8 @@ class Reader {
 public:
     Reader(const std::string& path, long maxSentences) : m_path(path), m_max(maxSentences) {}
 
-    std::vector<ConlluSentence> read()
+    std::vector<ConlluSentence> read(std::string_view text)
     {
-        std::ifstream in(m_path, std::ios::binary);
-        if (!in) throw DatasetError(m_path + ": cannot open the CoNLL-U file");
-        std::ostringstream buffer;
-        buffer << in.rdbuf();
-        if (in.bad()) throw DatasetError(m_path + ": read error");
-        const std::string text = buffer.str();
-
         std::string_view rest(text);
         if (rest.substr(0, 3) == "\xEF\xBB\xBF") rest.remove_prefix(3);  // UTF-8 byte order mark
         int lineNo = 0;
@@ -223,10 +216,25 @@ private:
 
 std::vector<ConlluSentence> readConllu(const std::string& path, long maxSentences)
 {
-    return Reader(path, maxSentences).read();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw DatasetError(path + ": cannot open the CoNLL-U file");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) throw DatasetError(path + ": read error");
+    return parseConllu(buffer.str(), path, maxSentences);
+}
+
+std::vector<ConlluSentence> parseConllu(std::string_view text, const std::string& name, long maxSentences)
+{
+    return Reader(name, maxSentences).read(text);
 }
 
 void writeConllu(const std::string& path, const std::vector<ConlluSentence>& sentences)
+{
+    writeFileAtomic(path, formatConllu(sentences));
+}
+
+std::string formatConllu(const std::vector<ConlluSentence>& sentences)
 {
     std::string out;
     for (const ConlluSentence& s : sentences) {
@@ -260,7 +268,7 @@ void writeConllu(const std::string& path, const std::vector<ConlluSentence>& sen
         }
         out += '\n';
     }
-    writeFileAtomic(path, out);
+    return out;
 }
 
 }  // namespace meprop

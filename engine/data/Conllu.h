@@ -9,6 +9,7 @@
 // Errors: DatasetError "<file>:<line>: <what was expected>" for a wrong number of fields, a
 // non-integer ID or HEAD, IDs out of sequence, an empty file, unreadable file.
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace meprop {
@@ -31,9 +32,13 @@ struct ConlluSentence {
 
 // maxSentences > 0 stops after that many sentences.
 std::vector<ConlluSentence> readConllu(const std::string& path, long maxSentences = 0);
+// The same from the file's text in memory; `name` stands for the file in messages and sentence ids.
+std::vector<ConlluSentence> parseConllu(std::string_view text, const std::string& name, long maxSentences = 0);
 
 // Writes the sentences atomically (temporary file + rename). Token lines are rebuilt from
 // `tokens` (so a model's XPOS or HEAD/DEPREL appear); every other line is copied.
 void writeConllu(const std::string& path, const std::vector<ConlluSentence>& sentences);
+// The text writeConllu writes.
+std::string formatConllu(const std::vector<ConlluSentence>& sentences);
 
 }  // namespace meprop

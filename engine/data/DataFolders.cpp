@@ -14,9 +14,64 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool hasMnistFiles(const std::string& dir)
+void addUnique(std::vector<std::string>& out, const std::string& path)
+{
+    if (path.empty()) return;
+    for (const std::string& o : out)
+        if (o == path) return;
+    out.push_back(path);
+}
+
+// dir/shared/datasets/<folder> for dir and each of its ancestors.
+void addSharedUnder(fs::path dir, const std::string& folder, std::vector<std::string>& out)
 {
     std::error_code ec;
+    dir = fs::weakly_canonical(dir, ec);
+    if (ec || dir.empty()) return;
+    while (true) {
+        addUnique(out, (dir / "shared" / "datasets" / folder).lexically_normal().string());
+        const fs::path parent = dir.parent_path();
+        if (parent == dir || parent.empty()) break;
+        dir = parent;
+    }
+}
+
+fs::path executableDir()
+{
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::path() : exe.parent_path();
+}
+
+std::string env(const char* name)
+{
+    const char* v = std::getenv(name);
+    return v && *v ? std::string(v) : std::string();
+}
+
+std::string joined(const std::vector<std::string>& list)
+{
+    std::string s;
+    for (const std::string& l : list) s += (s.empty() ? "" : ", ") + l;
+    return s;
+}
+
+}  // namespace
+
+std::vector<std::string> sharedDataFolders(const std::string& folder)
+{
+    std::vector<std::string> out;
+    std::error_code ec;
+    const fs::path cwd = fs::current_path(ec);
+    if (!ec) addSharedUnder(cwd, folder, out);
+    if (const fs::path exe = executableDir(); !exe.empty()) addSharedUnder(exe, folder, out);
+    return out;
+}
+
+bool holdsImageData(const std::string& dir)
+{
+    std::error_code ec;
+    if (dir.empty() || !fs::is_directory(dir, ec)) return false;
     for (const std::string& f : mnistFileNames()) {
         const fs::path p = fs::path(dir) / f;
         if (!fs::exists(p, ec) && !fs::exists(fs::path(p.string() + ".gz"), ec)) return false;
@@ -24,28 +79,64 @@ bool hasMnistFiles(const std::string& dir)
     return true;
 }
 
-}  // namespace
+std::vector<std::string> imageDataCandidates()
+{
+    std::vector<std::string> out;
+    addUnique(out, env("MEPROP_IMAGE_DATA"));
+    if (const std::string root = env("MEPROP_DATA"); !root.empty()) {
+        addUnique(out, (fs::path(root) / "fashion-mnist").string());
+        addUnique(out, (fs::path(root) / "mnist").string());
+    }
+    addUnique(out, "/usr/share/datasets/fashion-mnist");
+    for (const char* name : {"fashion-mnist", "mnist"})
+        for (const std::string& f : sharedDataFolders(name)) addUnique(out, f);
+    return out;
+}
+
+std::vector<std::string> findImageDataFolders()
+{
+    std::vector<std::string> out;
+    for (const std::string& c : imageDataCandidates())
+        if (holdsImageData(c)) out.push_back(c);
+    return out;
+}
+
+std::vector<std::string> textDataCandidates()
+{
+    std::vector<std::string> out;
+    addUnique(out, env("MEPROP_TEXT_DATA"));
+    if (const std::string root = env("MEPROP_DATA"); !root.empty()) addUnique(out, (fs::path(root) / "ud-english-ewt").string());
+    for (const std::string& f : sharedDataFolders("ud-english-ewt")) addUnique(out, f);
+    return out;
+}
+
+std::vector<std::string> findTextDataFolders()
+{
+    std::vector<std::string> out;
+    const std::string fromEnv = env("MEPROP_TEXT_DATA");
+    for (const std::string& c : textDataCandidates()) {
+        std::error_code ec;
+        if (c == fromEnv || fs::exists(fs::path(c) / "en_ewt-ud-train.conllu", ec)) out.push_back(c);
+    }
+    return out;
+}
 
 std::string defaultImageDataDir()
 {
-    if (const char* env = std::getenv("MEPROP_IMAGE_DATA"); env && *env) return env;
-    for (const char* dir : {"/usr/share/datasets/fashion-mnist", "../shared/datasets/fashion-mnist", "../shared/datasets/mnist"})
-        if (hasMnistFiles(dir)) return dir;
-    throw DatasetError("data: no MNIST-format folder found (looked in $MEPROP_IMAGE_DATA, /usr/share/datasets/fashion-mnist, "
-                       "../shared/datasets/{fashion-mnist,mnist}; install the Debian package dataset-fashion-mnist or set data "
-                       "to a folder holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
-                       "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])");
+    const std::vector<std::string> found = findImageDataFolders();
+    if (!found.empty()) return found.front();
+    throw DatasetError("data: no MNIST-format folder found (looked in $MEPROP_IMAGE_DATA, " + joined(imageDataCandidates()) +
+                       "; install the Debian package dataset-fashion-mnist or set data to a folder holding "
+                       "train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], "
+                       "t10k-labels-idx1-ubyte[.gz])");
 }
 
 std::string defaultTextDataDir()
 {
-    if (const char* env = std::getenv("MEPROP_TEXT_DATA"); env && *env) return env;
-    for (const char* dir : {"../shared/datasets/ud-english-ewt", "shared/datasets/ud-english-ewt"}) {
-        std::error_code ec;
-        if (fs::exists(fs::path(dir) / "en_ewt-ud-train.conllu", ec)) return dir;
-    }
-    throw DatasetError("data: no CoNLL-U folder found (looked in $MEPROP_TEXT_DATA and ../shared/datasets/ud-english-ewt); "
-                       "set data to a folder holding *-train.conllu, *-dev.conllu and *-test.conllu, or set train_file, "
+    const std::vector<std::string> found = findTextDataFolders();
+    if (!found.empty()) return found.front();
+    throw DatasetError("data: no CoNLL-U folder found (looked in $MEPROP_TEXT_DATA, " + joined(textDataCandidates()) +
+                       "); set data to a folder holding *-train.conllu, *-dev.conllu and *-test.conllu, or set train_file, "
                        "dev_file and test_file");
 }
 

@@ -2,11 +2,13 @@
 
 #include "core/Error.h"
 
-#include <sys/stat.h>
-#include <zlib.h>
+#include "io/Gzip.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cstring>
-#include <memory>
+#include <fstream>
 
 namespace meprop {
 
@@ -25,31 +27,20 @@ std::string resolve(const std::string& path)
     throw DatasetError(path + "[.gz]: file not found");
 }
 
-// Reads a whole file, gunzipping it when it is gzip (zlib reads plain files transparently).
-// Stops with an error beyond maxBytes so a corrupt header cannot make us allocate without bound.
-std::vector<unsigned char> readAll(const std::string& path, std::size_t maxBytes)
+// The bytes of a whole file, as stored (gzip or not). Refuses a file beyond maxBytes before reading it.
+std::string readFile(const std::string& path, std::size_t maxBytes)
 {
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (!f) throw DatasetError(path + ": cannot open");
-    std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(f, gzclose);
-    gzbuffer(f, 1 << 17);
-    std::vector<unsigned char> data;
-    std::vector<unsigned char> chunk(1 << 20);
-    for (;;) {
-        const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
-        if (n < 0) {
-            int err = 0;
-            const char* msg = gzerror(f, &err);
-            throw DatasetError(path + ": corrupt or truncated gzip data (" + std::string(msg ? msg : "?") + ")");
-        }
-        if (n == 0) break;
-        data.insert(data.end(), chunk.begin(), chunk.begin() + n);
-        if (data.size() > maxBytes) throw DatasetError(path + ": larger than the " + std::to_string(maxBytes >> 20) + " MiB expected at most");
-    }
-    // A gzip stream cut short reads as a clean EOF with Z_BUF_ERROR set.
-    int err = 0;
-    gzerror(f, &err);
-    if (err != Z_OK && err != Z_STREAM_END) throw DatasetError(path + ": truncated gzip stream");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw DatasetError(path + ": cannot open");
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    if (size < 0) throw DatasetError(path + ": cannot read");
+    if (static_cast<std::uint64_t>(size) > maxBytes)
+        throw DatasetError(path + ": larger than the " + std::to_string(maxBytes >> 20) + " MiB expected at most");
+    std::string data(static_cast<std::size_t>(size), '\0');
+    in.seekg(0);
+    in.read(data.data(), size);
+    if (in.gcount() != size) throw DatasetError(path + ": read error");
     return data;
 }
 
@@ -73,13 +64,28 @@ ImageSet readIdxPair(const std::string& imagesPathIn, const std::string& labelsP
 {
     const std::string imagesPath = resolve(imagesPathIn);
     const std::string labelsPath = resolve(labelsPathIn);
-    const std::vector<unsigned char> img = readAll(imagesPath, kMaxFile);
-    const std::vector<unsigned char> lab = readAll(labelsPath, kMaxFile);
+    return parseIdxPair(readFile(imagesPath, kMaxFile), imagesPath, readFile(labelsPath, kMaxFile), labelsPath, maxCount);
+}
+
+ImageSet parseIdxPair(std::string_view imagesBytes, const std::string& imagesPath, std::string_view labelsBytes,
+                      const std::string& labelsPath, long maxCount)
+{
+    // Raw bytes are used where they lie; gzip is decoded into `*store`.
+    const auto decoded = [](std::string_view bytes, const std::string& name, std::string* store) {
+        if (!isGzip(bytes)) return bytes;
+        *store = gunzipIfGzip(bytes, name, kMaxFile);
+        return std::string_view(*store);
+    };
+    std::string imgStore, labStore;
+    const std::string_view img = decoded(imagesBytes, imagesPath, &imgStore);
+    const std::string_view lab = decoded(labelsBytes, labelsPath, &labStore);
+    const auto* imgData = reinterpret_cast<const unsigned char*>(img.data());
+    const auto* labData = reinterpret_cast<const unsigned char*>(lab.data());
 
     if (img.size() < 16) throw DatasetError(imagesPath + ": " + std::to_string(img.size()) + " bytes, too short for an idx3 header (16 bytes)");
-    if (bigEndian(img.data()) != 0x00000803)
+    if (bigEndian(imgData) != 0x00000803)
         throw DatasetError(imagesPath + ": wrong magic number (expected 0x00000803 for idx3 unsigned-byte images)");
-    const std::uint64_t count = bigEndian(img.data() + 4), rows = bigEndian(img.data() + 8), cols = bigEndian(img.data() + 12);
+    const std::uint64_t count = bigEndian(imgData + 4), rows = bigEndian(imgData + 8), cols = bigEndian(imgData + 12);
     if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096)
         throw DatasetError(imagesPath + ": image size " + std::to_string(rows) + "x" + std::to_string(cols) + " is out of range");
     const std::uint64_t expected = 16 + count * rows * cols;
@@ -89,9 +95,9 @@ ImageSet readIdxPair(const std::string& imagesPathIn, const std::string& labelsP
                            std::to_string(img.size()) + " bytes");
 
     if (lab.size() < 8) throw DatasetError(labelsPath + ": " + std::to_string(lab.size()) + " bytes, too short for an idx1 header (8 bytes)");
-    if (bigEndian(lab.data()) != 0x00000801)
+    if (bigEndian(labData) != 0x00000801)
         throw DatasetError(labelsPath + ": wrong magic number (expected 0x00000801 for idx1 unsigned-byte labels)");
-    const std::uint64_t labelCount = bigEndian(lab.data() + 4);
+    const std::uint64_t labelCount = bigEndian(labData + 4);
     if (lab.size() != 8 + labelCount)
         throw DatasetError(labelsPath + ": header says " + std::to_string(labelCount) + " labels but the data has " +
                            std::to_string(lab.size() - 8) + " bytes of labels");
@@ -105,15 +111,13 @@ ImageSet readIdxPair(const std::string& imagesPathIn, const std::string& labelsP
     set.cols = static_cast<int>(cols);
     const Eigen::Index dim = static_cast<Eigen::Index>(rows * cols);
     set.images.resize(static_cast<Eigen::Index>(n), dim);
-    const unsigned char* px = img.data() + 16;
+    const unsigned char* px = imgData + 16;
     for (Eigen::Index i = 0; i < set.images.size(); ++i) set.images.data()[i] = static_cast<float>(px[i]) * (1.0f / 255.0f);
     set.labels.resize(n);
-    int maxLabel = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
-        const int l = lab[8 + i];
+        const int l = labData[8 + i];
         if (l > 9) throw DatasetError(labelsPath + ": label " + std::to_string(l) + " of example " + std::to_string(i) + " is not a class 0-9");
         set.labels[i] = l;
-        maxLabel = std::max(maxLabel, l);
     }
     set.classes = 10;
     return set;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace meprop {
@@ -26,6 +27,11 @@ struct MnistData {
 // header counts that do not match the file size, label count != image count, label >= 10.
 // maxCount > 0 reads only the first maxCount examples.
 ImageSet readIdxPair(const std::string& imagesPath, const std::string& labelsPath, long maxCount = 0);
+
+// The same from the files' bytes in memory (each raw or gzip, told apart by the gzip magic);
+// `imagesName` and `labelsName` name them in the messages. readIdxPair reads the files and calls this.
+ImageSet parseIdxPair(std::string_view imagesBytes, const std::string& imagesName, std::string_view labelsBytes,
+                      const std::string& labelsName, long maxCount = 0);
 
 // Loads train-images-idx3-ubyte[.gz] etc. from `dir`. `limit` > 0 keeps the first `limit`
 // training examples (after the dev split). `devSize` examples are split off the start of train.

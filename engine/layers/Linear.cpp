@@ -15,13 +15,25 @@ Linear::Linear(int in, int out, Rng& rng, Init init, const std::string& name)
     : m_name(name), m_w(name + ".weight", out, in), m_b(name + ".bias", 1, out), m_counts(static_cast<std::size_t>(out), 0)
 {
     if (in < 1 || out < 1) throw ShapeError(name + ": layer sizes must be positive");
-    if (init == Init::XavierUniform) {
-        const float a = std::sqrt(6.0f / static_cast<float>(in + out));
-        for (Eigen::Index i = 0; i < m_w.value.size(); ++i) m_w.value.data()[i] = rng.uniform(-a, a);
-    } else {
-        const float s = std::sqrt(2.0f / static_cast<float>(in));
-        for (Eigen::Index i = 0; i < m_w.value.size(); ++i) m_w.value.data()[i] = rng.normal(0.0f, s);
-    }
+    initWeights(m_w.value, init, in, out, rng);
+    m_w.zeroGrad();
+    m_b.zeroGrad();
+}
+
+void Linear::save(CheckpointWriter& w) const
+{
+    w.section("linear");
+    w.parameter(m_w);
+    w.parameter(m_b);
+    w.u64s(m_counts);
+}
+
+void Linear::load(CheckpointReader& r)
+{
+    r.section("linear");
+    r.parameterInto(m_w);
+    r.parameterInto(m_b);
+    m_counts = r.u64s(m_counts.size(), m_w.name + " update counts");
     m_w.zeroGrad();
     m_b.zeroGrad();
 }
@@ -75,6 +87,7 @@ void Linear::backward(const Matrix& dy, Matrix& dx, const BackwardSpec& spec, Rn
                          ", expected " + std::to_string(m_x.rows()) + "x" + std::to_string(out()));
     selectComponents(dy, spec.mode, spec.k, rng, m_sel);
     if (!m_sel.finite) throw NonFiniteGradient(m_name);
+    if (spec.denseBias && spec.mode != BackpropMode::Dense) m_denseBiasBase = m_b.grad.row(0);
 
     if (spec.mode == BackpropMode::Dense) {
         if (spec.needInputGrad) dx.noalias() = dy * m_w.value;
@@ -95,6 +108,11 @@ void Linear::backward(const Matrix& dy, Matrix& dx, const BackwardSpec& spec, Rn
         backwardMaskedGemm(dy, dx, spec.needInputGrad);
     else
         backwardSparseRows(dy, dx, spec.needInputGrad);
+    if (spec.denseBias) {
+        // The sparse kernels added the kept components; the full sum replaces them.
+        m_b.grad.row(0) = m_denseBiasBase + dy.colwise().sum();
+        m_b.touchAll();
+    }
 }
 
 void Linear::backwardUnifiedGemm(const Matrix& dy, Matrix& dx, bool needInputGrad)

@@ -7,6 +7,8 @@
 //   dense:        dx = dy W,            dW = dy^T x,            db = sum_b dy        O(B n m)
 //   topk/random:  per example b, for its k indices i: dx_b += dy_bi W_i, dW_i += dy_bi x_b,
 //                 db_i += dy_bi                                                       O(B k m)
+//                 (denseBias: db = sum_b dy_b over every component, as the authors' C# code,
+//                 whose bias is a separate addition that meProp does not sparsify)
 //   unified:      gather the k shared columns: dx = dy_K W_K, dW_K = dy_K^T x       O(B k m)
 // The sparse modes group the kept entries by output row, so each kept row of dW is read and
 // written once per call however many examples keep it, and dx_b is one combination of k rows of
@@ -20,6 +22,8 @@
 #include "core/Rng.h"
 #include "core/Tensor.h"
 #include "core/Timings.h"
+#include "io/CheckpointStream.h"
+#include "layers/Init.h"
 #include "ops/TopK.h"
 
 #include <cstdint>
@@ -28,12 +32,11 @@
 
 namespace meprop {
 
-enum class Init { XavierUniform, HeNormal };
-
 struct BackwardSpec {
     BackpropMode mode = BackpropMode::Dense;
     int k = 0;
     bool needInputGrad = true;  // false for the first layer: dx is not computed
+    bool denseBias = false;     // sparse modes: the bias gets the full dy, not only the kept components
 };
 
 class Linear {
@@ -61,6 +64,11 @@ public:
     const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
     void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
 
+    // Checkpoint state: weight, bias and update counts (io/CheckpointStream.h). load needs a layer
+    // of the same shape and clears the gradients.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
+
 private:
     std::string m_name;
     Parameter m_w, m_b;
@@ -68,6 +76,7 @@ private:
     Selection m_sel;
     std::vector<std::uint64_t> m_counts;
     Matrix m_dyK, m_wK, m_dwK, m_dyMasked;
+    RowVector m_denseBiasBase;  // the bias gradient before this backward (denseBias)
     // Sparse backward scratch: the selected (example, component) entries grouped by output row as
     // linked lists (m_head[r] = first entry or -1, kept all -1 between calls), the rows kept by at
     // least one example, and the coefficients and source rows of one combination.

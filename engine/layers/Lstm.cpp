@@ -61,7 +61,7 @@ bool selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratc
 
 }  // namespace
 
-Lstm::Lstm(int in, int hidden, Rng& rng, bool reverse, const std::string& name)
+Lstm::Lstm(int in, int hidden, Rng& rng, bool reverse, const std::string& name, std::optional<Init> init)
     : m_name(name),
       m_reverse(reverse),
       m_w(name + ".W", 4 * std::max(hidden, 1), std::max(in, 1)),
@@ -70,11 +70,37 @@ Lstm::Lstm(int in, int hidden, Rng& rng, bool reverse, const std::string& name)
       m_counts(static_cast<std::size_t>(4 * std::max(hidden, 1)), 0)
 {
     if (in < 1 || hidden < 1) throw ShapeError(name + ": input and hidden sizes must be positive");
-    const float a = 1.0f / std::sqrt(static_cast<float>(hidden));
-    for (Eigen::Index i = 0; i < m_w.value.size(); ++i) m_w.value.data()[i] = rng.uniform(-a, a);
-    for (Eigen::Index i = 0; i < m_u.value.size(); ++i) m_u.value.data()[i] = rng.uniform(-a, a);
+    if (init) {
+        for (int g = 0; g < 4; ++g) initWeights(m_w.value.middleRows(g * hidden, hidden), *init, in, hidden, rng);
+        for (int g = 0; g < 4; ++g) initWeights(m_u.value.middleRows(g * hidden, hidden), *init, hidden, hidden, rng);
+    } else {
+        const float a = 1.0f / std::sqrt(static_cast<float>(hidden));
+        for (Eigen::Index i = 0; i < m_w.value.size(); ++i) m_w.value.data()[i] = rng.uniform(-a, a);
+        for (Eigen::Index i = 0; i < m_u.value.size(); ++i) m_u.value.data()[i] = rng.uniform(-a, a);
+    }
     m_b.value.setZero();
     m_b.value.block(0, hidden, 1, hidden).setOnes();  // remember by default early in training
+    m_w.zeroGrad();
+    m_u.zeroGrad();
+    m_b.zeroGrad();
+}
+
+void Lstm::save(CheckpointWriter& w) const
+{
+    w.section("lstm");
+    w.parameter(m_w);
+    w.parameter(m_u);
+    w.parameter(m_b);
+    w.u64s(m_counts);
+}
+
+void Lstm::load(CheckpointReader& r)
+{
+    r.section("lstm");
+    r.parameterInto(m_w);
+    r.parameterInto(m_u);
+    r.parameterInto(m_b);
+    m_counts = r.u64s(m_counts.size(), m_name + " update counts");
     m_w.zeroGrad();
     m_u.zeroGrad();
     m_b.zeroGrad();
@@ -388,7 +414,7 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
             const int r = shared[static_cast<std::size_t>(j)];
             dW.row(r) += m_gK.row(j);
             dU.row(r) += dUK.row(j);
-            db(0, r) += m_daK.col(j).sum();
+            if (!spec.denseBias) db(0, r) += m_daK.col(j).sum();
             m_w.touchRow(r);
             m_u.touchRow(r);
             m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(T);
@@ -447,7 +473,7 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
             }
             if (needDx)
                 for (q = 0; q < n; ++q) dx.row(tOf(pos[q])).noalias() += vOf(pos[q]) * Wr;
-            db(0, r) += dbr;
+            if (!spec.denseBias) db(0, r) += dbr;
             m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(n);
             m_w.touchRow(r);
             m_u.touchRow(r);
@@ -455,6 +481,10 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
         m_b.touchRow(0);
         break;
     }
+    }
+    if (spec.denseBias && mode != BackpropMode::Dense) {
+        db.row(0) += m_da.colwise().sum();
+        m_b.touchAll();
     }
     linear += secondsSince(t0);
     if (bpLinear) *bpLinear += linear;

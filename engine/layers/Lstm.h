@@ -18,7 +18,8 @@
 //            the shared set is ranked by the sum over t of |local da_t|, the gate gradient each step
 //            receives directly from dh_t (the layer above), without the recurrent terms. The gradient
 //            computed with that set is still the exact gradient of the masked computation.
-// Only the selected rows of W, U and b get a gradient and only they are read in backward:
+// Only the selected rows of W, U and b get a gradient and only they are read in backward
+// (spec.denseBias: b gets the sum over t of the whole da_t, as a bias outside meProp's products):
 //   dense:  dW = DA^T X, dU = DA'^T H', db = sum DA, dX = DA W, dh_prev = U^T da_t    O(T 4H (in+H))
 //   sparse: per kept row r: dW_r += da_r x_t, dU_r += da_r h_prev, dx_t += da_r W_r,
 //           dh_prev += da_r U_r                                                        O(T 4k (in+H))
@@ -37,9 +38,11 @@
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
+#include "io/CheckpointStream.h"
 #include "layers/Linear.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,8 +50,10 @@ namespace meprop {
 
 class Lstm {
 public:
-    // Weights uniform in [-1/sqrt(H), 1/sqrt(H)] (as PyTorch), forget-gate bias 1.
-    Lstm(int in, int hidden, Rng& rng, bool reverse = false, const std::string& name = "lstm");
+    // Weights uniform in [-1/sqrt(H), 1/sqrt(H)] (as PyTorch), or, when `init` is given, each gate
+    // block of W and U from initWeights(init, fanIn = in or H, fanOut = H); forget-gate bias 1.
+    Lstm(int in, int hidden, Rng& rng, bool reverse = false, const std::string& name = "lstm",
+         std::optional<Init> init = std::nullopt);
 
     int in() const { return static_cast<int>(m_w.value.cols()); }
     int hidden() const { return static_cast<int>(m_u.value.cols()); }
@@ -83,6 +88,11 @@ public:
     // Per gate row: how many time steps gave it a gradient since the last resetCounts().
     const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
     void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
+
+    // Checkpoint state: W, U, b and the update counts. load needs an LSTM of the same shape and
+    // clears the gradients.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
 
 private:
     int step(int s, int T) const { return m_reverse ? T - 1 - s : s; }

@@ -16,9 +16,9 @@ BiLstmTagger::BiLstmTagger(const TaggerShape& shape, Rng& rng) : m_shape(shape)
     for (int f = 0; f < kTaggerFeatures; ++f)
         m_feat[static_cast<std::size_t>(f)] = std::make_unique<Embedding>(
             shape.features[static_cast<std::size_t>(f)], shape.featureDim, rng, "embed.feature" + std::to_string(f + 1));
-    m_fwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, false, "lstm.fwd");
-    m_bwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, true, "lstm.bwd");
-    m_out = std::make_unique<Linear>(2 * shape.hidden, shape.tags, rng, Init::XavierUniform, "output");
+    m_fwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, false, "lstm.fwd", shape.init);
+    m_bwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, true, "lstm.bwd", shape.init);
+    m_out = std::make_unique<Linear>(2 * shape.hidden, shape.tags, rng, shape.init.value_or(Init::XavierUniform), "output");
 }
 
 void BiLstmTagger::dropoutMask(Matrix& mask, int rows, int cols, Rng& rng) const
@@ -167,6 +167,26 @@ std::vector<Parameter*> BiLstmTagger::parameters()
     p.push_back(&m_out->weight());
     p.push_back(&m_out->bias());
     return p;
+}
+
+void BiLstmTagger::save(CheckpointWriter& w) const
+{
+    w.section("bilstm-tagger");
+    m_word->save(w);
+    for (const auto& f : m_feat) f->save(w);
+    m_fwd->save(w);
+    m_bwd->save(w);
+    m_out->save(w);
+}
+
+void BiLstmTagger::load(CheckpointReader& r)
+{
+    r.section("bilstm-tagger");
+    m_word->load(r);
+    for (auto& f : m_feat) f->load(r);
+    m_fwd->load(r);
+    m_bwd->load(r);
+    m_out->load(r);
 }
 
 void BiLstmTagger::zeroGrad()

@@ -9,12 +9,14 @@
 // the paper). Embedding rows get a gradient only where a sentence used them.
 #include "core/Rng.h"
 #include "core/Tensor.h"
+#include "io/CheckpointStream.h"
 #include "layers/Embedding.h"
 #include "layers/Linear.h"
 #include "layers/Lstm.h"
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace meprop {
@@ -38,6 +40,9 @@ struct TaggerShape {
     int featureDim = 20;
     int hidden = 500;
     float dropout = 0.0f;
+    // Weights: empty keeps the LSTM's own init (layers/Lstm.h) and Xavier-uniform for the output
+    // layer; a value applies to both LSTMs (per gate block) and the output layer.
+    std::optional<Init> init;
 };
 
 struct TaggerBackprop {
@@ -71,6 +76,11 @@ public:
 
     std::vector<Parameter*> parameters();
     void zeroGrad();
+
+    // Checkpoint state: embeddings, both LSTMs, the output layer (with their update counts).
+    // load needs a tagger of the same shape; throws CheckpointError otherwise.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
 
     Embedding& wordEmbedding() { return *m_word; }
     Embedding& featureEmbedding(int f) { return *m_feat[static_cast<std::size_t>(f)]; }

@@ -19,12 +19,28 @@ Mlp::Mlp(const MlpSpec& spec, Rng& rng) : m_spec(spec)
                           std::to_string(spec.kOutput));
     int in = spec.input;
     for (int l = 0; l < spec.layers; ++l) {
-        m_linear.emplace_back(in, spec.hidden, rng, Init::XavierUniform, "hidden" + std::to_string(l + 1));
+        m_linear.emplace_back(in, spec.hidden, rng, spec.init, "hidden" + std::to_string(l + 1));
         m_dropout.emplace_back(spec.dropout);
         in = spec.hidden;
     }
-    m_linear.emplace_back(in, spec.classes, rng, Init::XavierUniform, "output");
+    m_linear.emplace_back(in, spec.classes, rng, spec.init, "output");
     m_act.resize(m_linear.size());
+}
+
+void Mlp::save(CheckpointWriter& w) const
+{
+    w.section("mlp");
+    w.u64(m_linear.size());
+    for (const Linear& l : m_linear) l.save(w);
+}
+
+void Mlp::load(CheckpointReader& r)
+{
+    r.section("mlp");
+    const std::uint64_t n = r.u64();
+    if (n != m_linear.size())
+        r.fail("the checkpoint's MLP has " + std::to_string(n) + " linear layers, this run's " + std::to_string(m_linear.size()));
+    for (Linear& l : m_linear) l.load(r);
 }
 
 BackwardSpec Mlp::specFor(std::size_t layer) const
@@ -40,6 +56,7 @@ BackwardSpec Mlp::specFor(std::size_t layer) const
         s.k = m_spec.k;
     }
     s.needInputGrad = layer != 0;
+    s.denseBias = m_spec.denseBias;
     return s;
 }
 
@@ -62,6 +79,7 @@ double Mlp::lossAndBackward(const int* labels, long count, bool backward, Rng& r
     if (!backward) return softmaxCrossEntropy(m_act.back(), labels, count, nullptr);
     ScopedTimer overall(t ? &t->bpOverall : nullptr);
     const double loss = softmaxCrossEntropy(m_act.back(), labels, count, &m_grad);
+    if (m_spec.sumLoss) m_grad *= static_cast<float>(count);
     double* bpLinear = t ? &t->bpLinear : nullptr;
     for (std::size_t l = m_linear.size(); l-- > 0;) {
         if (l + 1 < m_linear.size()) {

@@ -2,10 +2,13 @@
 // Multi-layer perceptron for classification with meProp on every linear layer:
 //   h_0 = x;  h_l = dropout(relu(Linear_l(h_{l-1})))  for l = 1..layers;  logits = Linear_out(h_L)
 // Hidden layers back-propagate with (mode, k), the output layer with (mode, kOutput) or densely
-// when kOutput == 0. Loss: softmax cross-entropy, mean over the batch.
+// when kOutput == 0. Loss: softmax cross-entropy, mean over the batch; its gradient is that of the
+// mean, or of the sum over the batch when sumLoss (the authors' C# code: B times the mean's).
+// denseBias: the sparse layers' biases get the full gradient. Weights start from `init`.
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Timings.h"
+#include "io/CheckpointStream.h"
 #include "layers/Dropout.h"
 #include "layers/Linear.h"
 #include "train/ProgressSink.h"
@@ -24,6 +27,9 @@ struct MlpSpec {
     BackpropMode mode = BackpropMode::Dense;
     int k = 0;
     int kOutput = 0;  // 0: dense output layer
+    Init init = Init::XavierUniform;
+    bool sumLoss = false;
+    bool denseBias = false;
 };
 
 class Mlp {
@@ -39,6 +45,11 @@ public:
 
     void zeroGrad();
     std::vector<Parameter*> parameters();
+
+    // Checkpoint state: every layer's weights and update counts (dropout keeps none between
+    // steps). load needs a model of the same spec; throws CheckpointError otherwise.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
     const MlpSpec& spec() const { return m_spec; }
 
     std::vector<LayerInfo> layerInfo() const;

@@ -32,7 +32,6 @@ ParserModel::ParserModel(const ParserModelSettings& s, Rng& rng)
     if (s.embedDim < 1) throw ConfigError("embed_dim: expected >= 1, got " + std::to_string(s.embedDim));
     if (s.hidden < 1) throw ConfigError("hidden: expected >= 1, got " + std::to_string(s.hidden));
     if (s.hiddenLayers < 1) throw ConfigError("hidden_layers: expected >= 1, got " + std::to_string(s.hiddenLayers));
-    if (!(s.gradClip >= 0.0f)) throw ConfigError("grad_clip: expected >= 0, got " + std::to_string(s.gradClip));
     if (!(s.dropout >= 0.0f && s.dropout < 1.0f)) throw ConfigError("dropout: expected 0 <= p < 1, got " + std::to_string(s.dropout));
     if (s.mode != BackpropMode::Dense && (s.k < 1 || s.k > s.hidden))
         throw ConfigError("k: expected 1 <= k <= hidden (" + std::to_string(s.hidden) + "), got " + std::to_string(s.k));
@@ -42,16 +41,41 @@ ParserModel::ParserModel(const ParserModelSettings& s, Rng& rng)
     initUniform(m_word, s.embedInit, rng);
     initUniform(m_tag, s.embedInit, rng);
     initUniform(m_label, s.embedInit, rng);
-    const Init init = s.activation == Activation::Relu ? Init::HeNormal : Init::XavierUniform;
+    const Init init = s.init.value_or(s.activation == Activation::Relu ? Init::HeNormal : Init::XavierUniform);
     int in = kParserFeatures * s.embedDim;
     for (int l = 0; l < s.hiddenLayers; ++l) {
         m_hidden.push_back(std::make_unique<Linear>(in, s.hidden, rng, init, "hidden" + std::to_string(l + 1)));
         in = s.hidden;
     }
-    m_output = std::make_unique<Linear>(in, s.transitions, rng, Init::XavierUniform, "output");
+    m_output = std::make_unique<Linear>(in, s.transitions, rng, s.init.value_or(Init::XavierUniform), "output");
     m_z.resize(static_cast<std::size_t>(s.hiddenLayers));
     m_h.resize(static_cast<std::size_t>(s.hiddenLayers));
     m_mask.resize(static_cast<std::size_t>(s.hiddenLayers));
+}
+
+void ParserModel::save(CheckpointWriter& w) const
+{
+    w.section("parser-model");
+    w.parameter(m_word);
+    w.parameter(m_tag);
+    w.parameter(m_label);
+    w.u64(m_hidden.size());
+    for (const auto& l : m_hidden) l->save(w);
+    m_output->save(w);
+}
+
+void ParserModel::load(CheckpointReader& r)
+{
+    r.section("parser-model");
+    for (Parameter* p : {&m_word, &m_tag, &m_label}) {
+        r.parameterInto(*p);
+        p->zeroGrad();
+    }
+    const std::uint64_t n = r.u64();
+    if (n != m_hidden.size())
+        r.fail("the checkpoint's parser has " + std::to_string(n) + " hidden layers, this run's " + std::to_string(m_hidden.size()));
+    for (auto& l : m_hidden) l->load(r);
+    m_output->load(r);
 }
 
 void ParserModel::setBackward(BackpropMode mode, int k, int kOutput)
@@ -176,16 +200,6 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
                 Parameter& table = j < kParserWordFeatures ? m_word : (j < kParserWordFeatures + kParserPosFeatures ? m_tag : m_label);
                 table.grad.row(f[j]) += m_dx.block(b, j * d, 1, d);
                 table.touchRow(f[j]);
-            }
-        }
-    }
-    if (m_s.gradClip > 0.0f) {
-        const float c = m_s.gradClip;
-        for (Parameter* p : parameters()) {
-            if (p->rowSparse) {
-                for (int r : p->rows) p->grad.row(r) = p->grad.row(r).cwiseMax(-c).cwiseMin(c);
-            } else {
-                p->grad = p->grad.cwiseMax(-c).cwiseMin(c);
             }
         }
     }

@@ -14,11 +14,13 @@
 #include "core/Rng.h"
 #include "core/Tensor.h"
 #include "core/Timings.h"
+#include "io/CheckpointStream.h"
 #include "layers/Linear.h"
 #include "models/ParserFeatures.h"
 #include "ops/BackpropMode.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,9 +52,10 @@ struct ParserModelSettings {
     // The loss whose gradient is back-propagated: false = mean over the batch (as above), true =
     // the sum (the authors' C# framework, whose softmax backward does not divide by the batch).
     bool sumLoss = false;
-    // > 0: clip every gradient element to [-gradClip, gradClip] after backward (the C# optimizers
-    // clip at 5 by default). 0: no clipping.
-    float gradClip = 0.0f;
+    // Weights of the hidden and output layers. Empty: He-normal hidden layers under ReLU,
+    // Xavier-uniform under cube and for the output layer. (Gradient clipping, the C# optimizers'
+    // ClipBound, is an optimizer setting: OptimizerSettings::clip.)
+    std::optional<Init> init;
 };
 
 class ParserModel {
@@ -75,6 +78,11 @@ public:
 
     // Every trainable parameter (embeddings first; frozen embeddings are left out).
     std::vector<Parameter*> parameters();
+
+    // Checkpoint state: the three embeddings (frozen or not) and every linear layer with its
+    // update counts. load needs a model of the same settings; throws CheckpointError otherwise.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
     // The hidden layers then the output layer.
     std::vector<Linear*> linears();
     std::vector<const Linear*> linears() const;

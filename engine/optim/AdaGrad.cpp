@@ -9,6 +9,18 @@ void AdaGrad::attach(const std::vector<Parameter*>& params)
     for (Parameter* p : params) m_h.push_back(Matrix::Zero(p->value.rows(), p->value.cols()));
 }
 
+void AdaGrad::save(CheckpointWriter& w) const
+{
+    w.section("adagrad");
+    saveStateMatrices(w, m_h);
+}
+
+void AdaGrad::load(CheckpointReader& r)
+{
+    r.section("adagrad");
+    loadStateMatrices(r, m_h, m_params, "AdaGrad accumulator");
+}
+
 void AdaGrad::step()
 {
     const float lr = m_s.lr, eps = epsilon(m_s);
@@ -17,7 +29,10 @@ void AdaGrad::step()
         Matrix& h = m_h[i];
         auto update = [&](auto w, auto g, auto hh) {
             hh.array() += g.array().square();
-            w.array() -= lr * g.array() / (hh.array().sqrt() + eps);
+            if (m_s.adagradEpsInside)
+                w.array() -= lr * g.array() / (hh.array() + eps).sqrt();
+            else
+                w.array() -= lr * g.array() / (hh.array().sqrt() + eps);
         };
         // A zero gradient leaves AdaGrad's state and the weight unchanged, so skipping untouched
         // rows is exact here, not an approximation.

@@ -41,6 +41,36 @@ long Adam::rowSteps(std::size_t i, int r) const
     return m_rowSteps[i][static_cast<std::size_t>(r)];
 }
 
+void Adam::save(CheckpointWriter& w) const
+{
+    w.section("adam");
+    w.i64(m_t);
+    saveStateMatrices(w, m_m);
+    saveStateMatrices(w, m_v);
+    w.u64(m_rowSteps.size());
+    for (const std::vector<long>& steps : m_rowSteps) w.i64s(steps);
+}
+
+void Adam::load(CheckpointReader& r)
+{
+    r.section("adam");
+    const std::int64_t t = r.i64();
+    if (t < 0) r.fail("corrupt: Adam step count " + std::to_string(t));
+    m_t = static_cast<long>(t);
+    loadStateMatrices(r, m_m, m_params, "Adam first moment");
+    loadStateMatrices(r, m_v, m_params, "Adam second moment");
+    // Lazy mode's per-row step counts (empty lists otherwise).
+    const std::uint64_t n = r.u64();
+    if (n != m_rowSteps.size())
+        r.fail("Adam row step counts of " + std::to_string(n) + " parameters in the checkpoint, " + std::to_string(m_rowSteps.size()) +
+               " in this run");
+    for (std::size_t i = 0; i < m_rowSteps.size(); ++i) {
+        m_rowSteps[i] = r.i64s(m_rowSteps[i].size(), "Adam row step counts of " + m_params[i]->name);
+        for (long t : m_rowSteps[i])
+            if (t < 0 || t > m_t) r.fail("corrupt: Adam row step count " + std::to_string(t));
+    }
+}
+
 void Adam::step()
 {
     ++m_t;

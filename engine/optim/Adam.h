@@ -20,6 +20,8 @@ public:
     void attach(const std::vector<Parameter*>& params) override;
     void step() override;
     std::string name() const override { return "adam"; }
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
     // Lazy mode: how many updates row r of parameter i has received (0 otherwise).
     long rowSteps(std::size_t i, int r) const;

@@ -3,6 +3,7 @@
 #include "core/Error.h"
 #include "optim/AdaGrad.h"
 #include "optim/Adam.h"
+#include "optim/GradientClip.h"
 #include "optim/Sgd.h"
 
 namespace meprop {
@@ -15,14 +16,36 @@ float epsilon(const OptimizerSettings& s)
     return 0.0f;
 }
 
+void saveStateMatrices(CheckpointWriter& w, const std::vector<Matrix>& state)
+{
+    w.u64(state.size());
+    for (const Matrix& m : state) w.matrix(m);
+}
+
+void loadStateMatrices(CheckpointReader& r, std::vector<Matrix>& state, const std::vector<Parameter*>& params, const std::string& what)
+{
+    const std::uint64_t n = r.u64();
+    if (n != state.size())
+        r.fail(what + " of " + std::to_string(n) + " parameters in the checkpoint, " + std::to_string(state.size()) + " in this run");
+    for (std::size_t i = 0; i < state.size(); ++i) r.matrixInto(state[i], what + " of " + params[i]->name);
+}
+
 std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings)
 {
     if (!(settings.lr > 0.0f))
         throw ConfigError("lr: expected a positive learning rate, got " + std::to_string(settings.lr));
-    if (settings.kind == "sgd") return std::make_unique<Sgd>(settings);
-    if (settings.kind == "adagrad") return std::make_unique<AdaGrad>(settings);
-    if (settings.kind == "adam") return std::make_unique<Adam>(settings);
-    throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got \"" + settings.kind + "\"");
+    if (!(settings.clip >= 0.0f)) throw ConfigError("grad_clip: expected >= 0 (0 = off), got " + std::to_string(settings.clip));
+    std::unique_ptr<Optimizer> opt;
+    if (settings.kind == "sgd")
+        opt = std::make_unique<Sgd>(settings);
+    else if (settings.kind == "adagrad")
+        opt = std::make_unique<AdaGrad>(settings);
+    else if (settings.kind == "adam")
+        opt = std::make_unique<Adam>(settings);
+    else
+        throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got \"" + settings.kind + "\"");
+    if (settings.clip > 0.0f) return std::make_unique<ClippedOptimizer>(std::move(opt), settings.clip);
+    return opt;
 }
 
 }  // namespace meprop

@@ -4,6 +4,7 @@
 // With `touchedRowsOnly` an optimizer updates only the rows that received a gradient (a "lazy"
 // variant, offered for studying how optimizer state interacts with sparse gradients).
 #include "core/Parameter.h"
+#include "io/CheckpointStream.h"
 
 #include <memory>
 #include <optional>
@@ -27,6 +28,11 @@ struct OptimizerSettings {
     // Lazy variant: update only the rows that got a gradient. Adam then keeps a step count per row
     // and bias-corrects each row with its own count (optim/Adam.h).
     bool touchedRowsOnly = false;
+    // > 0: every gradient element is clipped to [-clip, clip] before the update (the authors' C#
+    // optimizers, ClipBound 5). 0: no clipping. The gradients themselves are clipped in place.
+    float clip = 0.0f;
+    // AdaGrad: false: w -= lr g / (sqrt(h) + eps); true: w -= lr g / sqrt(h + eps) (the authors' C#).
+    bool adagradEpsInside = false;
 };
 
 // The epsilon `s` uses: s.eps when set, else the default of s.kind (0 for sgd, which has none).
@@ -40,9 +46,20 @@ public:
     // Apply one update from the current gradients. Does not clear them.
     virtual void step() = 0;
     virtual std::string name() const = 0;
+
+    // Checkpoint state (moments, accumulators, step counts; the parameters themselves belong to
+    // the model). load is called after attach() with the same parameters; it throws
+    // CheckpointError for another optimizer kind or other parameter shapes.
+    virtual void save(CheckpointWriter& w) const = 0;
+    virtual void load(CheckpointReader& r) = 0;
 };
 
-// Throws ConfigError for an unknown kind or a non-positive learning rate.
+// Helpers for the optimizers' save/load: one matrix of state per parameter, shapes checked.
+void saveStateMatrices(CheckpointWriter& w, const std::vector<Matrix>& state);
+void loadStateMatrices(CheckpointReader& r, std::vector<Matrix>& state, const std::vector<Parameter*>& params, const std::string& what);
+
+// Throws ConfigError for an unknown kind, a non-positive learning rate or a negative clip. With
+// clip > 0 the optimizer clips the gradients (optim/GradientClip.h) before each update.
 std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings);
 
 }  // namespace meprop

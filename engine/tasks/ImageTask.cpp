@@ -3,24 +3,13 @@
 #include "core/Error.h"
 #include "data/DataFolders.h"
 #include "layers/SoftmaxCrossEntropy.h"
+#include "train/TrainingDetails.h"
 
 #include <cstdlib>
 #include <numeric>
 
 namespace meprop {
 
-namespace {
-
-OptimizerSettings optimizerSettings(const Config& c)
-{
-    OptimizerSettings s;
-    s.kind = c.getString("optimizer");
-    s.lr = static_cast<float>(c.getFloat("lr"));
-    s.touchedRowsOnly = c.getString("update") == "touched";
-    return s;
-}
-
-}  // namespace
 
 ImageTask::ImageTask(const Config& config, Rng& rng) : m_rng(rng)
 {
@@ -43,6 +32,9 @@ void ImageTask::build(const Config& config)
     spec.mode = config.mode();
     spec.k = static_cast<int>(config.getInt("k"));
     spec.kOutput = static_cast<int>(config.getInt("k_output"));
+    spec.init = weightInit(config).value_or(Init::XavierUniform);
+    spec.sumLoss = sumLoss(config);
+    spec.denseBias = denseBias(config, /*taskDefault=*/false);
     m_model = std::make_unique<Mlp>(spec, m_rng);
     m_optimizer = makeOptimizer(optimizerSettings(config));
     m_optimizer->attach(m_model->parameters());
@@ -53,6 +45,22 @@ void ImageTask::build(const Config& config)
 void ImageTask::beginEpoch(Rng& rng)
 {
     for (std::size_t i = m_order.size(); i > 1; --i) std::swap(m_order[i - 1], m_order[rng.below(i)]);
+}
+
+void ImageTask::save(CheckpointWriter& w) const
+{
+    w.section("image-task");
+    m_model->save(w);
+    m_optimizer->save(w);
+    w.i64s(m_order);
+}
+
+void ImageTask::load(CheckpointReader& r)
+{
+    r.section("image-task");
+    m_model->load(r);
+    m_optimizer->load(r);
+    m_order = r.permutation(m_order.size(), "the training order");
 }
 
 double ImageTask::trainBatch(long begin, long end, Timings& t)

@@ -25,15 +25,20 @@ std::vector<int> heads(const ConlluSentence& s)
 
 }  // namespace
 
-std::vector<ConlluSentence> readParseFile(const std::string& path, long maxSentences)
+void validateParseSentences(const std::vector<ConlluSentence>& sentences, const std::string& path)
 {
-    std::vector<ConlluSentence> sentences = readConllu(path, maxSentences);
     for (const auto& s : sentences) {
         validateTree(heads(s), where(path, s));
         for (const auto& t : s.tokens)
             if (t.deprel.empty() || t.deprel == "_")
                 throw DatasetError(where(path, s) + ": token " + std::to_string(t.id) + " has DEPREL \"_\", expected a relation");
     }
+}
+
+std::vector<ConlluSentence> readParseFile(const std::string& path, long maxSentences)
+{
+    std::vector<ConlluSentence> sentences = readConllu(path, maxSentences);
+    validateParseSentences(sentences, path);
     return sentences;
 }
 
@@ -81,6 +86,26 @@ ParseTask::ParseTask(const ParseSettings& settings, Rng& rng) : m_s(settings), m
 void ParseTask::beginEpoch(Rng& rng)
 {
     std::shuffle(m_order.begin(), m_order.end(), rng.engine());
+}
+
+void ParseTask::save(CheckpointWriter& w) const
+{
+    w.section("parse-task");
+    w.rng(m_rng);
+    w.i64s(m_order);
+    m_model->save(w);
+    m_optimizer->save(w);
+}
+
+void ParseTask::load(CheckpointReader& r)
+{
+    r.section("parse-task");
+    r.rngInto(m_rng);
+    m_order = r.permutation(m_order.size(), "the training order");
+    m_model->load(r);
+    m_optimizer->load(r);
+    m_devPred.clear();  // predictions of the old model
+    m_testPred.clear();
 }
 
 double ParseTask::trainBatch(long begin, long end, Timings& t)

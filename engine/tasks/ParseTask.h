@@ -52,6 +52,8 @@ public:
     // Writes dev.pred.conllu and test.pred.conllu (the latest evaluation of each split; a split
     // not evaluated yet is parsed first) with HEAD and DEPREL from the parser.
     void onNewBest(const std::string& dir) override;
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
     // Greedy parse of `sentences` with the current model.
     std::vector<ParsePrediction> parse(const std::vector<ConlluSentence>& sentences);
@@ -92,6 +94,8 @@ private:
 
 // Reads a CoNLL-U file and validates every tree (see ParseTask). Throws DatasetError.
 std::vector<ConlluSentence> readParseFile(const std::string& path, long maxSentences = 0);
+// The checks readParseFile makes on sentences read from `path`: every tree valid, every DEPREL set.
+void validateParseSentences(const std::vector<ConlluSentence>& sentences, const std::string& path);
 
 // The task from a Config (keys train_file/dev_file/test_file or data, limit, hidden, layers,
 // activation, embed_dim, mode, k, k_output, dropout, optimizer, lr, update, ...).

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "data/DataFolders.h"
+#include "train/TrainingDetails.h"
 
 #include <filesystem>
 
@@ -38,13 +39,10 @@ std::unique_ptr<Task> makeParseTask(const Config& c, Rng& rng)
     m.kOutput = static_cast<int>(c.getInt("k_output"));
     m.embedInit = static_cast<float>(c.getFloat("embed_init"));
     m.freezeEmbeddings = c.getBool("freeze_embeddings");
-    m.sparseBias = c.getBool("sparse_bias");
-    m.sumLoss = c.getBool("sum_loss");
-    m.gradClip = static_cast<float>(c.getFloat("grad_clip"));
-    OptimizerSettings& o = s.optimizer;
-    o.kind = c.getString("optimizer");
-    o.lr = static_cast<float>(c.getFloat("lr"));
-    o.touchedRowsOnly = c.getString("update") == "touched";
+    m.sparseBias = !denseBias(c, /*taskDefault=*/true);
+    m.sumLoss = sumLoss(c);
+    m.init = weightInit(c);
+    s.optimizer = optimizerSettings(c);
     return std::make_unique<ParseTask>(s, rng);
 }
 

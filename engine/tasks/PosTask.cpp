@@ -58,15 +58,16 @@ PosTask::PosTask(const PosSettings& settings, Rng& rng) : m_s(settings), m_rng(r
     shape.wordDim = m_s.wordDim;
     shape.featureDim = m_s.featureDim;
     shape.hidden = m_s.hidden;
+    shape.init = m_s.init;
     shape.dropout = m_s.dropout;
     m_model = std::make_unique<BiLstmTagger>(shape, m_rng);
     m_optimizer = makeOptimizer(m_s.optimizer);
     m_optimizer->attach(m_model->parameters());
     m_model->zeroGrad();
 
-    m_spec.lstm = {m_s.mode, m_s.mode == BackpropMode::Dense ? 0 : m_s.k, true};
+    m_spec.lstm = {m_s.mode, m_s.mode == BackpropMode::Dense ? 0 : m_s.k, true, m_s.denseBias};
     const bool outSparse = m_s.kOutput > 0 && m_s.mode != BackpropMode::Dense;
-    m_spec.output = {outSparse ? m_s.mode : BackpropMode::Dense, outSparse ? m_s.kOutput : 0, true};
+    m_spec.output = {outSparse ? m_s.mode : BackpropMode::Dense, outSparse ? m_s.kOutput : 0, true, m_s.denseBias};
 
     m_order.resize(m_trainPart.encoded.size());
     std::iota(m_order.begin(), m_order.end(), 0L);
@@ -75,6 +76,27 @@ PosTask::PosTask(const PosSettings& settings, Rng& rng) : m_s(settings), m_rng(r
 void PosTask::beginEpoch(Rng& rng)
 {
     std::shuffle(m_order.begin(), m_order.end(), rng.engine());
+}
+
+void PosTask::save(CheckpointWriter& w) const
+{
+    w.section("pos-task");
+    w.rng(m_rng);
+    w.i64(m_updates);
+    w.i64s(m_order);
+    m_model->save(w);
+    m_optimizer->save(w);
+}
+
+void PosTask::load(CheckpointReader& r)
+{
+    r.section("pos-task");
+    r.rngInto(m_rng);
+    m_updates = static_cast<long>(r.i64());
+    m_order = r.permutation(m_order.size(), "the training order");
+    m_model->load(r);
+    m_optimizer->load(r);
+    for (Part* p : {&m_trainPart, &m_dev, &m_test}) p->predictedAt = -1;  // predictions are of the old model
 }
 
 double PosTask::trainBatch(long begin, long end, Timings& t)
@@ -92,7 +114,7 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
         for (std::size_t l = 0; l < 3; ++l) m_rowMark[l].assign(static_cast<std::size_t>(widths[l]), 0);
     long tokens = 0;
     for (long i = begin; i < end; ++i) tokens += m_trainPart.encoded[static_cast<std::size_t>(m_order[static_cast<std::size_t>(i)])].size();
-    const float scale = 1.0f / static_cast<float>(std::max(tokens, 1L));
+    const float scale = m_s.sumLoss ? 1.0f : 1.0f / static_cast<float>(std::max(tokens, 1L));
     double loss = 0.0;
     Matrix scores, dscores;
     for (long i = begin; i < end; ++i) {

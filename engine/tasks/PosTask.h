@@ -19,6 +19,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct PosSettings {
     int kOutput = 0;
     float dropout = 0.0f;
     float rareUnk = 0.5f;
+    std::optional<Init> init;  // empty: the model's own (see TaggerShape)
+    bool sumLoss = false;      // back-propagate the summed token loss of the batch instead of the mean
+    bool denseBias = false;    // sparse modes: the LSTM and output biases get the full gradient
     OptimizerSettings optimizer;
 };
 
@@ -61,6 +65,8 @@ public:
     std::vector<double> backpropRatio() const override;
     std::vector<LayerSelection> selection() const override;
     void onNewBest(const std::string& dir) override;
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
     const TaggerVocab& vocab() const { return m_vocab; }
     BiLstmTagger& model() { return *m_model; }

@@ -4,6 +4,7 @@
 
 #include "core/Error.h"
 #include "data/DataFolders.h"
+#include "train/TrainingDetails.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -26,9 +27,10 @@ std::unique_ptr<Task> makePosTask(const Config& config, Rng& rng)
     s.k = static_cast<int>(config.getInt("k"));
     s.kOutput = static_cast<int>(config.getInt("k_output"));
     s.dropout = static_cast<float>(config.getFloat("dropout"));
-    s.optimizer.kind = config.getString("optimizer");
-    s.optimizer.lr = static_cast<float>(config.getFloat("lr"));
-    s.optimizer.touchedRowsOnly = config.getString("update") == "touched";
+    s.init = weightInit(config);
+    s.sumLoss = sumLoss(config);
+    s.denseBias = denseBias(config, /*taskDefault=*/false);
+    s.optimizer = optimizerSettings(config);
     return std::make_unique<PosTask>(s, rng);
 }
 

@@ -56,14 +56,32 @@ Config Config::fromFile(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path + ": cannot open config file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw ConfigError(path + ": cannot read config file");
+    return fromJsonText(text.str(), path);
+}
+
+Config Config::fromJsonText(std::string_view text, const std::string& source)
+{
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(in);
+        j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         // e.byte is the position of the error; the library's text is long, keep its core.
-        throw ConfigError(path + ": not valid JSON (at byte " + std::to_string(e.byte) + ")");
+        throw ConfigError(source + ": not valid JSON (at byte " + std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::out_of_range&) {
+        // A number such as 1e400 that no double holds (the parser's only other error).
+        throw ConfigError(source + ": not valid JSON (a number out of the range of a double)");
     }
-    return fromJson(j, path);
+    return fromJson(j, source);
+}
+
+void Config::setAssignment(const std::string& assignment, const std::string& source)
+{
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) throw ConfigError(source + " " + assignment + ": expected key=value");
+    setFromString(assignment.substr(0, eq), assignment.substr(eq + 1), source);
 }
 
 void Config::merge(const nlohmann::json& j, const std::string& source)
@@ -71,11 +89,22 @@ void Config::merge(const nlohmann::json& j, const std::string& source)
     if (!j.is_object())
         throw ConfigError((source.empty() ? std::string("config") : source) + ": expected a JSON object of keys, got " +
                           std::string(j.type_name()));
-    for (auto it = j.begin(); it != j.end(); ++it) set(it.key(), it.value(), source);
+    // Legacy names first, so that in one object the general key they map to wins.
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (findLegacyKey(it.key())) set(it.key(), it.value(), source);
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (!findLegacyKey(it.key())) set(it.key(), it.value(), source);
 }
 
 void Config::set(const std::string& key, const nlohmann::json& value, const std::string& source)
 {
+    if (const LegacyKey* legacy = findLegacyKey(key)) {
+        if (!value.is_boolean())
+            throw ConfigError(prefix(source, key) + ": expected true or false (an old name of \"" + legacy->key + "\"), got " +
+                              describe(value));
+        set(legacy->key, value.get<bool>() ? legacy->ifTrue : legacy->ifFalse, source);
+        return;
+    }
     const KeySpec* spec = findKey(key);
     if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key \"" + key + "\" (known: " + knownKeys() + ")");
     const std::string where = prefix(source, key);
@@ -129,6 +158,11 @@ void Config::set(const std::string& key, const nlohmann::json& value, const std:
 
 void Config::setFromString(const std::string& key, const std::string& text, const std::string& source)
 {
+    if (findLegacyKey(key)) {
+        if (text == "true" || text == "1") return set(key, true, source);
+        if (text == "false" || text == "0") return set(key, false, source);
+        throw ConfigError(prefix(source, key) + ": expected true or false, got \"" + text + "\"");
+    }
     const KeySpec* spec = findKey(key);
     if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key \"" + key + "\" (known: " + knownKeys() + ")");
     const std::string where = prefix(source, key);

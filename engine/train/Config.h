@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace meprop {
 
@@ -19,11 +20,17 @@ public:
     static Config fromJson(const nlohmann::json& j, const std::string& source = "config");
     // Read a JSON file (ConfigError on a missing file or broken JSON, with the file and position).
     static Config fromFile(const std::string& path);
+    // The same from JSON text in memory; `source` names it in messages.
+    static Config fromJsonText(std::string_view text, const std::string& source);
 
     // Set one key from a JSON value / from command-line text ("--set key=value"); checks the type
-    // and range of that key.
+    // and range of that key. The old parser names sparse_bias and sum_loss (ConfigKeys.h,
+    // legacyKeys) set bias_grad and loss_reduction; merge() applies them before the other keys, so
+    // the general key wins when an object holds both.
     void set(const std::string& key, const nlohmann::json& value, const std::string& source = "");
     void setFromString(const std::string& key, const std::string& text, const std::string& source = "--set");
+    // A command-line "key=value" (the CLI's --set); ConfigError "--set <text>: expected key=value" without a key.
+    void setAssignment(const std::string& assignment, const std::string& source = "--set");
     // Overlay every key of a JSON object.
     void merge(const nlohmann::json& j, const std::string& source = "");
 

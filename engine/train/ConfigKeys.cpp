@@ -104,6 +104,9 @@ std::vector<KeySpec> buildKeys()
         floatKey("dropout", 0.0, 0.0, 0.95, "dropout rate on hidden activations (inverted dropout)"),
         intKey("batch", 10, 1, 1000000, "minibatch size (examples; pos: sentences; parse: transitions)"),
         intKey("epochs", 20, 1, 10000, "training epochs"),
+        intKey("evals_per_epoch", 1, 1, 10000,
+               "dev (and test) evaluations per epoch, each after an equal share of the epoch's examples; the best dev "
+               "evaluation among all of them gives the reported test score (the authors' C# code: 8)"),
         intKey("seed", 1, 0, 9007199254740991.0, "random seed: fixes initialisation, shuffling, dropout, random-k"),
         intKey("threads", 1, 1, 256, "CPU threads for the dense linear algebra"),
         intKey("limit", 0, 0, kBig, "use only the first N training examples (image: images; pos/parse: sentences); 0 = all"),
@@ -115,13 +118,21 @@ std::vector<KeySpec> buildKeys()
         choiceKey("activation", "relu", {"relu", "cube"}, "hidden activation of the parser", "parse"),
         floatKey("embed_init", 0.01, 0.0, 100.0, "parser embeddings start uniform in [-embed_init, embed_init]", "parse"),
         boolKey("freeze_embeddings", false, "parser: keep the embeddings at their initial values (no embedding gradient)", "parse"),
-        boolKey("sparse_bias", false,
-                "parser: meProp also sparsifies the bias gradients (false: biases get the full gradient, as the paper's "
-                "C# code, since meProp acts on the multiplications)",
-                "parse"),
-        boolKey("sum_loss", false, "parser: back-propagate the summed loss of the batch instead of the mean (the C# code)", "parse"),
-        floatKey("grad_clip", 0.0, 0.0, 1e9, "parser: clip each gradient element to [-grad_clip, grad_clip]; 0 = off (C# code: 5)",
-                 "parse"),
+        choiceKey("loss_reduction", "mean", {"mean", "sum"},
+                  "gradient of the mean loss of a minibatch or of its sum (the authors' C# code: sum, B times the "
+                  "mean's); metrics report the mean loss per example either way"),
+        floatKey("grad_clip", 0.0, 0.0, 1e9,
+                 "clip each gradient element to [-grad_clip, grad_clip] before the update; 0 = off (the authors' C# code: 5)"),
+        choiceKey("bias_grad", "auto", {"auto", "sparse", "dense"},
+                  "bias gradient of a meProp layer: sparse (only the kept components), dense (all, as the authors' C# "
+                  "code: the bias is an addition, not part of the product meProp sparsifies); auto: image and pos "
+                  "sparse, parse dense"),
+        choiceKey("init", "auto", {"auto", "xavier-uniform", "he-normal", "authors-normal"},
+                  "weight initialisation: xavier-uniform U(+-sqrt(6/(in+out))), he-normal N(0, 2/in), authors-normal "
+                  "N(0, 6/(in+out)) (the authors' GlorotNormalInit); auto: image xavier-uniform, pos the LSTM's "
+                  "U(+-1/sqrt(H)) and xavier-uniform output, parse he-normal under relu, else xavier-uniform"),
+        choiceKey("adagrad_eps", "outside", {"outside", "inside"},
+                  "AdaGrad step lr g / (sqrt(h) + eps) (outside) or lr g / sqrt(h + eps) (inside, the authors' C# code)"),
     };
 }
 
@@ -131,6 +142,22 @@ const std::vector<KeySpec>& configKeys()
 {
     static const std::vector<KeySpec> keys = buildKeys();
     return keys;
+}
+
+const std::vector<LegacyKey>& legacyKeys()
+{
+    static const std::vector<LegacyKey> keys = {
+        {"sparse_bias", "bias_grad", "sparse", "auto"},
+        {"sum_loss", "loss_reduction", "sum", "mean"},
+    };
+    return keys;
+}
+
+const LegacyKey* findLegacyKey(const std::string& name)
+{
+    for (const LegacyKey& k : legacyKeys())
+        if (k.name == name) return &k;
+    return nullptr;
 }
 
 const KeySpec* findKey(const std::string& name)

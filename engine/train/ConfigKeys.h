@@ -20,6 +20,17 @@ struct KeySpec {
     std::string tasks = "all";  // "all" or a comma list of tasks the key applies to
 };
 
+// A key of earlier versions that still reads: a boolean mapped onto a general key.
+struct LegacyKey {
+    std::string name;     // e.g. "sparse_bias"
+    std::string key;      // the key it sets, e.g. "bias_grad"
+    std::string ifTrue;   // the value it sets when true, e.g. "sparse"
+    std::string ifFalse;  // ... when false (the old default, which the general key's default reproduces)
+};
+// sparse_bias (parser only until now) -> bias_grad, sum_loss (parser only) -> loss_reduction.
+const std::vector<LegacyKey>& legacyKeys();
+const LegacyKey* findLegacyKey(const std::string& name);
+
 // All keys, in display order.
 const std::vector<KeySpec>& configKeys();
 // nullptr when unknown.

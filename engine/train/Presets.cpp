@@ -37,6 +37,31 @@ std::vector<Preset> buildPresets()
         {"table6-unified-l5", "Table 6: unified top-k k=50, 5 layers, batch 50 (paper: 98.36 vs 98.09)",
          with(mlp, {{"mode", "unified"}, {"k", 50}, {"batch", 50}, {"layers", 5}})},
     };
+    // The authors' C# MNIST code (lancopku/meProp, src/csharp/nnmnist; see docs/authors-code.md):
+    // the gradient of the summed batch loss, every gradient element clipped to [-5, 5], dense bias
+    // gradients in the top-k layers, a dense output layer, weights N(0, 6/(in+out)), AdaGrad's eps
+    // inside the square root, the dev set evaluated 8 times per epoch. Their Adam always uses lr 0.001.
+    const json authors = with(mlp, {{"loss_reduction", "sum"},
+                                    {"grad_clip", 5.0},
+                                    {"bias_grad", "dense"},
+                                    {"init", "authors-normal"},
+                                    {"adagrad_eps", "inside"},
+                                    {"evals_per_epoch", 8},
+                                    {"k_output", 0}});
+    const json authorsAdagrad = with(authors, {{"optimizer", "adagrad"}, {"lr", 0.1}});
+    const json authorsDefault = with(authors, {{"batch", 100}, {"k", 160}});
+    p.insert(p.end(), {
+        {"authors-mnist-adam-k20", "Table 1 MNIST (Adam) with every training detail of the authors' C# code: meProp k=20, batch 10",
+         with(authors, {{"k", 20}})},
+        {"authors-mnist-adam-dense", "as authors-mnist-adam-k20, dense back propagation", with(authors, {{"mode", "dense"}})},
+        {"authors-mnist-adagrad-k10", "Table 1 MNIST (AdaGrad lr 0.1) with the authors' training details: meProp k=10, batch 10",
+         with(authorsAdagrad, {{"k", 10}})},
+        {"authors-mnist-adagrad-dense", "as authors-mnist-adagrad-k10, dense back propagation", with(authorsAdagrad, {{"mode", "dense"}})},
+        {"authors-default", "the authors' default.json with top-k (their mlptop): Adam, batch 100, k=160, 8 evaluations per epoch",
+         authorsDefault},
+        {"authors-default-dense", "the authors' default.json as shipped (their NetType mlp, dense): Adam, batch 100",
+         with(authorsDefault, {{"mode", "dense"}})},
+    });
     // Parsing (Chen & Manning MLP on UD English EWT, see README "Parsing"): the paper's setting is
     // 2 x 500 ReLU, 48 x 50 embeddings, batch 10,000 transitions, AdaGrad 0.01 or Adam 1e-3, and the
     // same k for the hidden and output layers (k = k_output = 20).

@@ -22,6 +22,9 @@ struct RunInfo {
     long trainExamples = 0;
     long batchesPerEpoch = 0;
     std::vector<LayerInfo> layers;
+    // A resumed run: the epochs restored from the checkpoint (onEpoch follows for each of them
+    // before training goes on). 0 for a fresh run.
+    int resumedEpochs = 0;
 };
 
 struct BatchProgress {
@@ -34,16 +37,18 @@ struct BatchProgress {
     std::vector<double> backpropRatio;  // per layer: kept / width in this step
 };
 
+// One evaluation: after each epoch, or evals_per_epoch times per epoch.
 struct EpochResult {
-    int epoch = 0;
-    double trainLoss = 0.0;   // mean over the epoch
+    int epoch = 0;            // 1-based epoch the evaluation falls in
+    double at = 0.0;          // epochs of training done, e.g. 1.25 (== epoch with one evaluation per epoch)
+    double trainLoss = 0.0;   // mean loss per example over the batches since the previous evaluation
     double devMetric = 0.0;   // percent
     double testMetric = 0.0;  // percent
     std::vector<std::pair<std::string, double>> extra;  // e.g. {"dev_las", 85.1}
-    Timings timings;          // this epoch's training phases, seconds
+    Timings timings;          // training phases since the previous evaluation, seconds
     double trainSeconds = 0.0;
     double evalSeconds = 0.0;
-    std::vector<double> backpropRatio;  // per layer, mean over the epoch
+    std::vector<double> backpropRatio;  // per layer, mean over the batches since the previous evaluation
     bool bestSoFar = false;
 };
 

@@ -2,7 +2,11 @@
 
 #include "core/Error.h"
 #include "io/AtomicFile.h"
+#include "io/CheckpointFile.h"
+#include "io/CheckpointStream.h"
+#include "train/RunCheckpoint.h"
 #include "train/Task.h"
+#include "train/TrainerState.h"
 
 #include <Eigen/Core>
 
@@ -14,6 +18,7 @@
 #include <iomanip>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 namespace meprop {
@@ -60,7 +65,7 @@ public:
             rows += w;
         }
         const double ratio = rows > 0.0 ? kept / rows : 1.0;
-        m_text += std::to_string(e.epoch) + "," + csvNumber(e.trainLoss) + "," + csvNumber(e.devMetric) + "," + csvNumber(e.testMetric) +
+        m_text += csvNumber(e.at) + "," + csvNumber(e.trainLoss) + "," + csvNumber(e.devMetric) + "," + csvNumber(e.testMetric) +
                   "," + csvNumber(e.timings.forward) + "," + csvNumber(e.timings.bpLinear) + "," + csvNumber(e.timings.bpOverall) + "," +
                   csvNumber(e.timings.update) + "," + csvNumber(e.trainSeconds) + "," + csvNumber(e.evalSeconds) + "," + csvNumber(ratio);
         for (const auto& [name, value] : e.extra) m_text.append(",").append(csvNumber(value));
@@ -73,18 +78,19 @@ private:
     std::string m_text;
 };
 
-void prepareOutDir(const std::string& outDir, bool overwrite)
+// Where each evaluation interval of an epoch ends: the epoch's n examples in `evals` consecutive
+// chunks whose sizes differ by at most one (the first n % evals one larger), as the authors' C# code
+// partitions an epoch (DataUtil.PartitionIntoBatches); each chunk is cut into minibatches of its own,
+// so a chunk's last minibatch may be short. One chunk: the whole epoch, as without evaluations.
+std::vector<long> evaluationChunks(long n, int evals)
 {
-    std::error_code ec;
-    fs::create_directories(outDir, ec);
-    if (ec || !fs::is_directory(outDir)) throw IoError(outDir + ": cannot create output folder (" + ec.message() + ")");
-    const fs::path summary = fs::path(outDir) / "summary.json";
-    if (fs::exists(summary)) {
-        if (!overwrite)
-            throw IoError(outDir + ": already holds a finished run (summary.json); choose another output folder or overwrite it");
-        fs::remove(summary, ec);
-        if (ec) throw IoError(summary.string() + ": cannot remove (" + ec.message() + ")");
+    std::vector<long> ends;
+    long end = 0;
+    for (int c = 0; c < evals; ++c) {
+        end += n / evals + (c < n % evals ? 1 : 0);
+        ends.push_back(end);
     }
+    return ends;
 }
 
 }  // namespace
@@ -93,12 +99,49 @@ Trainer::Trainer(Config config, ProgressSink* sink) : m_config(std::move(config)
 
 RunResult Trainer::run(const std::string& outDir, bool overwrite)
 {
+    return execute(outDir, overwrite ? RunFolder::Mode::Overwrite : RunFolder::Mode::Fresh);
+}
+
+RunResult Trainer::resume(const std::string& outDir)
+{
+    if (outDir.empty()) throw IoError("resume: no run folder given");
+    return execute(outDir, RunFolder::Mode::Resume);
+}
+
+Config Trainer::checkpointConfig(const std::string& outDir)
+{
+    RunFolder::repair(outDir);  // e.g. a commit cut after its swap: the folder holds a finished run
+    const std::string path = RunFolder::resumableCheckpoint(outDir);
+    if (path.empty()) {
+        if (fs::exists(fs::path(outDir) / RunFolder::kSummary)) throw IoError(outDir + ": the run has finished (summary.json); there is nothing to resume");
+        throw IoError(outDir + ": no checkpoint to resume from (checkpoint.bin)");
+    }
+    const std::string bytes = readFileBytes(path);
+    CheckpointReader r(checkpointPayload(bytes, path), path);
+    return readRunCheckpointConfig(r);
+}
+
+RunResult Trainer::execute(const std::string& outDir, RunFolder::Mode mode)
+{
     m_config.validate();
     const int threads = static_cast<int>(m_config.getInt("threads"));
     Eigen::setNbThreads(threads);
 
     const bool writing = !outDir.empty();
-    if (writing) prepareOutDir(outDir, overwrite);
+    std::optional<RunFolder> folder;
+    if (writing) folder.emplace(outDir, mode);
+    const bool resuming = mode == RunFolder::Mode::Resume;
+
+    // A resumed run reads its checkpoint first: a wrong configuration is reported before the data
+    // is loaded.
+    std::string checkpointBytes;
+    std::optional<CheckpointReader> checkpoint;
+    if (resuming) {
+        const std::string path = folder->file(RunFolder::kCheckpoint);
+        checkpointBytes = readFileBytes(path);
+        checkpoint.emplace(checkpointPayload(checkpointBytes, path), path);
+        requireSameConfig(*checkpoint, readRunCheckpointConfig(*checkpoint), m_config);
+    }
 
     Rng rng(m_config.seed());
     std::unique_ptr<Task> task = makeTask(m_config, rng);
@@ -106,125 +149,178 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
     const long batch = m_config.getInt("batch");
     const int epochs = static_cast<int>(m_config.getInt("epochs"));
     if (n < 1) throw DatasetError("training set is empty");
-    const long batches = (n + batch - 1) / batch;
-    const std::string startedAt = isoNow();
+    const int evals = static_cast<int>(m_config.getInt("evals_per_epoch"));
+    if (evals > n)
+        throw ConfigError("evals_per_epoch: " + std::to_string(evals) + " evaluations per epoch need at least as many training examples (have " +
+                          std::to_string(n) + ")");
+    const std::vector<long> chunkEnds = evaluationChunks(n, evals);
+    long batches = 0;  // per epoch
+    for (long begin = 0; const long end : chunkEnds) {
+        batches += (end - begin + batch - 1) / batch;
+        begin = end;
+    }
 
-    if (writing) writeFileAtomic((fs::path(outDir) / "config.json").string(), m_config.json().dump(2) + "\n");
+    const RunCheckpointShape shape{n, batches, epochs, evals};
+    TrainerState st;
+    st.startedAt = isoNow();
+    if (resuming) {
+        readRunCheckpoint(*checkpoint, shape, st, rng, *task);
+        checkpoint.reset();
+        checkpointBytes = std::string();
+    }
+
+    if (writing) writeFileAtomic(folder->file("config.json"), m_config.json().dump(2) + "\n");
 
     RunInfo info{m_config.task(), task->metricName(), epochs, n, batches, task->layers()};
+    info.resumedEpochs = st.epochsDone;
     if (m_sink) m_sink->onStart(info);
 
     RunResult result;
     std::vector<double> widths;
     for (const LayerInfo& l : info.layers) widths.push_back(static_cast<double>(l.width));
     MetricsCsv csv(widths);
-    Timings total;
-    double trainSeconds = 0.0, evalSeconds = 0.0;
-    int bestEpoch = 0;
-    double bestDev = -std::numeric_limits<double>::infinity(), testAtBest = 0.0, bestLoss = std::numeric_limits<double>::infinity();
-    std::vector<std::pair<std::string, double>> extraAtBest;
-    long step = 0;
-    bool warnedRising = false, warnedEpochRise = false;
-
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-        const auto epochStart = Clock::now();
-        task->beginEpoch(rng);
-        Timings t;
-        double lossSum = 0.0;
-        std::vector<double> ratioSum;
-        double smoothed = std::numeric_limits<double>::quiet_NaN(), smoothedMin = std::numeric_limits<double>::infinity();
-        for (long b = 0; b < batches; ++b) {
-            if (m_sink && m_sink->shouldStop()) throw Cancelled();
-            const long begin = b * batch, end = std::min(n, begin + batch);
-            double loss = 0.0;
-            try {
-                loss = task->trainBatch(begin, end, t);
-            } catch (const NonFiniteGradient& e) {
-                throw NonFiniteGradient(e.layer(), step + 1);  // the layers do not know the step
-            }
-            ++step;
-            if (!std::isfinite(loss))
-                throw Error("training diverged: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
-                            std::to_string(epoch) + ", batch " + std::to_string(b + 1) + " (try a smaller lr)");
-            lossSum += loss * static_cast<double>(end - begin);
-            const std::vector<double> ratio = task->backpropRatio();
-            ratioSum.resize(ratio.size(), 0.0);
-            for (std::size_t i = 0; i < ratio.size(); ++i) ratioSum[i] += ratio[i];
-
-            // Smoothed batch loss: warn once when it climbs well above its minimum (divergence).
-            // Both a relative and an absolute margin (in nats): minibatch noise alone must not trigger it.
-            smoothed = std::isnan(smoothed) ? loss : 0.99 * smoothed + 0.01 * loss;
-            if (step > 50) smoothedMin = std::min(smoothedMin, smoothed);
-            if (m_sink && !warnedRising && step > 200 && smoothed > 2.0 * smoothedMin && smoothed > smoothedMin + 0.5) {
-                warnedRising = true;
-                std::ostringstream os;
-                os << "training loss is rising: smoothed batch loss " << std::setprecision(4) << smoothed << " at epoch " << epoch
-                   << ", step " << step << " vs a minimum of " << smoothedMin << " (diverging?)";
-                m_sink->onWarning(os.str());
-            }
-            if (m_sink) {
-                BatchProgress p;
-                p.epoch = epoch;
-                p.batch = b;
-                p.batchesPerEpoch = batches;
-                p.step = step;
-                p.loss = loss;
-                p.examplesPerSecond = static_cast<double>(end) / std::max(1e-9, secondsSince(epochStart));
-                p.backpropRatio = ratio;
-                m_sink->onBatch(p);
-                if (m_sink->wantsSelection()) m_sink->onSelection(step, task->selection());
-            }
-        }
-        const double trainS = secondsSince(epochStart);
-        const auto evalStart = Clock::now();
-        const Evaluation dev = task->evaluate(Split::Dev);
-        const Evaluation test = task->evaluate(Split::Test);
-        const double evalS = secondsSince(evalStart);
-
-        EpochResult e;
-        e.epoch = epoch;
-        e.trainLoss = lossSum / static_cast<double>(n);
-        e.devMetric = dev.metric;
-        e.testMetric = test.metric;
-        // (std::string::append rather than operator+: GCC 12 warns falsely on "lit" + string.)
-        for (const auto& [k, v] : dev.extra) e.extra.emplace_back(std::string("dev_").append(k), v);
-        for (const auto& [k, v] : test.extra) e.extra.emplace_back(std::string("test_").append(k), v);
-        e.timings = t;
-        e.trainSeconds = trainS;
-        e.evalSeconds = evalS;
-        for (double r : ratioSum) e.backpropRatio.push_back(r / static_cast<double>(batches));
-        if (dev.metric > bestDev) {
-            bestDev = dev.metric;
-            testAtBest = test.metric;
-            bestEpoch = epoch;
-            extraAtBest = e.extra;
-            e.bestSoFar = true;
-            if (writing) task->onNewBest(outDir);
-        }
-        if (m_sink && !warnedEpochRise && epoch > 1 && e.trainLoss > 1.2 * bestLoss && e.trainLoss > bestLoss + 0.02) {
-            warnedEpochRise = true;  // once per run: the metrics show the rest
-            std::ostringstream os;
-            os << "training loss rose to " << std::setprecision(4) << e.trainLoss << " in epoch " << epoch << " (best epoch so far: "
-               << bestLoss << "): the run may be diverging";
-            m_sink->onWarning(os.str());
-        }
-        bestLoss = std::min(bestLoss, e.trainLoss);
-        total += t;
-        trainSeconds += trainS;
-        evalSeconds += evalS;
+    // A resumed run starts from the checkpoint's record (a fresh one from TrainerState's defaults).
+    Timings total = st.total;
+    double trainSeconds = st.trainSeconds, evalSeconds = st.evalSeconds;
+    int bestEpoch = st.bestEpoch;
+    double bestAt = st.bestAt;
+    double bestDev = st.bestDev, testAtBest = st.testAtBest, bestLoss = st.bestLoss;
+    std::vector<std::pair<std::string, double>> extraAtBest = st.extraAtBest;
+    long step = st.step;
+    bool warnedRising = st.warnedRising, warnedEpochRise = st.warnedEpochRise;
+    const std::string startedAt = st.startedAt;
+    for (const EpochResult& e : st.epochs) {
         csv.add(e);
-        if (writing) writeFileAtomic((fs::path(outDir) / "metrics.csv").string(), csv.text());
         result.epochs.push_back(e);
         if (m_sink) m_sink->onEpoch(e);
+    }
+
+    for (int epoch = st.epochsDone + 1; epoch <= epochs; ++epoch) {
+        task->beginEpoch(rng);
+        long b = 0;  // batch within the epoch
+        double smoothed = std::numeric_limits<double>::quiet_NaN(), smoothedMin = std::numeric_limits<double>::infinity();
+        for (int chunk = 0; chunk < evals; ++chunk) {
+            const auto chunkStart = Clock::now();
+            const long chunkBegin = chunk == 0 ? 0 : chunkEnds[static_cast<std::size_t>(chunk) - 1];
+            const long chunkEnd = chunkEnds[static_cast<std::size_t>(chunk)];
+            Timings t;
+            double lossSum = 0.0;
+            long chunkBatches = 0;
+            std::vector<double> ratioSum;
+            for (long begin = chunkBegin; begin < chunkEnd; begin += batch, ++b, ++chunkBatches) {
+                if (m_sink && m_sink->shouldStop()) throw Cancelled();
+                const long end = std::min(chunkEnd, begin + batch);
+                double loss = 0.0;
+                try {
+                    loss = task->trainBatch(begin, end, t);
+                } catch (const NonFiniteGradient& e) {
+                    throw NonFiniteGradient(e.layer(), step + 1);  // the layers do not know the step
+                }
+                ++step;
+                if (!std::isfinite(loss))
+                    throw Error("training diverged: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
+                                std::to_string(epoch) + ", batch " + std::to_string(b + 1) + " (try a smaller lr)");
+                lossSum += loss * static_cast<double>(end - begin);
+                const std::vector<double> ratio = task->backpropRatio();
+                ratioSum.resize(ratio.size(), 0.0);
+                for (std::size_t i = 0; i < ratio.size(); ++i) ratioSum[i] += ratio[i];
+
+                // Smoothed batch loss: warn once when it climbs well above its minimum (divergence).
+                // Both a relative and an absolute margin (in nats): minibatch noise alone must not trigger it.
+                smoothed = std::isnan(smoothed) ? loss : 0.99 * smoothed + 0.01 * loss;
+                if (step > 50) smoothedMin = std::min(smoothedMin, smoothed);
+                if (m_sink && !warnedRising && step > 200 && smoothed > 2.0 * smoothedMin && smoothed > smoothedMin + 0.5) {
+                    warnedRising = true;
+                    std::ostringstream os;
+                    os << "training loss is rising: smoothed batch loss " << std::setprecision(4) << smoothed << " at epoch " << epoch
+                       << ", step " << step << " vs a minimum of " << smoothedMin << " (diverging?)";
+                    m_sink->onWarning(os.str());
+                }
+                if (m_sink) {
+                    BatchProgress p;
+                    p.epoch = epoch;
+                    p.batch = b;
+                    p.batchesPerEpoch = batches;
+                    p.step = step;
+                    p.loss = loss;
+                    p.examplesPerSecond = static_cast<double>(end - chunkBegin) / std::max(1e-9, secondsSince(chunkStart));
+                    p.backpropRatio = ratio;
+                    m_sink->onBatch(p);
+                    if (m_sink->wantsSelection()) m_sink->onSelection(step, task->selection());
+                }
+            }
+            const double trainS = secondsSince(chunkStart);
+            const auto evalStart = Clock::now();
+            const Evaluation dev = task->evaluate(Split::Dev);
+            const Evaluation test = task->evaluate(Split::Test);
+            const double evalS = secondsSince(evalStart);
+
+            EpochResult e;
+            e.epoch = epoch;
+            e.at = epoch - 1 + static_cast<double>(chunk + 1) / evals;
+            e.trainLoss = lossSum / static_cast<double>(chunkEnd - chunkBegin);
+            e.devMetric = dev.metric;
+            e.testMetric = test.metric;
+            // (std::string::append rather than operator+: GCC 12 warns falsely on "lit" + string.)
+            for (const auto& [k, v] : dev.extra) e.extra.emplace_back(std::string("dev_").append(k), v);
+            for (const auto& [k, v] : test.extra) e.extra.emplace_back(std::string("test_").append(k), v);
+            e.timings = t;
+            e.trainSeconds = trainS;
+            e.evalSeconds = evalS;
+            for (double r : ratioSum) e.backpropRatio.push_back(r / static_cast<double>(chunkBatches));
+            if (dev.metric > bestDev) {
+                bestDev = dev.metric;
+                testAtBest = test.metric;
+                bestEpoch = epoch;
+                bestAt = e.at;
+                extraAtBest = e.extra;
+                e.bestSoFar = true;
+                if (writing) task->onNewBest(folder->workDir());
+            }
+            if (m_sink && !warnedEpochRise && !result.epochs.empty() && e.trainLoss > 1.2 * bestLoss && e.trainLoss > bestLoss + 0.02) {
+                warnedEpochRise = true;  // once per run: the metrics show the rest
+                std::ostringstream os;
+                os << "training loss rose to " << std::setprecision(4) << e.trainLoss << " in epoch " << e.at << " (best so far: " << bestLoss
+                   << "): the run may be diverging";
+                m_sink->onWarning(os.str());
+            }
+            bestLoss = std::min(bestLoss, e.trainLoss);
+            total += t;
+            trainSeconds += trainS;
+            evalSeconds += evalS;
+            csv.add(e);
+            if (writing) writeFileAtomic(folder->file("metrics.csv"), csv.text());
+            result.epochs.push_back(e);
+            const bool epochDone = chunk + 1 == evals;
+            if (writing && epochDone) {
+                st.epochsDone = epoch;
+                st.step = step;
+                st.epochs = result.epochs;
+                st.bestEpoch = bestEpoch;
+                st.bestAt = bestAt;
+                st.bestDev = bestDev;
+                st.testAtBest = testAtBest;
+                st.bestLoss = bestLoss;
+                st.extraAtBest = extraAtBest;
+                st.warnedRising = warnedRising;
+                st.warnedEpochRise = warnedEpochRise;
+                st.total = total;
+                st.trainSeconds = trainSeconds;
+                st.evalSeconds = evalSeconds;
+                writeRunCheckpoint(folder->file(RunFolder::kCheckpoint), m_config, shape, st, rng, *task);
+            }
+            if (m_sink) m_sink->onEpoch(e);
+        }
     }
 
     nlohmann::json s;
     const nlohmann::json& c = m_config.json();
     for (const char* key : {"task", "mode", "k", "k_output", "hidden", "layers", "optimizer", "lr", "batch", "epochs", "dropout", "seed",
-                            "threads", "limit", "device", "data"})
+                            "threads", "limit", "evals_per_epoch", "device", "data"})
         s[key] = c.at(key);
     s["metric"] = task->metricName();
     s["best_epoch"] = bestEpoch;
+    s["best_at"] = bestAt;  // fractional epoch of the best dev evaluation (== best_epoch with one evaluation per epoch)
     s["dev_metric"] = bestDev;
     s["test_metric"] = testAtBest;
     for (const auto& [k, v] : extraAtBest) s[k] = v;
@@ -264,7 +360,10 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
     s["started_at"] = startedAt;
     s["finished_at"] = isoNow();
     result.summary = s;
-    if (writing) writeFileAtomic((fs::path(outDir) / "summary.json").string(), s.dump(2) + "\n");
+    if (writing) {
+        writeFileAtomic(folder->file(RunFolder::kSummary), s.dump(2) + "\n");
+        folder->commit();
+    }
     return result;
 }
 

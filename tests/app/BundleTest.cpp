@@ -5,10 +5,15 @@
 #include <quazip/quazip.h>
 #include <quazip/quazipfile.h>
 
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace meprop;
 
@@ -145,6 +150,62 @@ private slots:
         QCOMPARE(back[0].k(), 20);
     }
 
+    // A folder written by bench/authors-code/run.sh: fractional epochs (8 evaluations per epoch),
+    // test only where the authors' code evaluated it, config.json in meprop's keys.
+    void authorsRunFolderImportsAsARun()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath("authors-topk-s1"));
+        const QString folder = dir.filePath("authors-topk-s1");
+        auto write = [&](const QString& name, const QByteArray& bytes) {
+            QFile f(folder + "/" + name);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytes);
+        };
+        write("metrics.csv", "epoch,train_loss,dev,test\n0.125,1.2,71.5,70.9\n0.25,0.9,70.2,\n0.375,0.8,74.0,73.1\n");
+        write("config.json", R"({"implementation":"authors-csharp","task":"image","mode":"topk","k":20,"batch":10,"limit":10000})");
+        write("summary.json", R"({"implementation":"authors-csharp","dev_metric":74.0,"test_metric":73.1})");
+        RunRecord r;
+        QString error;
+        QVERIFY2(readRunFolder(folder + "/metrics.csv", &r, &error), qPrintable(error));
+        QCOMPARE(r.name, QString("authors-topk-s1"));
+        QCOMPARE(r.epochs.size(), 3);
+        QCOMPARE(r.epochs[0].epoch, 0.125);
+        QCOMPARE(r.epochs[2].epoch, 0.375);
+        QCOMPARE(r.epochs[1].trainLoss, 0.9);
+        QVERIFY(std::isnan(r.epochs[1].test));
+        QCOMPARE(r.bestDev(), 74.0);
+        QCOMPARE(r.testAtBest(), 73.1);
+        QVERIFY(r.row.state == RunState::Finished);
+        QCOMPARE(r.start.batchesPerEpoch, qint64(1000));
+        r.id = 7;
+        QCOMPARE(r.legend(), QString("#7 authors topk k=20"));
+        // Exported and read back, the fractional epochs and the missing test survive.
+        const QByteArray csv = metricsCsv(r);
+        QVERIFY2(csv.contains("\n0.25,0.9,70.2,,"), csv.constData());
+        QList<EpochData> back;
+        QVERIFY2(parseMetricsCsv(csv, &back, &error), qPrintable(error));
+        QCOMPARE(back[0].epoch, 0.125);
+        QVERIFY(std::isnan(back[1].test));
+        RunRecord viaJson;
+        QVERIFY2(fromJson(toJson(r), &viaJson, &error), qPrintable(error));
+        QCOMPARE(viaJson.epochs[2].epoch, 0.375);
+        QVERIFY(std::isnan(viaJson.epochs[1].test));
+
+        // Without config.json and summary.json: still a run (stopped), named after its folder.
+        QFile::remove(folder + "/config.json");
+        QFile::remove(folder + "/summary.json");
+        QVERIFY2(readRunFolder(folder + "/metrics.csv", &r, &error), qPrintable(error));
+        QVERIFY(r.row.state == RunState::Stopped);
+        QCOMPARE(r.epochs.size(), 3);
+        // Missing or malformed: refused, naming the file.
+        QVERIFY(!readRunFolder(dir.filePath("nope/metrics.csv"), &r, &error));
+        QVERIFY2(error.contains("nope/metrics.csv"), qPrintable(error));
+        write("metrics.csv", "epoch,dev\n1,\n");
+        QVERIFY(!readRunFolder(folder + "/metrics.csv", &r, &error));
+        QVERIFY2(error.contains("line 2"), qPrintable(error));
+    }
+
     void badBundlesAreRefusedWithAReason()
     {
         QTemporaryDir dir;
@@ -171,6 +232,41 @@ private slots:
         QVERIFY(!readBundle(badCsv, &runs, &error));
         QVERIFY2(error.contains("line 2") && error.contains("abc"), qPrintable(error));
         QVERIFY(runs.isEmpty());
+    }
+
+    void readsFromMemoryAsFromAFile()
+    {
+        QTemporaryDir dir;
+        const QString zip = dir.filePath("m.zip");
+        QString error;
+        QVERIFY2(writeBundle(zip, {sampleRun(2, "topk")}, {}, &error), qPrintable(error));
+        QFile f(zip);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray bytes = f.readAll();
+        QBuffer buffer(&bytes);
+        QList<RunRecord> runs;
+        QVERIFY2(readBundle(&buffer, "memory.zip", &runs, &error), qPrintable(error));
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs[0].epochs.size(), 2);
+        QByteArray junk("not a zip");
+        QBuffer bad(&junk);
+        QVERIFY(!readBundle(&bad, "junk.zip", &runs, &error));
+        QVERIFY2(error.startsWith("junk.zip is not a zip"), qPrintable(error));
+    }
+
+    void metricsCsvOfEpochsWithDifferentExtrasReadsBack()
+    {
+        // Found by the bundle fuzz target: a run.json whose epochs carry different extra columns
+        // exported a metrics.csv with ragged rows, which the import then refused.
+        RunRecord r = sampleRun(2, "topk");
+        r.epochs[1].extra = {{"dev_las", 70.0}};
+        QList<EpochData> epochs;
+        QString error;
+        QVERIFY2(parseMetricsCsv(metricsCsv(r), &epochs, &error), qPrintable(error));
+        QCOMPARE(epochs.size(), 2);
+        QCOMPARE(epochs[1].extra.size(), 1);
+        QCOMPARE(epochs[1].extra[0].second, 70.0);
+        QVERIFY(std::isnan(epochs[0].extra[0].second));
     }
 
     void failedWriteKeepsTheEarlierFile()

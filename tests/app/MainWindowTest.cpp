@@ -23,6 +23,8 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QDir>
+#include <QFile>
 #include <QTest>
 
 using namespace meprop;
@@ -227,6 +229,35 @@ private slots:
         QVERIFY(std::isfinite(w2.runs()->model()->run(w2.runs()->ids().front())->speedup));
         QVERIFY(!w2.importBundle(m_dir.filePath("t.md"), &error));
         QVERIFY2(error.contains("t.md"), qPrintable(error));
+    }
+
+    // File > Import metrics.csv: a run of the authors' code (bench/authors-code/run.sh) overlays the
+    // charts; its test points exist only where their code evaluated test.
+    void importsAnAuthorsMetricsCsv()
+    {
+        QVERIFY(QDir(m_dir.path()).mkpath("authors-topk-s1"));
+        const QString folder = m_dir.filePath("authors-topk-s1");
+        QFile csv(folder + "/metrics.csv");
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("epoch,train_loss,dev,test\n0.5,1.7,55.2,54.0\n1,2.3,48.9,\n1.5,1.1,60.3,59.8\n");
+        csv.close();
+        QFile config(folder + "/config.json");
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(R"({"implementation":"authors-csharp","task":"image","mode":"topk","k":20,"batch":10,"limit":1000})");
+        config.close();
+        MainWindow w(m_dir.filePath("runs-import"));
+        QString error;
+        QVERIFY2(w.importMetrics(folder + "/metrics.csv", &error), qPrintable(error));
+        QCOMPARE(w.runs()->model()->rowCount(), 1);
+        const RunRecord* r = w.runs()->record(w.runs()->ids().front());
+        QCOMPARE(r->name, QString("authors-topk-s1"));
+        w.refreshAll();
+        auto* acc = qobject_cast<LineChart*>(w.chartWidget("accuracy"));
+        QCOMPARE(acc->seriesPoints(r->legend() + " dev").size(), 3);
+        QCOMPARE(acc->seriesPoints(r->legend() + " test").size(), 2);
+        QCOMPARE(acc->seriesPoints(r->legend() + " dev")[1], QPointF(1.0, 48.9));
+        QVERIFY(!w.importMetrics(m_dir.filePath("missing/metrics.csv"), &error));
+        QVERIFY2(error.contains("missing/metrics.csv"), qPrintable(error));
     }
 
 private:

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sys/wait.h>
@@ -19,7 +20,10 @@ struct Result {
 Result run(const std::string& args)
 {
     const std::string dir = meprop::test::tempDir("cli-io");
-    const std::string cmd = std::string(MEPROP_CLI_PATH) + " " + args + " >" + dir + "/out 2>" + dir + "/err";
+    // MEPROP_TEST_CLI_WRAPPER runs the CLI under a prefix, e.g. "qemu-x86_64 -cpu Nehalem".
+    const char* wrapper = std::getenv("MEPROP_TEST_CLI_WRAPPER");
+    const std::string cmd = (wrapper ? std::string(wrapper) + " " : std::string()) + MEPROP_CLI_PATH + " " + args + " >" + dir +
+                            "/out 2>" + dir + "/err";
     const int status = std::system(cmd.c_str());
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

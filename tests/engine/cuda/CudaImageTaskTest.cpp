@@ -122,3 +122,26 @@ TEST(CudaImageTask, RejectsBadBatchesAndData)
     data.train = ImageSet{};
     EXPECT_THROW(cuda::CudaImageTask(smallConfig("topk"), data, rng), DatasetError);
 }
+
+// The GPU kernels implement the default training details only: every other value is a
+// ConfigError naming the key (checked before any device is touched, so this runs without a GPU).
+TEST(CudaImageTask, RejectsTrainingDetailsItDoesNotImplement)
+{
+    const std::pair<const char*, nlohmann::json> unsupported[] = {
+        {"loss_reduction", "sum"}, {"grad_clip", 5.0}, {"bias_grad", "dense"}, {"bias_grad", "sparse"}, {"adagrad_eps", "inside"}};
+    for (const auto& [key, value] : unsupported) {
+        Config c = smallConfig("topk");
+        c.set(key, value);
+        try {
+            cuda::CudaImageTask::specFromConfig(c);
+            ADD_FAILURE() << key << " accepted";
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find(std::string("key \"") + key + "\": device cuda supports only"), std::string::npos)
+                << e.what();
+        }
+    }
+    Config c = smallConfig("topk");
+    c.set("init", "authors-normal");  // done on the host: supported
+    c.set("evals_per_epoch", 8);      // the trainer's: supported
+    EXPECT_EQ(cuda::CudaImageTask::specFromConfig(c).mlp.init, Init::AuthorsNormal);
+}

@@ -204,3 +204,63 @@ TEST(Linear, CountsUpdatesPerRow)
     std::vector<std::uint64_t> expected{0, 1, 1, 0, 0};
     EXPECT_EQ(layer.updateCounts(), expected);
 }
+
+// The authors' C# AddBias: in a top-k layer the bias still gets every component of dy, while dW
+// and dx use only the kept ones. Hand-computed: dy = [[3, -1, 0.5], [0.2, -4, 1]], k = 1 keeps
+// component 0 of example 0 and component 1 of example 1.
+TEST(Linear, DenseBiasGradientInATopKLayer)
+{
+    for (bool denseBias : {false, true}) {
+        Rng rng(2);
+        Linear layer(2, 3, rng);
+        Matrix x(2, 2), y, dx;
+        x << 1.0f, 2.0f, -1.0f, 0.5f;
+        layer.forward(x, y);
+        Matrix dy(2, 3);
+        dy << 3.0f, -1.0f, 0.5f, 0.2f, -4.0f, 1.0f;
+        layer.weight().zeroGrad();
+        layer.bias().zeroGrad();
+        layer.bias().grad << 10.0f, 20.0f, 30.0f;  // gradients accumulate: the earlier sum stays
+        layer.bias().touchAll();
+        BackwardSpec spec{BackpropMode::TopK, 1, true};
+        spec.denseBias = denseBias;
+        layer.backward(dy, dx, spec, rng);
+        Matrix dW(3, 2);
+        dW << 3.0f, 6.0f, 4.0f, -2.0f, 0.0f, 0.0f;  // row 0: 3 x_0, row 1: -4 x_1
+        EXPECT_TRUE(layer.weight().grad.isApprox(dW, 1e-6f)) << layer.weight().grad;
+        RowVector db(3);
+        if (denseBias)
+            db << 10.0f + 3.2f, 20.0f - 5.0f, 30.0f + 1.5f;
+        else
+            db << 10.0f + 3.0f, 20.0f - 4.0f, 30.0f;
+        EXPECT_TRUE(layer.bias().grad.row(0).isApprox(db, 1e-6f)) << layer.bias().grad;
+        Matrix dxExpected(2, 2);
+        dxExpected.row(0) = 3.0f * layer.weight().value.row(0);
+        dxExpected.row(1) = -4.0f * layer.weight().value.row(1);
+        EXPECT_TRUE(dx.isApprox(dxExpected, 1e-6f));
+    }
+}
+
+// Every sparse path (row kernels, masked GEMM, unified gather) with a dense bias.
+TEST(Linear, DenseBiasGradientIsTheColumnSumInEverySparsePath)
+{
+    const SparseCase cases[] = {{BackpropMode::TopK, 4, 6, 10, 2}, {BackpropMode::TopK, 4, 6, 10, 8}, {BackpropMode::Unified, 40, 6, 10, 9},
+                                {BackpropMode::Random, 3, 6, 10, 3}, {BackpropMode::Unified, 3, 6, 10, 2}};
+    for (const SparseCase& c : cases) {
+        Rng rng(13);
+        Linear layer(c.in, c.out, rng);
+        Matrix x = randomMatrix(c.batch, c.in, rng), y, dx;
+        layer.forward(x, y);
+        const Matrix dy = randomMatrix(c.batch, c.out, rng);
+        layer.weight().zeroGrad();
+        layer.bias().zeroGrad();
+        BackwardSpec spec{c.mode, c.k, true};
+        spec.denseBias = true;
+        layer.backward(dy, dx, spec, rng);
+        EXPECT_TRUE(layer.bias().grad.row(0).isApprox(RowVector(dy.colwise().sum()), 1e-5f)) << toString(c.mode) << " k=" << c.k;
+        Matrix dxRef, dWRef, dbRef;
+        maskedDenseBackward(layer, x, maskedGradient(dy, layer.lastSelection()), dxRef, dWRef, dbRef);
+        EXPECT_TRUE(layer.weight().grad.isApprox(dWRef, 1e-5f)) << toString(c.mode) << " k=" << c.k;
+        EXPECT_TRUE(dx.isApprox(dxRef, 1e-5f)) << toString(c.mode) << " k=" << c.k;
+    }
+}

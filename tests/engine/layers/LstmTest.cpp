@@ -26,6 +26,7 @@ struct Reference {
     Eigen::RowVectorXd b;
     bool reverse = false;
     int H = 0;
+    bool denseBias = false;  // db sums the whole da_t (the mask applies to the products only)
     // Forward state per time index t.
     std::vector<Eigen::RowVectorXd> gates, c, h;
 
@@ -100,7 +101,7 @@ struct Reference {
             const Eigen::RowVectorXd m = da.cwiseProduct(mask(t, da));
             dcn = dcv;
             dW += m.transpose() * x.row(t);
-            db += m;
+            db += denseBias ? da : m;
             dx.row(t) = m * W;
             if (tp >= 0) {
                 dU += m.transpose() * h[tp];
@@ -267,6 +268,38 @@ TEST_P(LstmSparse, EqualsMaskedDenseBptt)
     zeroAll(l);
     EXPECT_EQ(l.inputWeight().grad.cwiseAbs().maxCoeff(), 0.0f);
     EXPECT_EQ(l.recurrentWeight().grad.cwiseAbs().maxCoeff(), 0.0f);
+}
+
+// The authors' C# code adds the bias outside the product meProp sparsifies: with denseBias the
+// bias gets the sum over t of every component of da_t, everything else stays masked.
+TEST_P(LstmSparse, DenseBiasSumsTheWholeGateGradient)
+{
+    const SparseCase c = GetParam();
+    if (c.mode == BackpropMode::Dense) GTEST_SKIP();
+    Rng rng(17);
+    Lstm l(c.in, c.H, rng, c.reverse);
+    Matrix x = randomMatrix(c.T, c.in, rng), h, dx;
+    l.forward(x, h);
+    const Matrix dh = randomMatrix(c.T, c.H, rng);
+    zeroAll(l);
+    BackwardSpec spec{c.mode, c.k, true};
+    spec.denseBias = true;
+    l.backward(dh, dx, spec, rng);
+    Reference ref(l);
+    ref.denseBias = true;
+    ref.forward(x);
+    Eigen::MatrixXd rW, rU, rx;
+    Eigen::RowVectorXd rb;
+    auto mask = [&](int t, const Eigen::RowVectorXd& da) -> Eigen::RowVectorXd {
+        return c.mode == BackpropMode::TopK ? topKBlockMask(da, c.H, c.k) : maskOf(l.stepRows(t), l.keptPerStep(), 4 * c.H);
+    };
+    ref.backward(x, dh, mask, rW, rU, rb, rx);
+    EXPECT_LT(maxDiff(dx, rx), 1e-4);
+    EXPECT_LT(maxDiff(l.inputWeight().grad, rW), 1e-4);
+    EXPECT_LT(maxDiff(l.recurrentWeight().grad, rU), 1e-4);
+    EXPECT_LT(maxDiff(l.bias().grad, rb), 1e-4);
+    // Not the masked sum: some bias component outside the selection is nonzero.
+    EXPECT_GT((rb.array() != 0.0).count(), static_cast<Eigen::Index>(l.lastRows().size()));
 }
 
 TEST_P(LstmSparse, KEqualsHIsDense)

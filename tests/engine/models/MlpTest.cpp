@@ -127,3 +127,55 @@ TEST(Mlp, LearnsASeparableProblemWithTopK)
     }
     EXPECT_LT(lastLoss, 0.5 * firstLoss);
 }
+
+// The authors' C# softmax backward does not divide by the batch: the sum's gradient is B times the
+// mean's for every parameter, and the loss reported stays the mean. The output bias gradient is
+// checked by hand: sum_b (softmax(logits_b) - onehot(label_b)).
+TEST(Mlp, SumLossGradientIsBatchTimesTheMean)
+{
+    for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::TopK}) {
+        MlpSpec spec = smallSpec(mode, 3);
+        spec.denseBias = mode == BackpropMode::TopK;
+        Rng r1(9), r2(9);
+        Mlp mean(spec, r1);
+        spec.sumLoss = true;
+        Mlp sum(spec, r2);
+        Matrix x(5, 6);
+        for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = r1.uniform(-1, 1);
+        const int labels[] = {0, 1, 2, 3, 1};
+        double loss[2];
+        Matrix logits;
+        int i = 0;
+        for (Mlp* m : {&mean, &sum}) {
+            m->zeroGrad();
+            logits = m->forward(x, true, r1);
+            loss[i++] = m->lossAndBackward(labels, 5, true, r1, nullptr);
+        }
+        EXPECT_DOUBLE_EQ(loss[0], loss[1]);
+        for (std::size_t p = 0; p < mean.parameters().size(); ++p)
+            EXPECT_TRUE(sum.parameters()[p]->grad.isApprox(5.0f * mean.parameters()[p]->grad, 1e-5f)) << mean.parameters()[p]->name;
+        RowVector db = RowVector::Zero(4);
+        for (int b = 0; b < 5; ++b) {
+            const RowVector e = (logits.row(b).array() - logits.row(b).maxCoeff()).exp();
+            db += e / e.sum();
+            db(labels[b]) -= 1.0f;
+        }
+        EXPECT_TRUE(sum.parameters().back()->grad.row(0).isApprox(db, 1e-5f)) << toString(mode);
+    }
+}
+
+TEST(Mlp, InitAppliesToEveryLayer)
+{
+    MlpSpec spec = smallSpec(BackpropMode::Dense, 0);
+    spec.input = 400;
+    spec.hidden = 300;
+    spec.init = Init::AuthorsNormal;
+    Rng rng(4);
+    Mlp mlp(spec, rng);
+    // hidden1 400 -> 300: N(0, 6/700); its 120,000 weights put the sample std within 1 %.
+    const Matrix& w = mlp.layer(0).weight().value;
+    const double sd = std::sqrt(w.cwiseAbs2().mean() - std::pow(w.mean(), 2));
+    EXPECT_NEAR(sd, std::sqrt(6.0 / 700.0), 0.01 * std::sqrt(6.0 / 700.0));
+    // The output layer too: 300 -> 4, |w| beyond the Xavier bound sqrt(6/304) exists only for a normal.
+    EXPECT_GT(mlp.layer(2).weight().value.cwiseAbs().maxCoeff(), std::sqrt(6.0f / 304.0f));
+}

@@ -230,3 +230,36 @@ TEST(ParserModel, BadSettingsAndIds)
     Timings t;
     EXPECT_THROW(m.forwardBackward(b.feats.data(), b.gold.data(), 1, rng, t), ShapeError);
 }
+
+TEST(ParserModel, SumLossGradientIsBatchTimesTheMean)
+{
+    ParserModelSettings s = tinySettings(Activation::Relu, BackpropMode::TopK, 3, 2);
+    Rng r1(5), r2(5);
+    ParserModel mean(s, r1);
+    s.sumLoss = true;
+    ParserModel sum(s, r2);
+    Rng rng(8);
+    const Batch b = randomBatch(s, 6, rng);
+    Timings t;
+    Rng d1(1), d2(1);
+    const double lm = mean.forwardBackward(b.feats.data(), b.gold.data(), b.size, d1, t);
+    const double ls = sum.forwardBackward(b.feats.data(), b.gold.data(), b.size, d2, t);
+    EXPECT_DOUBLE_EQ(lm, ls);  // the reported loss is the mean either way
+    for (std::size_t p = 0; p < mean.parameters().size(); ++p)
+        EXPECT_TRUE(sum.parameters()[p]->grad.isApprox(6.0f * mean.parameters()[p]->grad, 1e-5f)) << mean.parameters()[p]->name;
+}
+
+TEST(ParserModel, InitOverridesTheActivationsDefault)
+{
+    ParserModelSettings s = tinySettings(Activation::Relu);
+    s.embedDim = 10;  // 480 inputs
+    s.hidden = 200;
+    Rng r1(3), r2(3);
+    ParserModel he(s, r1);
+    s.init = Init::XavierUniform;
+    ParserModel xavier(s, r2);
+    const float bound = std::sqrt(6.0f / 680.0f);
+    // He-normal (std sqrt(2/480) = 0.065) exceeds the Xavier bound (0.094) somewhere; Xavier never does.
+    EXPECT_GT(he.linears()[0]->weight().value.cwiseAbs().maxCoeff(), bound);
+    EXPECT_LE(xavier.linears()[0]->weight().value.cwiseAbs().maxCoeff(), bound);
+}

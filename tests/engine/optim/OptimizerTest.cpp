@@ -1,4 +1,5 @@
 #include "optim/Optimizer.h"
+#include "optim/GradientClip.h"
 
 #include "core/Error.h"
 #include "core/Rng.h"
@@ -233,4 +234,47 @@ TEST(Optimizer, AdaGradDefaultEpsilonIsThePapersEverywhere)
     };
     EXPECT_EQ(documented("`adagrad` (eps "), kAdaGradEpsilon);
     EXPECT_EQ(documented("b2 0.999, eps "), kAdamEpsilon);
+}
+
+// The authors' C# optimizers clip every gradient element to [-ClipBound, ClipBound] (5) first.
+TEST(Optimizer, ClipsEveryGradientElementBeforeTheUpdate)
+{
+    Parameter p = param({1.0f, 1.0f, 1.0f, 1.0f}, {-7.0f, -5.0f, 0.3f, 5.5f});
+    OptimizerSettings s{"sgd", 0.1f};
+    s.clip = 5.0f;
+    auto opt = makeOptimizer(s);
+    EXPECT_EQ(opt->name(), "sgd");
+    opt->attach({&p});
+    opt->step();
+    const float expected[] = {1.5f, 1.5f, 0.97f, 0.5f};  // 1 - 0.1 * {-5, -5, 0.3, 5}
+    for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(p.value(0, i), expected[i]) << i;
+    EXPECT_FLOAT_EQ(p.grad(0, 0), -5.0f);  // clipped in place
+    EXPECT_FLOAT_EQ(p.grad(0, 3), 5.0f);
+
+    // A row-sparse gradient: only its touched rows can be nonzero, and they are clipped.
+    Parameter q("q", 3, 2);
+    q.zeroGrad();
+    q.grad.row(1) << 9.0f, -0.5f;
+    q.touchRow(1);
+    clipGradients({&q}, 2.0f);
+    EXPECT_FLOAT_EQ(q.grad(1, 0), 2.0f);
+    EXPECT_FLOAT_EQ(q.grad(1, 1), -0.5f);
+    EXPECT_EQ(q.grad.row(0).cwiseAbs().sum() + q.grad.row(2).cwiseAbs().sum(), 0.0f);
+
+    s.clip = -1.0f;
+    EXPECT_THROW(makeOptimizer(s), ConfigError);
+}
+
+TEST(Optimizer, AdaGradWithEpsInsideTheRootAsTheAuthors)
+{
+    OptimizerSettings s{"adagrad", 0.1f};
+    s.eps = 1e-6f;
+    s.adagradEpsInside = true;
+    Parameter p = param({1.0f, 1.0f}, {2.0f, 1e-3f});
+    auto opt = makeOptimizer(s);
+    opt->attach({&p});
+    opt->step();
+    // w -= lr g / sqrt(g^2 + eps): for g = 1e-3 the step is lr / sqrt(2), not lr (eps outside).
+    EXPECT_NEAR(p.value(0, 0), 1.0 - 0.1 * 2.0 / std::sqrt(4.0 + 1e-6), 1e-6);
+    EXPECT_NEAR(p.value(0, 1), 1.0 - 0.1 * 1e-3 / std::sqrt(1e-6 + 1e-6), 1e-6);
 }

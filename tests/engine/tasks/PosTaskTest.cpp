@@ -356,6 +356,33 @@ TEST(PosTask, FindsTheDefaultDataFolderFromTheEnvironment)
     ::unsetenv("MEPROP_TEXT_DATA");
 }
 
+// Sum reduction: the summed token loss of the batch is back-propagated (the authors' C# softmax):
+// every gradient is `tokens` times the mean's (the gradients stay in the parameters after the
+// step), and the reported loss is the mean per token either way.
+TEST(PosTask, SumLossGradientIsTokensTimesTheMean)
+{
+    TempDir dir("sumloss");
+    writeToyTreebank(dir.path, 20);
+    PosSettings s = toySettings(dir.path, BackpropMode::TopK, 3);
+    s.rareUnk = 0.0f;
+    s.denseBias = true;
+    s.init = Init::AuthorsNormal;
+    Rng r1(1), r2(1);
+    PosTask mean(s, r1);
+    s.sumLoss = true;
+    PosTask sum(s, r2);
+    Timings t;
+    const double lm = mean.trainBatch(0, 3, t);
+    const double ls = sum.trainBatch(0, 3, t);
+    EXPECT_DOUBLE_EQ(lm, ls);
+    long tokens = 0;
+    for (const ConlluSentence& c : readConllu((dir.path / "toy-train.conllu").string(), 3)) tokens += static_cast<long>(c.tokens.size());
+    ASSERT_GT(tokens, 3);
+    const auto pm = mean.model().parameters(), ps = sum.model().parameters();
+    for (std::size_t i = 0; i < pm.size(); ++i)
+        EXPECT_TRUE(ps[i]->grad.isApprox(static_cast<float>(tokens) * pm[i]->grad, 1e-5f)) << pm[i]->name;
+}
+
 TEST(PosTask, RunsThroughTheConfigAndTheTrainer)
 {
     TempDir dir("trainer");

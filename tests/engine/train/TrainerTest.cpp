@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 using namespace meprop;
 namespace fs = std::filesystem;
@@ -169,4 +170,91 @@ TEST(Trainer, DivergenceStopsWithNonFiniteGradientNamingLayerAndStep)
         }
         EXPECT_FALSE(fs::exists(out + "/summary.json")) << mode;
     }
+}
+
+namespace {
+
+std::vector<std::vector<std::string>> csvRows(const std::string& text)
+{
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        std::vector<std::string> cells;
+        std::istringstream l(line);
+        for (std::string cell; std::getline(l, cell, ',');) cells.push_back(cell);
+        rows.push_back(cells);
+    }
+    return rows;
+}
+
+}  // namespace
+
+TEST(Trainer, EvaluationsPerEpochGiveOneRowEachAndTheBestDevAmongThem)
+{
+    // 500 training images (600 - 100 dev) in 3 chunks of 167, 167, 166 (the authors' partition), each
+    // cut into minibatches of 10: 17 + 17 + 17 batches per epoch.
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-evals"), 600, 200);
+    const std::string out = test::tempDir("trainer-evals-out") + "/run";
+    Config c = tinyConfig(data, "topk");
+    c.set("evals_per_epoch", 3);
+    c.set("epochs", 2);
+    Recorder rec;
+    const RunResult r = Trainer(c, &rec).run(out, true);
+    EXPECT_EQ(rec.epochs, 6);
+    EXPECT_EQ(rec.batches, 2 * 51);
+    ASSERT_EQ(r.epochs.size(), 6u);
+    const auto rows = csvRows(readFile(out + "/metrics.csv"));
+    ASSERT_EQ(rows.size(), 7u);
+    EXPECT_EQ(rows[0][0], "epoch");
+    const std::vector<std::string> at = {"0.33333333", "0.66666667", "1", "1.3333333", "1.6666667", "2"};
+    for (std::size_t i = 0; i < at.size(); ++i) {
+        EXPECT_EQ(rows[i + 1][0], at[i]);
+        EXPECT_EQ(r.epochs[i].epoch, static_cast<int>(i / 3 + 1));
+        EXPECT_NEAR(r.epochs[i].at, static_cast<double>(i + 1) / 3.0, 1e-12);
+        EXPECT_GT(r.epochs[i].trainLoss, 0.0);
+    }
+    // The best dev evaluation (the first of equals; here dev reaches 100 % mid-run and stays) and the
+    // test score there.
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < r.epochs.size(); ++i)
+        if (r.epochs[i].devMetric > r.epochs[best].devMetric) best = i;
+    ASSERT_NE(best, r.epochs.size() - 1) << "the test needs a run whose best dev is not the last evaluation";
+    const auto s = nlohmann::json::parse(readFile(out + "/summary.json"));
+    EXPECT_DOUBLE_EQ(s["dev_metric"].get<double>(), r.epochs[best].devMetric);
+    EXPECT_DOUBLE_EQ(s["test_metric"].get<double>(), r.epochs[best].testMetric);
+    EXPECT_NEAR(s["best_at"].get<double>(), r.epochs[best].at, 1e-12);
+    EXPECT_EQ(s["best_epoch"].get<int>(), r.epochs[best].epoch);
+    EXPECT_EQ(s["evals_per_epoch"].get<int>(), 3);
+}
+
+TEST(Trainer, MoreEvaluationsThanExamplesIsAConfigError)
+{
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-evals-many"), 120, 20);
+    Config c = tinyConfig(data, "dense");
+    c.set("evals_per_epoch", 21);  // 20 training images
+    try {
+        Trainer(c).run("");
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("evals_per_epoch"), std::string::npos) << e.what();
+    }
+}
+
+// metrics.csv's train_loss is the mean loss per example whatever the reduction back-propagated:
+// with a learning rate too small to move the weights, sum and mean report the same loss.
+TEST(Trainer, TrainLossIsTheMeanPerExampleForEitherReduction)
+{
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-reduction"), 300, 50);
+    Config c = tinyConfig(data, "topk");
+    c.set("epochs", 1);
+    c.set("optimizer", "sgd");
+    c.set("lr", 1e-9);
+    const RunResult mean = Trainer(c).run("");
+    c.set("loss_reduction", "sum");
+    c.set("grad_clip", 5.0);
+    c.set("bias_grad", "dense");
+    c.set("init", "xavier-uniform");  // the image task's auto: the same weights
+    const RunResult sum = Trainer(c).run("");
+    EXPECT_NEAR(sum.epochs[0].trainLoss, mean.epochs[0].trainLoss, 1e-5);
+    EXPECT_GT(mean.epochs[0].trainLoss, 1.0);  // about log 4 at the start
 }

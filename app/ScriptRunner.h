@@ -1,0 +1,48 @@
+#pragma once
+// The scripted mode (--autorun, --screenshot, --export-bundle, --quit-when-done ...): starts the
+// runs, takes the screenshot (mid-run or at the end), exports the bundle and reports an exit code
+// through done(). Used for the documentation's screenshots and by the end-to-end tests.
+#include <QList>
+#include <QObject>
+#include <QString>
+
+namespace meprop {
+
+class MainWindow;
+
+struct ScriptOptions {
+    bool autorun = false;
+    bool compare = false;
+    QList<int> sweep;            // k values; empty: no sweep
+    QString view;                // configure | live | compare | sweep | heatmap
+    QString screenshot;          // PNG of the whole window
+    double screenshotAt = -1.0;  // take it when the (first) run reaches this progress (0..1)
+    QString bundle;              // .zip of every run
+    bool quitWhenDone = false;
+};
+
+class ScriptRunner : public QObject {
+    Q_OBJECT
+public:
+    ScriptRunner(MainWindow* window, const ScriptOptions& options);
+
+    // Starts the script; done(code) follows from the event loop: 0 fine, 1 a run or an output
+    // failed (one line on stderr), 2 the config cannot start.
+    void start();
+
+signals:
+    void done(int exitCode);
+
+private:
+    void finish();
+    void takeScreenshot();
+
+    MainWindow* m_window;
+    ScriptOptions m_options;
+    bool m_shotTaken = false;
+    bool m_finishing = false;
+    int m_failures = 0;
+    QString m_failure;
+};
+
+}  // namespace meprop

@@ -1,0 +1,150 @@
+#include "views/LiveView.h"
+
+#include "RunColors.h"
+#include "RunController.h"
+#include "RunTableModel.h"
+#include "charts/BarChart.h"
+#include "charts/LineChart.h"
+
+#include <QFrame>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace meprop {
+
+LiveView::LiveView(const ViewContext& context, QWidget* parent) : WorkbenchView(context, parent)
+{
+    auto* v = new QVBoxLayout(this);
+    v->setContentsMargins(2, 2, 2, 2);
+    m_warningBanner = new QFrame();
+    m_warningBanner->setObjectName(QStringLiteral("warningBanner"));
+    m_warningBanner->setStyleSheet(QStringLiteral("#warningBanner { background: #fff3cd; border: 1px solid #e0c060; } "
+                                                  "QLabel { color: #664d03; }"));
+    auto* bannerLayout = new QHBoxLayout(m_warningBanner);
+    bannerLayout->setContentsMargins(6, 3, 3, 3);
+    m_warningText = new QLabel();
+    m_warningText->setObjectName(QStringLiteral("warningText"));
+    m_warningText->setWordWrap(true);
+    m_warningText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    bannerLayout->addWidget(m_warningText, 1);
+    auto* dismiss = new QToolButton();
+    dismiss->setObjectName(QStringLiteral("dismissWarning"));
+    dismiss->setText(tr("Dismiss"));
+    dismiss->setToolTip(tr("Hide this warning (the run keeps it in the table's tooltip)"));
+    connect(dismiss, &QToolButton::clicked, this, &LiveView::dismissWarning);
+    bannerLayout->addWidget(dismiss, 0, Qt::AlignTop);
+    m_warningBanner->hide();
+    v->addWidget(m_warningBanner);
+    auto* grid = new QGridLayout();
+    m_accChart = new LineChart();
+    m_accChart->setTitle(tr("Accuracy per epoch (dev solid, test dashed)"));
+    m_accChart->setAxisTitles(tr("epoch"), tr("accuracy (%)"));
+    m_accChart->setIntegerX(true);
+    m_lossChart = new LineChart();
+    m_lossChart->setTitle(tr("Training loss (per batch; dots: epoch mean)"));
+    m_lossChart->setAxisTitles(tr("step"), tr("loss"));
+    m_lossChart->setLogY(true);
+    m_lossChart->setSmoothingControl(true);
+    m_lossChart->setMaxPoints(1500);
+    m_ratioChart = new LineChart();
+    m_ratioChart->setTitle(tr("Backprop ratio per layer (k kept / n)"));
+    m_ratioChart->setAxisTitles(tr("step"), tr("kept / n"));
+    m_ratioChart->setLogY(true);
+    m_ratioChart->setMaxPoints(1500);
+    m_timeChart = new BarChart();
+    m_timeChart->setTitle(tr("Time per epoch by phase (backprop: linear layers; legend: BP speedup over dense)"));
+    m_timeChart->setValueTitle(tr("seconds per epoch"));
+    m_timeChart->setLabelFormat(QStringLiteral("@value"));
+    grid->addWidget(m_accChart, 0, 0);
+    grid->addWidget(m_lossChart, 0, 1);
+    grid->addWidget(m_ratioChart, 1, 0);
+    grid->addWidget(m_timeChart, 1, 1);
+    v->addLayout(grid, 1);
+}
+
+QList<ChartRef> LiveView::charts() const
+{
+    return {{QStringLiteral("accuracy"), m_accChart->title(), m_accChart, m_accChart},
+            {QStringLiteral("loss"), m_lossChart->title(), m_lossChart, m_lossChart},
+            {QStringLiteral("ratio"), m_ratioChart->title(), m_ratioChart, m_ratioChart},
+            {QStringLiteral("timing"), m_timeChart->title(), m_timeChart, m_timeChart}};
+}
+
+void LiveView::showWarning(int runId, const QString& text)
+{
+    m_warningRun = runId;
+    m_warningText->setText(tr("Warning from the engine: %1").arg(text));
+    m_warningBanner->show();
+}
+
+void LiveView::dismissWarning()
+{
+    m_warningRun = 0;
+    m_warningBanner->hide();
+}
+
+bool LiveView::isWarningShown() const
+{
+    return !m_warningBanner->isHidden();
+}
+
+void LiveView::refresh()
+{
+    if (m_warningRun && !runs()->record(m_warningRun)) dismissWarning();  // its run was removed
+    QList<const RunRecord*> shown;
+    for (int id : runs()->model()->shownIds())
+        if (const RunRecord* r = runs()->record(id)) shown << r;
+    QStringList keep;
+    for (const RunRecord* r : shown) {
+        const QColor c = runColor(r->id);
+        QList<QPointF> dev, test, lossEpoch;
+        for (const EpochData& e : r->epochs) {
+            dev << QPointF(e.epoch, e.dev);
+            if (std::isfinite(e.test)) test << QPointF(e.epoch, e.test);
+            lossEpoch << QPointF(double(e.epoch) * double(std::max<qint64>(1, r->start.batchesPerEpoch)), e.trainLoss);
+        }
+        const QString name = r->legend();
+        m_accChart->setSeries(name + tr(" dev"), dev, {c, Qt::SolidLine, 2.0, true, name});
+        m_accChart->setSeries(name + tr(" test"), test, {c, Qt::DashLine, 1.5, false, name});
+        m_lossChart->setSeries(name + tr(" batch"), r->batchLoss, {c, Qt::SolidLine, 1.5, false, name, true});
+        m_lossChart->setSeries(name + tr(" epoch"), lossEpoch, {c.darker(140), Qt::DotLine, 1.5, true, name});
+        keep << name + tr(" dev") << name + tr(" test") << name + tr(" batch") << name + tr(" epoch");
+        for (int l = 0; l < r->ratio.size(); ++l) {
+            const QString layer = l < r->start.layers.size() ? r->start.layers[l].name : QStringLiteral("layer %1").arg(l + 1);
+            const QString sname = QStringLiteral("%1 %2").arg(name, layer);
+            QColor lc = c;
+            if (l > 0) lc = l % 2 ? c.lighter(100 + 35 * l) : c.darker(100 + 30 * l);
+            m_ratioChart->setSeries(sname, r->ratio[l], {lc, l == 0 ? Qt::SolidLine : Qt::DashLine, 1.5, false, name});
+        }
+    }
+    // Drop series of runs no longer shown.
+    for (LineChart* chart : {m_accChart, m_lossChart}) {
+        for (const QString& s : chart->seriesNames())
+            if (!keep.contains(s)) chart->removeSeries(s);
+    }
+    for (const QString& s : m_ratioChart->seriesNames()) {
+        bool ok = false;
+        for (const RunRecord* r : shown)
+            if (s.startsWith(r->legend() + QLatin1Char(' '))) ok = true;
+        if (!ok) m_ratioChart->removeSeries(s);
+    }
+
+    QList<BarSetData> bars;
+    for (const RunRecord* r : shown) {
+        if (r->epochs.isEmpty()) continue;
+        const double n = double(r->epochs.size());
+        QString label = r->legend();
+        if (std::isfinite(r->row.speedup) && r->mode() != QLatin1String("dense"))
+            label += tr(" (%1x)").arg(r->row.speedup, 0, 'f', 1);
+        bars.append({label, {r->totalForward() / n, r->totalBpLinear() / n, r->totalUpdate() / n}, runColor(r->id)});
+    }
+    m_timeChart->setLabelFormat(QStringLiteral("@value"));
+    m_timeChart->setData({tr("forward"), tr("backprop"), tr("update")}, bars);
+}
+
+}  // namespace meprop
