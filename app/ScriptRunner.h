@@ -14,7 +14,7 @@ struct ScriptOptions {
     bool autorun = false;
     bool compare = false;
     QList<int> sweep;            // k values; empty: no sweep
-    QString view;                // configure | live | compare | sweep | heatmap
+    QString view;                // configure | live | compare | sweep | heatmap | runs
     QString screenshot;          // PNG of the whole window
     double screenshotAt = -1.0;  // take it when the (first) run reaches this progress (0..1)
     QString bundle;              // .zip of every run

@@ -34,10 +34,14 @@ public:
     // Collect which rows get a gradient (the heat map); off saves the engine the work.
     void setWantsSelection(bool on) { m_wantSelection = on; }
 
-    // Ask run `id` to pause / go on / stop (ids are > 0 and never reused).
+    // Ask run `id` to pause / go on / stop (ids are > 0).
     void pause(int id);
     void resume(int id);
     void stop(int id);
+    // Drops any stop or pause request for `id`: the controller calls it before it hands a run to
+    // the worker (again: a record continued from its checkpoint keeps its id), so that a request
+    // that reached an earlier attempt of that run too late does not stop or pause this one.
+    void clearRequests(int id);
     // True while the run in progress is blocked in a pause.
     bool isPaused() const { return m_blocked.load(); }
     // The run in progress (0: none).
@@ -46,6 +50,9 @@ public:
 public slots:
     // Trains `configJson` (the engine's JSON) and writes results to outDir (empty: nothing).
     void run(int id, const QByteArray& configJson, const QString& outDir);
+    // Continues the run in outDir from its checkpoint (its own configuration): the restored
+    // epochs arrive as epochDone first, then training goes on (engine/train/Trainer.h resume()).
+    void resumeRun(int id, const QString& outDir);
 
 signals:
     void started(int id, const meprop::StartData& info);
@@ -59,6 +66,8 @@ signals:
     void failed(int id, const QString& message);
 
 private:
+    void execute(int id, const QByteArray& configJson, const QString& outDir, bool resume);
+
     // ProgressSink, called on the training thread.
     void onStart(const RunInfo& info) override;
     void onBatch(const BatchProgress& p) override;

@@ -1,11 +1,56 @@
 #pragma once
 // Typed errors of the engine. Every message names the file, line or field at fault and what was
 // expected, so the CLI can print it as one line and the GUI can show it in a dialog.
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace meprop {
+
+// `text` (a value, key or field from the input) made safe for a one-line error message whatever it
+// holds: \n, \r, \t, other control characters (\xHH), quotes and backslashes are escaped, and text
+// beyond `max` bytes is cut with "...".
+inline std::string escaped(std::string_view text, std::size_t max = 80)
+{
+    bool cut = false;
+    if (text.size() > max) {
+        std::size_t n = max;
+        while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // not inside a UTF-8 character
+        text = text.substr(0, n);
+        cut = true;
+    }
+    static const char* const kHex = "0123456789abcdef";
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (u < 0x20 || u == 0x7f) {
+            out += "\\x";
+            out += kHex[u >> 4];
+            out += kHex[u & 15];
+        } else {
+            out += c;
+        }
+    }
+    if (cut) out += "...";
+    return out;
+}
+
+// escaped(text) in double quotes.
+inline std::string quote(std::string_view text, std::size_t max = 80)
+{
+    return "\"" + escaped(text, max) + "\"";
+}
 
 class Error : public std::runtime_error {
 public:

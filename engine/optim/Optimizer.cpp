@@ -43,7 +43,7 @@ std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings)
     else if (settings.kind == "adam")
         opt = std::make_unique<Adam>(settings);
     else
-        throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got \"" + settings.kind + "\"");
+        throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got " + quote(settings.kind));
     if (settings.clip > 0.0f) return std::make_unique<ClippedOptimizer>(std::move(opt), settings.clip);
     return opt;
 }

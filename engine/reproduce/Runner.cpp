@@ -5,6 +5,7 @@
 #include "io/AtomicFile.h"
 #include "train/Config.h"
 #include "train/LinearBench.h"
+#include "train/RunFolder.h"
 #include "train/Trainer.h"
 
 #include <unistd.h>
@@ -275,9 +276,13 @@ RunRecord executeRun(const PlannedRun& run, const std::string& folder, ProgressS
         fs::create_directories(folder, ec);
         if (ec) throw IoError(folder + ": cannot create folder (" + ec.message() + ")");
         if (run.kind == RunKind::Train) {
-            // Resuming an unfinished run from its checkpoint would go here (issue: checkpoint/resume).
+            // An unfinished run goes on from the checkpoint of its last finished epoch; one that
+            // stopped before its first checkpoint starts again.
             Trainer trainer(Config::fromJson(run.config, "plan run " + run.id), &tap);
-            trainer.run(folder, false);
+            if (!RunFolder::resumableCheckpoint(folder).empty())
+                trainer.resume(folder);
+            else
+                trainer.run(folder, false);
         } else {
             writeFileAtomic((fs::path(folder) / "config.json").string(), run.config.dump(2) + "\n");
             const json result = runBench(run.config);

@@ -16,9 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string hms(double seconds)
+std::string hms(double seconds, long floor = 60)
 {
-    const long s = std::max(60L, std::lround(seconds));
+    const long s = std::max(floor, std::lround(seconds));
     char buf[32];
     std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
     return buf;
@@ -69,7 +69,7 @@ SlurmFiles emitSlurm(const Plan& plan, const std::string& dir, const SlurmOption
     for (int i = 0; i < n; ++i) {
         const PlannedRun& r = plan.runs[static_cast<std::size_t>(i)];
         const std::string folder = runFolder(root.string(), r);
-        a += std::to_string(i) + ")  # " + r.id + " (estimated " + hms(r.estimatedSeconds) + ")\n";
+        a += std::to_string(i) + ")  # " + r.id + " (estimated " + hms(r.estimatedSeconds, 1) + ")\n";
         a += "    run=" + shellQuote(r.id) + "\n";
         a += "    if [ -f \"$RUNS/$run/summary.json\" ]; then echo \"$run: already finished\"; exit 0; fi\n";
         a += "    mkdir -p \"$RUNS/$run\"\n";
