@@ -44,7 +44,7 @@ RunController::RunController(QObject* parent) : QObject(parent), m_model(new Run
 RunController::~RunController()
 {
     m_queue.clear();
-    m_worker->stop();
+    if (m_current) m_worker->stop(m_current);
     m_thread.quit();
     m_thread.wait();
 }
@@ -234,6 +234,7 @@ void RunController::startNext()
         }
         r.row.state = RunState::Running;
         syncRow(r);
+        m_worker->clearRequests(id);  // a late Stop or Pause for an earlier attempt of this record
         if (r.resume) {
             QMetaObject::invokeMethod(m_worker, "resumeRun", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QString, r.outDir));
         } else {
@@ -253,18 +254,18 @@ void RunController::startNext()
 void RunController::pause()
 {
     if (!m_current || m_paused) return;
-    m_worker->pause();
+    m_worker->pause(m_current);
 }
 
 void RunController::resume()
 {
     if (!m_current) return;
-    m_worker->resume();
+    m_worker->resume(m_current);
 }
 
 void RunController::stop()
 {
-    if (m_current) m_worker->stop();
+    if (m_current) m_worker->stop(m_current);
 }
 
 void RunController::stopAll()

@@ -57,6 +57,8 @@ public:
     // The same for run `id` of this session (stopped or failed): it goes on in its record.
     bool requeueFromCheckpoint(int id, QString* error = nullptr);
 
+    // Pause, resume and stop act on the current run by its id (TrainingWorker): one that has just
+    // ended without the controller having seen it yet is left alone, and so is the next one.
     void pause();
     void resume();
     // Stops the current run (the queue goes on with the next).

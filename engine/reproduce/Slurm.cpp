@@ -76,7 +76,12 @@ SlurmFiles emitSlurm(const Plan& plan, const std::string& dir, const SlurmOption
         if (r.kind == RunKind::Train) {
             std::string cmd = rerunCommand(r, folder, "MEPROP_PLACEHOLDER");
             cmd.replace(cmd.find("MEPROP_PLACEHOLDER"), 18, "\"$MEPROP\"");
-            a += "    " + cmd + " --quiet || fail \"$run\" \"meprop train\" $?\n";
+            // A task stopped mid-run (preempted, requeued, timed out) continues from its checkpoint.
+            a += "    if [ -f \"$RUNS/$run/checkpoint.bin\" ]; then\n";
+            a += "        \"$MEPROP\" train --resume \"$RUNS/$run\" --quiet || fail \"$run\" \"meprop train --resume\" $?\n";
+            a += "    else\n";
+            a += "        " + cmd + " --quiet || fail \"$run\" \"meprop train\" $?\n";
+            a += "    fi\n";
         } else {
             // The benchmark prints one JSON line; config.json first, summary.json by rename (atomic).
             a += "    cat > \"$RUNS/$run/config.json.tmp\" <<'MEPROP_CONFIG'\n" + r.config.dump(2) + "\nMEPROP_CONFIG\n";

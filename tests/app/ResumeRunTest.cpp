@@ -158,8 +158,9 @@ private slots:
         // A run of this session stopped after its first checkpoint goes on in its own record.
         QSignalSpy changed(&c, &RunController::runChanged), ended(&c, &RunController::runEnded);
         const int run = c.enqueue(tinyConfig(m_data, 4));
-        // One stop only: a second one arriving after the run ended would be taken by the next run
-        // (the stop flag is the worker's, not the run's: issue 10's run-control part).
+        // One stop, at the end of the first epoch. (Requests belong to a run and the controller
+        // clears them before it hands a record to the worker again, so the stop does not also
+        // cancel the continuation below.)
         bool stopSent = false;
         connect(&c, &RunController::runChanged, this, [&c, run, &stopSent](int changedId) {
             const RunRecord* rec = c.record(changedId);
