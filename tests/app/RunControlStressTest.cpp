@@ -211,6 +211,8 @@ private slots:
                                       &error),
                      qPrintable(error));
             w->show();
+            // Closing mid-run asks; the answer here is "stop the runs and quit".
+            w->setQuitAnswer([](int, int) { return MainWindow::QuitChoice::StopRuns; });
             QVERIFY(rng() % 2 ? w->start() : w->startCompare());  // one run, or three queued
             if (rng() % 3 == 0) w->togglePause();
             QTest::qWait(int(rng() % 60));
