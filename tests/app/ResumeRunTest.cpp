@@ -44,7 +44,7 @@ struct Harness {
     }
     ~Harness()
     {
-        if (worker) worker->stop();
+        if (worker) worker->stop(worker->currentId());
         thread.quit();
         thread.wait(10000);
     }
@@ -101,7 +101,7 @@ private slots:
         QObject::connect(
             h.worker, &TrainingWorker::epochDone, h.worker,
             [w = h.worker.data()](int, const EpochData& e) {
-                if (e.epoch == 2) w->stop();
+                if (e.epoch == 2) w->stop(w->currentId());
             },
             Qt::DirectConnection);
         QSignalSpy stopped(h.worker, &TrainingWorker::stopped), finished(h.worker, &TrainingWorker::finished);
