@@ -205,14 +205,14 @@ private slots:
         for (int i = 0; i < windows; ++i) {
             const QString root = m_dir.filePath(QStringLiteral("windows/%1").arg(i));
             auto* w = new MainWindow(root);
+            // Closing mid-run asks (stop, quit when done, cancel): this test closes to stop.
+            w->setQuitAnswer([](int, int) { return MainWindow::QuitChoice::StopRuns; });
             QString error;
             QVERIFY2(w->applySettings({"data=" + m_data, "hidden=16", "layers=1", "k=4", "dev_size=50", "batch=10",
                                        "seed=" + QString::number(i + 1), "epochs=" + QString::number(1 + int(rng() % 3))},
                                       &error),
                      qPrintable(error));
             w->show();
-            // Closing mid-run asks; the answer here is "stop the runs and quit".
-            w->setQuitAnswer([](int, int) { return MainWindow::QuitChoice::StopRuns; });
             QVERIFY(rng() % 2 ? w->start() : w->startCompare());  // one run, or three queued
             if (rng() % 3 == 0) w->togglePause();
             QTest::qWait(int(rng() % 60));
