@@ -5,9 +5,7 @@
 
 namespace meprop {
 
-// The colour of run `id` (a 10-colour palette, cycling).
+// The colour of run `id` in every chart of every tab (a 20-colour palette, cycling).
 QColor runColor(int id);
-// The colour of a backprop mode in the compare view.
-QColor modeColor(const QString& mode);
 
 }  // namespace meprop

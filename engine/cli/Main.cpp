@@ -1,11 +1,14 @@
 // meprop: the command-line front end of the engine.
 //   meprop train [CONFIG.json | PRESET] [--set key=value]... [--out DIR] [--overwrite]
+//   meprop train --resume DIR [CONFIG.json | PRESET] [--set key=value]...
 //   meprop presets | keys
 //   meprop bench-linear --batch B --in M --out N --k K --mode topk|unified|random [--threads T] [--reps R]
+//   meprop reproduce [TABLE...|all] [--budget smoke|quick|paper] [--seeds N] [--jobs N] ... (cli/Reproduce.h)
 // Exit codes: 0 success, 2 bad input (one line on stderr), 130 interrupted, 1 internal error.
 #include "backend/Device.h"
 #include "cli/ProgressBar.h"
 #include "core/BuildInfo.h"
+#include "cli/Reproduce.h"
 #include "core/Error.h"
 #include "train/Config.h"
 #include "train/LinearBench.h"
@@ -30,15 +33,20 @@ struct TrainArgs {
     std::string source;
     std::vector<std::string> sets;
     std::string out;
+    std::string resume;
     bool overwrite = false;
     bool quiet = false;
 };
 
+// With --resume the configuration is the checkpoint's; a source or --set given as well must agree
+// with it (the trainer reports the keys that differ).
 Config resolveConfig(const TrainArgs& a, std::string& name)
 {
     Config config;
     name = "run";
-    if (!a.source.empty()) {
+    if (!a.resume.empty() && a.source.empty()) {
+        config = Trainer::checkpointConfig(a.resume);
+    } else if (!a.source.empty()) {
         const bool looksLikeFile = a.source.find('/') != std::string::npos || (a.source.size() > 5 && a.source.ends_with(".json"));
         if (fs::is_regular_file(a.source)) {
             config = Config::fromFile(a.source);
@@ -81,12 +89,17 @@ int runTrain(const TrainArgs& a)
 {
     std::string name;
     const Config config = resolveConfig(a, name);
-    const std::string out = a.out.empty() ? defaultOutDir(name, config) : a.out;
+    const std::string out = !a.resume.empty() ? a.resume : a.out.empty() ? defaultOutDir(name, config) : a.out;
     cli::ProgressBar bar(!a.quiet && ::isatty(STDERR_FILENO));
     cli::ProgressBar::installInterruptHandler();
     Trainer trainer(config, &bar);
-    const RunResult r = trainer.run(out, a.overwrite);
-    printSummary(r.summary, out);
+    try {
+        const RunResult r = a.resume.empty() ? trainer.run(out, a.overwrite) : trainer.resume(out);
+        printSummary(r.summary, out);
+    } catch (const Cancelled&) {
+        std::fprintf(stderr, "\nmeprop: interrupted; no summary.json was written (continue with: meprop train --resume %s)\n", out.c_str());
+        return 130;
+    }
     return 0;
 }
 
@@ -160,8 +173,12 @@ int main(int argc, char** argv)
     CLI::App* trainCmd = app.add_subcommand("train", "train a model from a config file or preset, writing config.json, metrics.csv, summary.json");
     trainCmd->add_option("source", train.source, "a config JSON file or a preset name (see `meprop presets`)");
     trainCmd->add_option("--set", train.sets, "override a key: --set key=value (repeatable; see `meprop keys`)")->allow_extra_args(false);
-    trainCmd->add_option("--out", train.out, "output folder (default runs/<name>-<mode>-k<k>-<time>)");
-    trainCmd->add_flag("--overwrite", train.overwrite, "replace a finished run in --out");
+    CLI::Option* outOpt = trainCmd->add_option("--out", train.out, "output folder (default runs/<name>-<mode>-k<k>-<time>)");
+    CLI::Option* overwriteOpt =
+        trainCmd->add_flag("--overwrite", train.overwrite, "replace the run in --out (the old files stay until the new run has finished)");
+    trainCmd->add_option("--resume", train.resume, "continue the unfinished run in this folder from its last checkpoint")
+        ->excludes(outOpt)
+        ->excludes(overwriteOpt);
     trainCmd->add_flag("--quiet", train.quiet, "no progress bar");
 
     BenchArgs bench;
@@ -174,6 +191,9 @@ int main(int argc, char** argv)
     benchCmd->add_option("--threads", bench.threads, "CPU threads")->capture_default_str();
     benchCmd->add_option("--reps", bench.reps, "timed repetitions")->capture_default_str();
     benchCmd->add_option("--device", bench.device, "cpu | cuda")->capture_default_str();
+
+    cli::ReproduceArgs reproduce;
+    cli::addReproduceCommand(app, reproduce);
 
     app.add_subcommand("presets", "list the presets");
     app.add_subcommand("keys", "list the configuration keys");
@@ -191,6 +211,7 @@ int main(int argc, char** argv)
         return 2;
     }
 
+    if (app.got_subcommand("reproduce")) return cli::runReproduce(reproduce, argc, argv);
     try {
         if (app.got_subcommand("train")) return runTrain(train);
         if (app.got_subcommand("bench-linear")) return runBenchLinear(bench);

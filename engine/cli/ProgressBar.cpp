@@ -34,6 +34,8 @@ void ProgressBar::onStart(const RunInfo& info)
 {
     m_info = info;
     m_start = m_lastDraw = std::chrono::steady_clock::now();
+    if (info.resumedEpochs > 0)
+        std::fprintf(stderr, "meprop: resuming after epoch %d of %d (from the checkpoint)\n", info.resumedEpochs, info.epochs);
 }
 
 void ProgressBar::onBatch(const BatchProgress& p)
@@ -45,7 +47,7 @@ void ProgressBar::onBatch(const BatchProgress& p)
 void ProgressBar::onEpoch(const EpochResult& e)
 {
     m_lastDev = e.devMetric;
-    if (!m_enabled) return;
+    if (!m_enabled || e.epoch <= m_info.resumedEpochs) return;  // restored epochs were shown by the first run
     draw(true);
     std::fprintf(stderr, "\n");
 }

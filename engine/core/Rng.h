@@ -2,6 +2,9 @@
 // The one random source of a run: a seeded 64-bit Mersenne twister, so a seed fixes a run.
 #include <cstdint>
 #include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
 
 namespace meprop {
 
@@ -15,6 +18,26 @@ public:
     // Uniform integer in [0, n).
     std::uint64_t below(std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(m_engine); }
     bool bernoulli(float p) { return uniform(0.0f, 1.0f) < p; }
+
+    // The engine's whole state as the standard's text form (312 numbers), and back, for
+    // checkpoints: a restored Rng continues with exactly the draws the saved one would have made.
+    // setState throws std::invalid_argument on text that is not such a state.
+    std::string state() const
+    {
+        std::ostringstream os;
+        os << m_engine;
+        return os.str();
+    }
+    void setState(const std::string& text)
+    {
+        std::istringstream is(text);
+        std::mt19937_64 e;
+        is >> e;
+        if (is.fail()) throw std::invalid_argument("not a random generator state");
+        is >> std::ws;
+        if (!is.eof()) throw std::invalid_argument("not a random generator state (trailing text)");
+        m_engine = e;
+    }
 
 private:
     std::mt19937_64 m_engine;

@@ -36,6 +36,10 @@ public:
     std::vector<LayerInfo> layers() const override;
     std::vector<double> backpropRatio() const override;
     std::vector<LayerSelection> selection() const override;
+    // The model and optimizer through host copies (the order is re-drawn every epoch on the GPU,
+    // and the run's Rng is the trainer's). Not yet run on a GPU in CI: CudaImageTaskTest checks it.
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
     CudaMlp& model() { return *m_mlp; }
 

@@ -13,6 +13,7 @@
 #include "core/Rng.h"
 #include "core/Tensor.h"
 #include "cuda/Context.h"
+#include "io/CheckpointStream.h"
 #include "layers/Linear.h"
 
 #include <cstdint>
@@ -35,8 +36,11 @@ public:
     // Backward of the last forward; dy (batch x out), dx written when spec.needInputGrad. Throws
     // ShapeError when batch differs from the forward's, ConfigError on k outside [1, out].
     // Random mode draws from `rng`; no mode synchronises the stream except random (host indices).
+    // nonFinite (device memory, may be null): set to 1 when dy holds a NaN or an infinity, in every
+    // mode (fused into the kernels that read all of dy; random-k: one extra pass). The caller reads
+    // it once per step and throws NonFiniteGradient, as the CPU layer does (layers/Linear.h).
     void backward(const float* dy, int batch, float* dx, const BackwardSpec& spec, Rng& rng,
-                  GemmPrecision precision = GemmPrecision::Fp32);
+                  GemmPrecision precision = GemmPrecision::Fp32, unsigned* nonFinite = nullptr);
     // Clears dW and db: O(touched rows) after sparse backward, a memset after a dense one.
     void zeroGrad();
 
@@ -62,6 +66,12 @@ public:
     // Per output row: examples that kept it since the last resetCounts() (Linear::updateCounts()).
     std::vector<std::uint64_t> updateCounts() const;
     void resetCounts();
+
+    // Checkpoint state, in the layout of layers/Linear (weight, bias, update counts), through host
+    // copies (synchronises the stream). load needs a layer of the same shape and clears the
+    // gradients; it keeps the device buffers (the optimizer holds their addresses).
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
 
 private:
     Matrix download(const DeviceBuffer<float>& buf, int rows, int cols) const;

@@ -8,6 +8,7 @@
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
+#include "io/CheckpointStream.h"
 
 #include <string>
 #include <vector>
@@ -28,6 +29,14 @@ public:
 
     Parameter& table() { return m_e; }
     const Parameter& table() const { return m_e; }
+
+    // Checkpoint state: the table (same shape needed to load; clears the gradient).
+    void save(CheckpointWriter& w) const { w.parameter(m_e); }
+    void load(CheckpointReader& r)
+    {
+        r.parameterInto(m_e);
+        m_e.zeroGrad();
+    }
 
 private:
     void check(const std::vector<int>& ids, const Matrix& x, int col) const;

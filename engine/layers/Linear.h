@@ -15,11 +15,14 @@
 // W. When the work would exceed the dense products' (k close to n) the masked gradient goes through
 // the dense GEMMs instead; unified with a large batch uses the gathered GEMMs.
 // The result equals dense backward of maskedGradient(dy, selection) up to float rounding.
-// Throws ShapeError on mismatched shapes, ConfigError on k outside [1, out].
+// Throws ShapeError on mismatched shapes, ConfigError on k outside [1, out], NonFiniteGradient
+// (naming the layer, before any gradient is written) when dy holds a NaN or an infinity, in every
+// mode: the check rides on the selection's pass over dy where it has one (ops/TopK.h).
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
 #include "core/Timings.h"
+#include "io/CheckpointStream.h"
 #include "layers/Init.h"
 #include "ops/TopK.h"
 
@@ -42,6 +45,7 @@ public:
 
     int in() const { return static_cast<int>(m_w.value.cols()); }
     int out() const { return static_cast<int>(m_w.value.rows()); }
+    const std::string& name() const { return m_name; }
 
     // y = x W^T + b. Keeps a copy of x for backward.
     void forward(const Matrix& x, Matrix& y);
@@ -60,7 +64,13 @@ public:
     const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
     void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
 
+    // Checkpoint state: weight, bias and update counts (io/CheckpointStream.h). load needs a layer
+    // of the same shape and clears the gradients.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
+
 private:
+    std::string m_name;
     Parameter m_w, m_b;
     Matrix m_x;
     Selection m_sel;

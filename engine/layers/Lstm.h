@@ -30,10 +30,15 @@
 // gradient flowing into the matrix products, as in the paper. The result equals dense BPTT in which
 // every da_t is masked to the selection before its use, up to float rounding.
 // Gradients accumulate into the parameters' grad (zero them between updates).
-// Throws ShapeError on mismatched shapes, ConfigError for k outside [1, H] in a sparse mode.
+// Throws ShapeError on mismatched shapes, ConfigError for k outside [1, H] in a sparse mode,
+// NonFiniteGradient (naming the layer, before any weight gradient is written) when dh or a gate
+// gradient that the products use holds a NaN or an infinity, in every mode (topk: found by the
+// selection of each step; dense: one pass over da; unified/random: dh and the kept entries). A NaN
+// reaching a selection ranks as ops/TopK.h says.
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
+#include "io/CheckpointStream.h"
 #include "layers/Linear.h"
 
 #include <cstdint>
@@ -83,6 +88,11 @@ public:
     // Per gate row: how many time steps gave it a gradient since the last resetCounts().
     const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
     void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
+
+    // Checkpoint state: W, U, b and the update counts. load needs an LSTM of the same shape and
+    // clears the gradients.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
 
 private:
     int step(int s, int T) const { return m_reverse ? T - 1 - s : s; }

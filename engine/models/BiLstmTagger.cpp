@@ -169,6 +169,26 @@ std::vector<Parameter*> BiLstmTagger::parameters()
     return p;
 }
 
+void BiLstmTagger::save(CheckpointWriter& w) const
+{
+    w.section("bilstm-tagger");
+    m_word->save(w);
+    for (const auto& f : m_feat) f->save(w);
+    m_fwd->save(w);
+    m_bwd->save(w);
+    m_out->save(w);
+}
+
+void BiLstmTagger::load(CheckpointReader& r)
+{
+    r.section("bilstm-tagger");
+    m_word->load(r);
+    for (auto& f : m_feat) f->load(r);
+    m_fwd->load(r);
+    m_bwd->load(r);
+    m_out->load(r);
+}
+
 void BiLstmTagger::zeroGrad()
 {
     for (Parameter* p : parameters()) p->zeroGrad();

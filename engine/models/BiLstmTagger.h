@@ -9,6 +9,7 @@
 // the paper). Embedding rows get a gradient only where a sentence used them.
 #include "core/Rng.h"
 #include "core/Tensor.h"
+#include "io/CheckpointStream.h"
 #include "layers/Embedding.h"
 #include "layers/Linear.h"
 #include "layers/Lstm.h"
@@ -75,6 +76,11 @@ public:
 
     std::vector<Parameter*> parameters();
     void zeroGrad();
+
+    // Checkpoint state: embeddings, both LSTMs, the output layer (with their update counts).
+    // load needs a tagger of the same shape; throws CheckpointError otherwise.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
 
     Embedding& wordEmbedding() { return *m_word; }
     Embedding& featureEmbedding(int f) { return *m_feat[static_cast<std::size_t>(f)]; }

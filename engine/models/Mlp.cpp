@@ -27,6 +27,22 @@ Mlp::Mlp(const MlpSpec& spec, Rng& rng) : m_spec(spec)
     m_act.resize(m_linear.size());
 }
 
+void Mlp::save(CheckpointWriter& w) const
+{
+    w.section("mlp");
+    w.u64(m_linear.size());
+    for (const Linear& l : m_linear) l.save(w);
+}
+
+void Mlp::load(CheckpointReader& r)
+{
+    r.section("mlp");
+    const std::uint64_t n = r.u64();
+    if (n != m_linear.size())
+        r.fail("the checkpoint's MLP has " + std::to_string(n) + " linear layers, this run's " + std::to_string(m_linear.size()));
+    for (Linear& l : m_linear) l.load(r);
+}
+
 BackwardSpec Mlp::specFor(std::size_t layer) const
 {
     BackwardSpec s;

@@ -8,6 +8,7 @@
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Timings.h"
+#include "io/CheckpointStream.h"
 #include "layers/Dropout.h"
 #include "layers/Linear.h"
 #include "train/ProgressSink.h"
@@ -44,6 +45,11 @@ public:
 
     void zeroGrad();
     std::vector<Parameter*> parameters();
+
+    // Checkpoint state: every layer's weights and update counts (dropout keeps none between
+    // steps). load needs a model of the same spec; throws CheckpointError otherwise.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
     const MlpSpec& spec() const { return m_spec; }
 
     std::vector<LayerInfo> layerInfo() const;

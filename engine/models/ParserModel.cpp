@@ -10,7 +10,7 @@ Activation parseActivation(const std::string& text, const std::string& field)
 {
     if (text == "relu") return Activation::Relu;
     if (text == "cube") return Activation::Cube;
-    throw ConfigError(field + ": expected relu or cube, got \"" + text + "\"");
+    throw ConfigError(field + ": expected relu or cube, got " + quote(text));
 }
 
 namespace {
@@ -51,6 +51,31 @@ ParserModel::ParserModel(const ParserModelSettings& s, Rng& rng)
     m_z.resize(static_cast<std::size_t>(s.hiddenLayers));
     m_h.resize(static_cast<std::size_t>(s.hiddenLayers));
     m_mask.resize(static_cast<std::size_t>(s.hiddenLayers));
+}
+
+void ParserModel::save(CheckpointWriter& w) const
+{
+    w.section("parser-model");
+    w.parameter(m_word);
+    w.parameter(m_tag);
+    w.parameter(m_label);
+    w.u64(m_hidden.size());
+    for (const auto& l : m_hidden) l->save(w);
+    m_output->save(w);
+}
+
+void ParserModel::load(CheckpointReader& r)
+{
+    r.section("parser-model");
+    for (Parameter* p : {&m_word, &m_tag, &m_label}) {
+        r.parameterInto(*p);
+        p->zeroGrad();
+    }
+    const std::uint64_t n = r.u64();
+    if (n != m_hidden.size())
+        r.fail("the checkpoint's parser has " + std::to_string(n) + " hidden layers, this run's " + std::to_string(m_hidden.size()));
+    for (auto& l : m_hidden) l->load(r);
+    m_output->load(r);
 }
 
 void ParserModel::setBackward(BackpropMode mode, int k, int kOutput)

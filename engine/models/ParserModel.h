@@ -14,6 +14,7 @@
 #include "core/Rng.h"
 #include "core/Tensor.h"
 #include "core/Timings.h"
+#include "io/CheckpointStream.h"
 #include "layers/Linear.h"
 #include "models/ParserFeatures.h"
 #include "ops/BackpropMode.h"
@@ -77,6 +78,11 @@ public:
 
     // Every trainable parameter (embeddings first; frozen embeddings are left out).
     std::vector<Parameter*> parameters();
+
+    // Checkpoint state: the three embeddings (frozen or not) and every linear layer with its
+    // update counts. load needs a model of the same settings; throws CheckpointError otherwise.
+    void save(CheckpointWriter& w) const;
+    void load(CheckpointReader& r);
     // The hidden layers then the output layer.
     std::vector<Linear*> linears();
     std::vector<const Linear*> linears() const;

@@ -9,9 +9,21 @@ void AdaGrad::attach(const std::vector<Parameter*>& params)
     for (Parameter* p : params) m_h.push_back(Matrix::Zero(p->value.rows(), p->value.cols()));
 }
 
+void AdaGrad::save(CheckpointWriter& w) const
+{
+    w.section("adagrad");
+    saveStateMatrices(w, m_h);
+}
+
+void AdaGrad::load(CheckpointReader& r)
+{
+    r.section("adagrad");
+    loadStateMatrices(r, m_h, m_params, "AdaGrad accumulator");
+}
+
 void AdaGrad::step()
 {
-    const float lr = m_s.lr, eps = m_s.eps;
+    const float lr = m_s.lr, eps = epsilon(m_s);
     for (std::size_t i = 0; i < m_params.size(); ++i) {
         Parameter& p = *m_params[i];
         Matrix& h = m_h[i];

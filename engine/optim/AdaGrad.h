@@ -1,6 +1,7 @@
 #pragma once
 // AdaGrad (Duchi et al. 2011): h += g^2; w -= lr * g / (sqrt(h) + eps), or with adagradEpsInside
-// w -= lr * g / sqrt(h + eps) (the authors' C# AdaGrad).
+// w -= lr * g / sqrt(h + eps) (the authors' C# AdaGrad); eps by default kAdaGradEpsilon (1e-6,
+// optim/Optimizer.h).
 #include "optim/Optimizer.h"
 
 namespace meprop {
@@ -11,6 +12,8 @@ public:
     void attach(const std::vector<Parameter*>& params) override;
     void step() override;
     std::string name() const override { return "adagrad"; }
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
 private:
     OptimizerSettings m_s;

@@ -27,6 +27,8 @@ public:
         m_inner->step();
     }
     std::string name() const override { return m_inner->name(); }
+    void save(CheckpointWriter& w) const override { m_inner->save(w); }  // the bound is configuration, not state
+    void load(CheckpointReader& r) override { m_inner->load(r); }
 
 private:
     std::unique_ptr<Optimizer> m_inner;

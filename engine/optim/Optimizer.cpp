@@ -8,6 +8,28 @@
 
 namespace meprop {
 
+float epsilon(const OptimizerSettings& s)
+{
+    if (s.eps) return *s.eps;
+    if (s.kind == "adagrad") return kAdaGradEpsilon;
+    if (s.kind == "adam") return kAdamEpsilon;
+    return 0.0f;
+}
+
+void saveStateMatrices(CheckpointWriter& w, const std::vector<Matrix>& state)
+{
+    w.u64(state.size());
+    for (const Matrix& m : state) w.matrix(m);
+}
+
+void loadStateMatrices(CheckpointReader& r, std::vector<Matrix>& state, const std::vector<Parameter*>& params, const std::string& what)
+{
+    const std::uint64_t n = r.u64();
+    if (n != state.size())
+        r.fail(what + " of " + std::to_string(n) + " parameters in the checkpoint, " + std::to_string(state.size()) + " in this run");
+    for (std::size_t i = 0; i < state.size(); ++i) r.matrixInto(state[i], what + " of " + params[i]->name);
+}
+
 std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings)
 {
     if (!(settings.lr > 0.0f))
@@ -21,7 +43,7 @@ std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings)
     else if (settings.kind == "adam")
         opt = std::make_unique<Adam>(settings);
     else
-        throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got \"" + settings.kind + "\"");
+        throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got " + quote(settings.kind));
     if (settings.clip > 0.0f) return std::make_unique<ClippedOptimizer>(std::move(opt), settings.clip);
     return opt;
 }

@@ -4,19 +4,29 @@
 // With `touchedRowsOnly` an optimizer updates only the rows that received a gradient (a "lazy"
 // variant, offered for studying how optimizer state interacts with sparse gradients).
 #include "core/Parameter.h"
+#include "io/CheckpointStream.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace meprop {
+
+// The default epsilons, the published ones the paper uses: Adam (Kingma & Ba 2014) 1e-8, AdaGrad
+// 1e-6. The only place they are written: the optimizers (CPU and CUDA), the `optimizer` key's help
+// (`meprop keys`) and the tests read them from here; README.md states them (checked by a test).
+inline constexpr float kAdamEpsilon = 1e-8f;
+inline constexpr float kAdaGradEpsilon = 1e-6f;
 
 struct OptimizerSettings {
     std::string kind = "adam";  // sgd | adagrad | adam
     float lr = 1e-3f;
     float beta1 = 0.9f;
     float beta2 = 0.999f;
-    float eps = 1e-8f;  // Adam; AdaGrad uses 1e-6 as the paper unless set
+    std::optional<float> eps = std::nullopt;  // unset: the kind's default (kAdamEpsilon, kAdaGradEpsilon)
+    // Lazy variant: update only the rows that got a gradient. Adam then keeps a step count per row
+    // and bias-corrects each row with its own count (optim/Adam.h).
     bool touchedRowsOnly = false;
     // > 0: every gradient element is clipped to [-clip, clip] before the update (the authors' C#
     // optimizers, ClipBound 5). 0: no clipping. The gradients themselves are clipped in place.
@@ -24,6 +34,9 @@ struct OptimizerSettings {
     // AdaGrad: false: w -= lr g / (sqrt(h) + eps); true: w -= lr g / sqrt(h + eps) (the authors' C#).
     bool adagradEpsInside = false;
 };
+
+// The epsilon `s` uses: s.eps when set, else the default of s.kind (0 for sgd, which has none).
+float epsilon(const OptimizerSettings& s);
 
 class Optimizer {
 public:
@@ -33,7 +46,17 @@ public:
     // Apply one update from the current gradients. Does not clear them.
     virtual void step() = 0;
     virtual std::string name() const = 0;
+
+    // Checkpoint state (moments, accumulators, step counts; the parameters themselves belong to
+    // the model). load is called after attach() with the same parameters; it throws
+    // CheckpointError for another optimizer kind or other parameter shapes.
+    virtual void save(CheckpointWriter& w) const = 0;
+    virtual void load(CheckpointReader& r) = 0;
 };
+
+// Helpers for the optimizers' save/load: one matrix of state per parameter, shapes checked.
+void saveStateMatrices(CheckpointWriter& w, const std::vector<Matrix>& state);
+void loadStateMatrices(CheckpointReader& r, std::vector<Matrix>& state, const std::vector<Parameter*>& params, const std::string& what);
 
 // Throws ConfigError for an unknown kind, a non-positive learning rate or a negative clip. With
 // clip > 0 the optimizer clips the gradients (optim/GradientClip.h) before each update.

@@ -10,6 +10,8 @@ public:
     void attach(const std::vector<Parameter*>& params) override { m_params = params; }
     void step() override;
     std::string name() const override { return "sgd"; }
+    void save(CheckpointWriter& w) const override { w.section("sgd"); }  // stateless
+    void load(CheckpointReader& r) override { r.section("sgd"); }
 
 private:
     OptimizerSettings m_s;

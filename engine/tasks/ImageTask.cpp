@@ -47,6 +47,22 @@ void ImageTask::beginEpoch(Rng& rng)
     for (std::size_t i = m_order.size(); i > 1; --i) std::swap(m_order[i - 1], m_order[rng.below(i)]);
 }
 
+void ImageTask::save(CheckpointWriter& w) const
+{
+    w.section("image-task");
+    m_model->save(w);
+    m_optimizer->save(w);
+    w.i64s(m_order);
+}
+
+void ImageTask::load(CheckpointReader& r)
+{
+    r.section("image-task");
+    m_model->load(r);
+    m_optimizer->load(r);
+    m_order = r.permutation(m_order.size(), "the training order");
+}
+
 double ImageTask::trainBatch(long begin, long end, Timings& t)
 {
     const long b = end - begin;

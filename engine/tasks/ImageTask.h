@@ -24,6 +24,8 @@ public:
     std::vector<LayerInfo> layers() const override { return m_model->layerInfo(); }
     std::vector<double> backpropRatio() const override { return m_model->backpropRatio(); }
     std::vector<LayerSelection> selection() const override { return m_model->selection(); }
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
     Mlp& model() { return *m_model; }
 

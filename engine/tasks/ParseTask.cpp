@@ -12,7 +12,7 @@ namespace {
 
 std::string where(const std::string& path, const ConlluSentence& s)
 {
-    return path + ": sentence " + s.sentId + " (line " + std::to_string(s.firstLine) + ")";
+    return path + ": sentence " + escaped(s.sentId) + " (line " + std::to_string(s.firstLine) + ")";
 }
 
 std::vector<int> heads(const ConlluSentence& s)
@@ -86,6 +86,26 @@ ParseTask::ParseTask(const ParseSettings& settings, Rng& rng) : m_s(settings), m
 void ParseTask::beginEpoch(Rng& rng)
 {
     std::shuffle(m_order.begin(), m_order.end(), rng.engine());
+}
+
+void ParseTask::save(CheckpointWriter& w) const
+{
+    w.section("parse-task");
+    w.rng(m_rng);
+    w.i64s(m_order);
+    m_model->save(w);
+    m_optimizer->save(w);
+}
+
+void ParseTask::load(CheckpointReader& r)
+{
+    r.section("parse-task");
+    r.rngInto(m_rng);
+    m_order = r.permutation(m_order.size(), "the training order");
+    m_model->load(r);
+    m_optimizer->load(r);
+    m_devPred.clear();  // predictions of the old model
+    m_testPred.clear();
 }
 
 double ParseTask::trainBatch(long begin, long end, Timings& t)

@@ -52,6 +52,8 @@ public:
     // Writes dev.pred.conllu and test.pred.conllu (the latest evaluation of each split; a split
     // not evaluated yet is parsed first) with HEAD and DEPREL from the parser.
     void onNewBest(const std::string& dir) override;
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
     // Greedy parse of `sentences` with the current model.
     std::vector<ParsePrediction> parse(const std::vector<ConlluSentence>& sentences);

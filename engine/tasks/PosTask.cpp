@@ -78,6 +78,27 @@ void PosTask::beginEpoch(Rng& rng)
     std::shuffle(m_order.begin(), m_order.end(), rng.engine());
 }
 
+void PosTask::save(CheckpointWriter& w) const
+{
+    w.section("pos-task");
+    w.rng(m_rng);
+    w.i64(m_updates);
+    w.i64s(m_order);
+    m_model->save(w);
+    m_optimizer->save(w);
+}
+
+void PosTask::load(CheckpointReader& r)
+{
+    r.section("pos-task");
+    r.rngInto(m_rng);
+    m_updates = static_cast<long>(r.i64());
+    m_order = r.permutation(m_order.size(), "the training order");
+    m_model->load(r);
+    m_optimizer->load(r);
+    for (Part* p : {&m_trainPart, &m_dev, &m_test}) p->predictedAt = -1;  // predictions are of the old model
+}
+
 double PosTask::trainBatch(long begin, long end, Timings& t)
 {
     if (begin < 0 || end > trainSize() || begin >= end)
@@ -193,7 +214,7 @@ std::vector<LayerInfo> PosTask::layers() const
     const int keptGates = m_spec.lstm.mode == BackpropMode::Dense ? G : 4 * m_spec.lstm.k;
     const int tags = m_vocab.tags();
     const int keptOut = m_spec.output.mode == BackpropMode::Dense ? tags : m_spec.output.k;
-    return {{"lstm.fwd", G, keptGates}, {"lstm.bwd", G, keptGates}, {"output", tags, keptOut}};
+    return {{"lstm.fwd", G, keptGates, 4}, {"lstm.bwd", G, keptGates, 4}, {"output", tags, keptOut, 1}};
 }
 
 std::vector<double> PosTask::backpropRatio() const

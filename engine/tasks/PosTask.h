@@ -65,6 +65,8 @@ public:
     std::vector<double> backpropRatio() const override;
     std::vector<LayerSelection> selection() const override;
     void onNewBest(const std::string& dir) override;
+    void save(CheckpointWriter& w) const override;
+    void load(CheckpointReader& r) override;
 
     const TaggerVocab& vocab() const { return m_vocab; }
     BiLstmTagger& model() { return *m_model; }

@@ -3,6 +3,7 @@
 // Tasks: "image" (MLP on MNIST-format images), "pos" (BiLSTM tagger), "parse" (Chen-Manning parser).
 #include "core/Rng.h"
 #include "core/Timings.h"
+#include "io/CheckpointStream.h"
 #include "train/Config.h"
 #include "train/ProgressSink.h"
 
@@ -43,6 +44,14 @@ public:
 
     // Called when dev reached a new best: a task may write predictions (e.g. CoNLL-U) to `dir`.
     virtual void onNewBest(const std::string& /*dir*/) {}
+
+    // Checkpoint state between epochs (io/CheckpointStream.h): the model, the optimizer, the
+    // task's own random generator and shuffled order, and whatever else the next epoch depends on,
+    // so that a task built from the same config and data, then loaded, trains on exactly as the
+    // saved one would have. Called only between epochs. The run's Rng is the trainer's to save.
+    // load throws CheckpointError when the checkpoint does not fit this task.
+    virtual void save(CheckpointWriter& w) const = 0;
+    virtual void load(CheckpointReader& r) = 0;
 };
 
 // Builds the task named by config.task() on the device config "device" names. Loads its data.

@@ -2,7 +2,11 @@
 
 #include "core/Error.h"
 #include "io/AtomicFile.h"
+#include "io/CheckpointFile.h"
+#include "io/CheckpointStream.h"
+#include "train/RunCheckpoint.h"
 #include "train/Task.h"
+#include "train/TrainerState.h"
 
 #include <Eigen/Core>
 
@@ -14,6 +18,7 @@
 #include <iomanip>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 namespace meprop {
@@ -73,20 +78,6 @@ private:
     std::string m_text;
 };
 
-void prepareOutDir(const std::string& outDir, bool overwrite)
-{
-    std::error_code ec;
-    fs::create_directories(outDir, ec);
-    if (ec || !fs::is_directory(outDir)) throw IoError(outDir + ": cannot create output folder (" + ec.message() + ")");
-    const fs::path summary = fs::path(outDir) / "summary.json";
-    if (fs::exists(summary)) {
-        if (!overwrite)
-            throw IoError(outDir + ": already holds a finished run (summary.json); choose another output folder or overwrite it");
-        fs::remove(summary, ec);
-        if (ec) throw IoError(summary.string() + ": cannot remove (" + ec.message() + ")");
-    }
-}
-
 // Where each evaluation interval of an epoch ends: the epoch's n examples in `evals` consecutive
 // chunks whose sizes differ by at most one (the first n % evals one larger), as the authors' C# code
 // partitions an epoch (DataUtil.PartitionIntoBatches); each chunk is cut into minibatches of its own,
@@ -108,12 +99,49 @@ Trainer::Trainer(Config config, ProgressSink* sink) : m_config(std::move(config)
 
 RunResult Trainer::run(const std::string& outDir, bool overwrite)
 {
+    return execute(outDir, overwrite ? RunFolder::Mode::Overwrite : RunFolder::Mode::Fresh);
+}
+
+RunResult Trainer::resume(const std::string& outDir)
+{
+    if (outDir.empty()) throw IoError("resume: no run folder given");
+    return execute(outDir, RunFolder::Mode::Resume);
+}
+
+Config Trainer::checkpointConfig(const std::string& outDir)
+{
+    RunFolder::repair(outDir);  // e.g. a commit cut after its swap: the folder holds a finished run
+    const std::string path = RunFolder::resumableCheckpoint(outDir);
+    if (path.empty()) {
+        if (fs::exists(fs::path(outDir) / RunFolder::kSummary)) throw IoError(outDir + ": the run has finished (summary.json); there is nothing to resume");
+        throw IoError(outDir + ": no checkpoint to resume from (checkpoint.bin)");
+    }
+    const std::string bytes = readFileBytes(path);
+    CheckpointReader r(checkpointPayload(bytes, path), path);
+    return readRunCheckpointConfig(r);
+}
+
+RunResult Trainer::execute(const std::string& outDir, RunFolder::Mode mode)
+{
     m_config.validate();
     const int threads = static_cast<int>(m_config.getInt("threads"));
     Eigen::setNbThreads(threads);
 
     const bool writing = !outDir.empty();
-    if (writing) prepareOutDir(outDir, overwrite);
+    std::optional<RunFolder> folder;
+    if (writing) folder.emplace(outDir, mode);
+    const bool resuming = mode == RunFolder::Mode::Resume;
+
+    // A resumed run reads its checkpoint first: a wrong configuration is reported before the data
+    // is loaded.
+    std::string checkpointBytes;
+    std::optional<CheckpointReader> checkpoint;
+    if (resuming) {
+        const std::string path = folder->file(RunFolder::kCheckpoint);
+        checkpointBytes = readFileBytes(path);
+        checkpoint.emplace(checkpointPayload(checkpointBytes, path), path);
+        requireSameConfig(*checkpoint, readRunCheckpointConfig(*checkpoint), m_config);
+    }
 
     Rng rng(m_config.seed());
     std::unique_ptr<Task> task = makeTask(m_config, rng);
@@ -131,27 +159,43 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
         batches += (end - begin + batch - 1) / batch;
         begin = end;
     }
-    const std::string startedAt = isoNow();
 
-    if (writing) writeFileAtomic((fs::path(outDir) / "config.json").string(), m_config.json().dump(2) + "\n");
+    const RunCheckpointShape shape{n, batches, epochs, evals};
+    TrainerState st;
+    st.startedAt = isoNow();
+    if (resuming) {
+        readRunCheckpoint(*checkpoint, shape, st, rng, *task);
+        checkpoint.reset();
+        checkpointBytes = std::string();
+    }
+
+    if (writing) writeFileAtomic(folder->file("config.json"), m_config.json().dump(2) + "\n");
 
     RunInfo info{m_config.task(), task->metricName(), epochs, n, batches, task->layers()};
+    info.resumedEpochs = st.epochsDone;
     if (m_sink) m_sink->onStart(info);
 
     RunResult result;
     std::vector<double> widths;
     for (const LayerInfo& l : info.layers) widths.push_back(static_cast<double>(l.width));
     MetricsCsv csv(widths);
-    Timings total;
-    double trainSeconds = 0.0, evalSeconds = 0.0;
-    int bestEpoch = 0;
-    double bestAt = 0.0;
-    double bestDev = -std::numeric_limits<double>::infinity(), testAtBest = 0.0, bestLoss = std::numeric_limits<double>::infinity();
-    std::vector<std::pair<std::string, double>> extraAtBest;
-    long step = 0;
-    bool warnedRising = false, warnedEpochRise = false;
+    // A resumed run starts from the checkpoint's record (a fresh one from TrainerState's defaults).
+    Timings total = st.total;
+    double trainSeconds = st.trainSeconds, evalSeconds = st.evalSeconds;
+    int bestEpoch = st.bestEpoch;
+    double bestAt = st.bestAt;
+    double bestDev = st.bestDev, testAtBest = st.testAtBest, bestLoss = st.bestLoss;
+    std::vector<std::pair<std::string, double>> extraAtBest = st.extraAtBest;
+    long step = st.step;
+    bool warnedRising = st.warnedRising, warnedEpochRise = st.warnedEpochRise;
+    const std::string startedAt = st.startedAt;
+    for (const EpochResult& e : st.epochs) {
+        csv.add(e);
+        result.epochs.push_back(e);
+        if (m_sink) m_sink->onEpoch(e);
+    }
 
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
+    for (int epoch = st.epochsDone + 1; epoch <= epochs; ++epoch) {
         task->beginEpoch(rng);
         long b = 0;  // batch within the epoch
         double smoothed = std::numeric_limits<double>::quiet_NaN(), smoothedMin = std::numeric_limits<double>::infinity();
@@ -166,7 +210,12 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
             for (long begin = chunkBegin; begin < chunkEnd; begin += batch, ++b, ++chunkBatches) {
                 if (m_sink && m_sink->shouldStop()) throw Cancelled();
                 const long end = std::min(chunkEnd, begin + batch);
-                const double loss = task->trainBatch(begin, end, t);
+                double loss = 0.0;
+                try {
+                    loss = task->trainBatch(begin, end, t);
+                } catch (const NonFiniteGradient& e) {
+                    throw NonFiniteGradient(e.layer(), step + 1);  // the layers do not know the step
+                }
                 ++step;
                 if (!std::isfinite(loss))
                     throw Error("training diverged: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
@@ -226,7 +275,7 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
                 bestAt = e.at;
                 extraAtBest = e.extra;
                 e.bestSoFar = true;
-                if (writing) task->onNewBest(outDir);
+                if (writing) task->onNewBest(folder->workDir());
             }
             if (m_sink && !warnedEpochRise && !result.epochs.empty() && e.trainLoss > 1.2 * bestLoss && e.trainLoss > bestLoss + 0.02) {
                 warnedEpochRise = true;  // once per run: the metrics show the rest
@@ -240,8 +289,26 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
             trainSeconds += trainS;
             evalSeconds += evalS;
             csv.add(e);
-            if (writing) writeFileAtomic((fs::path(outDir) / "metrics.csv").string(), csv.text());
+            if (writing) writeFileAtomic(folder->file("metrics.csv"), csv.text());
             result.epochs.push_back(e);
+            const bool epochDone = chunk + 1 == evals;
+            if (writing && epochDone) {
+                st.epochsDone = epoch;
+                st.step = step;
+                st.epochs = result.epochs;
+                st.bestEpoch = bestEpoch;
+                st.bestAt = bestAt;
+                st.bestDev = bestDev;
+                st.testAtBest = testAtBest;
+                st.bestLoss = bestLoss;
+                st.extraAtBest = extraAtBest;
+                st.warnedRising = warnedRising;
+                st.warnedEpochRise = warnedEpochRise;
+                st.total = total;
+                st.trainSeconds = trainSeconds;
+                st.evalSeconds = evalSeconds;
+                writeRunCheckpoint(folder->file(RunFolder::kCheckpoint), m_config, shape, st, rng, *task);
+            }
             if (m_sink) m_sink->onEpoch(e);
         }
     }
@@ -293,7 +360,10 @@ RunResult Trainer::run(const std::string& outDir, bool overwrite)
     s["started_at"] = startedAt;
     s["finished_at"] = isoNow();
     result.summary = s;
-    if (writing) writeFileAtomic((fs::path(outDir) / "summary.json").string(), s.dump(2) + "\n");
+    if (writing) {
+        writeFileAtomic(folder->file(RunFolder::kSummary), s.dump(2) + "\n");
+        folder->commit();
+    }
     return result;
 }
 

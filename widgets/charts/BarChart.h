@@ -1,7 +1,10 @@
 #pragma once
-// A grouped bar chart: categories along x (e.g. "forward", "backprop (linear)", "update") and one
-// bar set per run. Our wrapper over Qt Charts (see LineChart.h for why).
+// A grouped bar chart: categories (e.g. "forward", "backprop", "update") down the left, one
+// horizontal bar set per run. Our wrapper over Qt Charts (see LineChart.h for why), with our legend beside it
+// (full names; click to hide a set), value labels only where they fit above their bar, and a
+// tooltip (set, category, value) on hover.
 #include "charts/ChartExport.h"
+#include "charts/ChartLegend.h"
 #include "charts/ExportableChart.h"
 
 #include <QColor>
@@ -11,12 +14,15 @@
 #include <QWidget>
 
 class QChart;
+class QLabel;
 class QChartView;
-class QBarSeries;
+class QHorizontalBarSeries;
 class QBarCategoryAxis;
 class QValueAxis;
 
 namespace meprop {
+
+class ElidedLabel;
 
 struct BarSetData {
     QString name;
@@ -47,20 +53,38 @@ public:
     QList<double> values(const QString& setName) const;
     double valueMax() const;
 
-    QImage toImage(QSize size = {}) const override;
-    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}) const override;
-    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}) const override;
+    // Whether the value labels are drawn (they are hidden when the bars are too narrow for them).
+    bool valueLabelsShown() const;
+    void setSetVisible(const QString& setName, bool visible);
+    ChartLegend* legend() const { return m_legend; }
+    // The hover text for bar `index` of set `setName`.
+    QString tooltipFor(const QString& setName, int index) const;
+
+    QImage toImage(QSize size = {}, double dpi = 96.0) const override;
+    bool exportPng(const QString& path, QString* error = nullptr, QSize size = {}, double dpi = 96.0) const override;
+    bool exportSvg(const QString& path, QString* error = nullptr, QSize size = {}, double dpi = 96.0) const override;
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     QSize exportSize(QSize requested) const;
     void paintTo(QPainter& painter, const QSize& size) const;
+    void rebuild();
+    void updateLabels(double plotHeight = -1);
+    QList<LegendEntry> legendEntries() const;
 
     QChart* m_chart = nullptr;
     QChartView* m_view = nullptr;
-    QBarSeries* m_series = nullptr;
+    QHorizontalBarSeries* m_series = nullptr;
     QBarCategoryAxis* m_xAxis = nullptr;
     QValueAxis* m_yAxis = nullptr;
+    ElidedLabel* m_titleLabel = nullptr;
+    ChartLegend* m_legend = nullptr;
+    QString m_title;
     QStringList m_categories;
+    QList<BarSetData> m_sets;
+    QStringList m_hidden;
     QString m_labelFormat = QStringLiteral("@value");
 };
 

@@ -1,5 +1,7 @@
 #include "charts/ChartExport.h"
 
+#include "charts/ChartLegend.h"
+
 #include <QBuffer>
 #include <QChart>
 #include <QChartView>
@@ -8,6 +10,9 @@
 #include <QPainter>
 #include <QSaveFile>
 #include <QSvgGenerator>
+
+#include <algorithm>
+#include <cmath>
 
 namespace meprop {
 
@@ -54,16 +59,54 @@ void paintChart(QChart* chart, QPainter& painter, const QSize& size)
 }
 
 
-QImage renderToImage(const PaintFunction& paint, const QSize& size)
+QImage renderToImage(const PaintFunction& paint, const QSize& size, double dpi)
 {
-    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    const double scale = dpi > 0 ? dpi / 96.0 : 1.0;
+    QImage image(QSize(int(std::lround(size.width() * scale)), int(std::lround(size.height() * scale))), QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
+    image.setDotsPerMeterX(int(std::lround(dpi / 0.0254)));
+    image.setDotsPerMeterY(int(std::lround(dpi / 0.0254)));
     QPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
+    painter.scale(scale, scale);
     paint(painter, size);
     painter.end();
     return image;
+}
+
+void paintChartPage(QChart* chart, QPainter& painter, const QSize& size, const QString& title, const QList<LegendEntry>& legend)
+{
+    QFont font;
+    const QString oldTitle = chart->title();
+    chart->setTitle(title);
+    QRect chartRect(QPoint(0, 0), size);
+    QRect legendRect;
+    if (!legend.isEmpty()) {
+        const int titleH = QFontMetrics(chart->titleFont()).height() + 12;
+        const QSize side = ChartLegend::fullSize(legend, font, size.height() - titleH);
+        if (side.width() <= size.width() * 2 / 5) {
+            chartRect.setWidth(size.width() - side.width() - 4);
+            legendRect = QRect(chartRect.right() + 4, titleH, side.width(), size.height() - titleH);
+        } else {
+            // Too wide beside the plot: below it, in columns across the width.
+            int rows = 1;
+            QSize below;
+            for (; rows <= int(legend.size()); ++rows) {
+                below = ChartLegend::fullSize(legend, font, rows * (QFontMetrics(font).height() + 4) + 8);
+                if (below.width() <= size.width()) break;
+            }
+            below.setHeight(std::min(below.height(), size.height() / 2));
+            chartRect.setHeight(size.height() - below.height());
+            legendRect = QRect(8, chartRect.bottom() + 1, size.width() - 8, below.height());
+        }
+    }
+    painter.save();
+    painter.translate(chartRect.topLeft());
+    paintChart(chart, painter, chartRect.size());
+    painter.restore();
+    chart->setTitle(oldTitle);
+    if (!legendRect.isEmpty()) ChartLegend::paint(painter, legendRect, legend, font);
 }
 
 bool savePng(const QImage& image, const QString& path, QString* error)
@@ -81,8 +124,9 @@ bool exportPng(const PaintFunction& paint, const QSize& size, const QString& pat
     return savePng(renderToImage(paint, size), path, error);
 }
 
+
 bool exportSvg(const PaintFunction& paint, const QSize& size, const QString& path, const QString& title,
-               QString* error)
+               QString* error, double dpi)
 {
     QByteArray bytes;
     QBuffer buffer(&bytes);
@@ -91,6 +135,7 @@ bool exportSvg(const PaintFunction& paint, const QSize& size, const QString& pat
     generator.setOutputDevice(&buffer);
     generator.setSize(size);
     generator.setViewBox(QRect(QPoint(0, 0), size));
+    if (dpi > 0) generator.setResolution(int(std::lround(dpi)));
     generator.setTitle(title);
     generator.setDescription(QStringLiteral("meProp Workbench"));
     QPainter painter;

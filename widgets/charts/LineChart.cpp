@@ -1,12 +1,22 @@
 #include "charts/LineChart.h"
 
+#include "charts/ElidedLabel.h"
+
+#include "charts/ChartView.h"
+#include "charts/Smoothing.h"
+
+#include <QAreaSeries>
 #include <QChart>
-#include <QChartView>
+#include <QContextMenuEvent>
 #include <QGraphicsScene>
-#include <QLegendMarker>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QMenu>
 #include <QPainter>
+#include <QSlider>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -18,13 +28,30 @@ namespace meprop {
 
 namespace {
 
-// 1, 2 or 5 times a power of ten, close to `raw`.
-double niceStep(double raw)
+// 1, 2 or 5 times a power of ten, at least `raw`.
+double niceStepAtLeast(double raw)
 {
     if (!(raw > 0)) return 1.0;
     const double p = std::pow(10.0, std::floor(std::log10(raw)));
-    const double f = raw / p;
-    return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * p;
+    for (double f : {1.0, 2.0, 5.0, 10.0})
+        if (f * p >= raw * (1 - 1e-9)) return f * p;
+    return 10.0 * p;
+}
+
+QString number(double v)
+{
+    return QString::number(v, 'g', 4);
+}
+
+QToolButton* toggleButton(const QString& text, const QString& tip, QWidget* parent)
+{
+    auto* b = new QToolButton(parent);
+    b->setText(text);
+    b->setToolTip(tip);
+    b->setAutoRaise(true);
+    b->setCheckable(true);
+    b->setFocusPolicy(Qt::TabFocus);
+    return b;
 }
 
 }  // namespace
@@ -32,29 +59,103 @@ double niceStep(double raw)
 LineChart::LineChart(QWidget* parent) : QWidget(parent)
 {
     m_chart = new QChart();
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->legend()->setShowToolTips(true);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->legend()->hide();  // ours is beside the plot (ChartLegend)
+    m_chart->setMargins(QMargins(2, 2, 6, 2));
     m_chart->setAnimationOptions(QChart::NoAnimation);  // live data: animations only lag
-    m_view = new QChartView(m_chart, this);
+    m_view = new ChartView(m_chart, this);
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_view->setMinimumSize(240, 180);
+    m_view->setMinimumSize(200, 140);
+    m_view->setTooltipProvider([this](const QPointF& p) { return tooltipAt(p); });
+    connect(m_view, &ChartView::zoomedByUser, this, &LineChart::onUserZoom);
+    connect(m_view, &ChartView::resetRequested, this, &LineChart::resetZoom);
+
+    m_titleLabel = new ElidedLabel(this);
+    m_titleLabel->setObjectName(QStringLiteral("chartTitle"));
+    QFont bold = m_titleLabel->font();
+    bold.setBold(true);
+    m_titleLabel->setFont(bold);
+
+    m_smoothingRow = new QWidget(this);
+    auto* sr = new QHBoxLayout(m_smoothingRow);
+    sr->setContentsMargins(0, 0, 0, 0);
+    sr->setSpacing(4);
+    auto* sl = new QLabel(tr("smoothing"), m_smoothingRow);
+    m_smoothingSlider = new QSlider(Qt::Horizontal, m_smoothingRow);
+    m_smoothingSlider->setObjectName(QStringLiteral("smoothingSlider"));
+    m_smoothingSlider->setRange(0, 99);
+    m_smoothingSlider->setValue(int(std::lround(m_smoothing * 100)));
+    m_smoothingSlider->setFixedWidth(90);
+    m_smoothingSlider->setToolTip(tr("Exponential moving average of the per-batch curves, debiased as in TensorBoard (0: raw)"));
+    m_smoothingValue = new QLabel(m_smoothingRow);
+    m_smoothingValue->setMinimumWidth(m_smoothingValue->fontMetrics().horizontalAdvance(QStringLiteral("0.00")) + 2);
+    sr->addWidget(sl);
+    sr->addWidget(m_smoothingSlider);
+    sr->addWidget(m_smoothingValue);
+    connect(m_smoothingSlider, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+    m_smoothingRow->hide();
+
+    m_logXButton = toggleButton(tr("log x"), tr("Logarithmic x axis"), this);
+    m_logXButton->setObjectName(QStringLiteral("logX"));
+    m_logYButton = toggleButton(tr("log y"), tr("Logarithmic y axis"), this);
+    m_logYButton->setObjectName(QStringLiteral("logY"));
+    connect(m_logXButton, &QToolButton::toggled, this, &LineChart::setLogX);
+    connect(m_logYButton, &QToolButton::toggled, this, &LineChart::setLogY);
+    m_resetButton = new QToolButton(this);
+    m_resetButton->setObjectName(QStringLiteral("resetZoom"));
+    m_resetButton->setText(tr("reset"));
+    m_resetButton->setToolTip(tr("Show all the data again (or double click the plot)"));
+    m_resetButton->setAutoRaise(true);
+    connect(m_resetButton, &QToolButton::clicked, this, &LineChart::resetZoom);
+
+    m_legend = new ChartLegend(this);
+    m_legend->setObjectName(QStringLiteral("legend"));
+    connect(m_legend, &ChartLegend::entryToggled, this, &LineChart::setEntryVisible);
+
+    m_controls = new QWidget(this);
+    auto* controls = new QHBoxLayout(m_controls);
+    controls->setContentsMargins(0, 0, 0, 0);
+    controls->setSpacing(2);
+    controls->addWidget(m_smoothingRow);
+    controls->addWidget(m_logXButton);
+    controls->addWidget(m_logYButton);
+    controls->addWidget(m_resetButton);
+    auto* header = new QHBoxLayout();
+    header->setContentsMargins(4, 0, 2, 0);
+    header->setSpacing(2);
+    header->addWidget(m_titleLabel, 1);
+    header->addWidget(m_controls);
+    m_header = header;
+    // The controls move to a row of their own when the title would not fit beside them.
+    m_secondRow = new QHBoxLayout();
+    m_secondRow->setContentsMargins(4, 0, 2, 0);
+    m_secondRow->addStretch(1);
+    auto* body = new QHBoxLayout();
+    body->setContentsMargins(0, 0, 0, 0);
+    body->setSpacing(0);
+    body->addWidget(m_view, 1);
+    body->addWidget(m_legend);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_view);
+    layout->setSpacing(0);
+    layout->addLayout(header);
+    layout->addLayout(m_secondRow);
+    layout->addLayout(body, 1);
     rebuildAxes();
+    updateControls();
 }
 
 LineChart::~LineChart() = default;
 
 void LineChart::setTitle(const QString& title)
 {
-    m_chart->setTitle(title);
+    m_title = title;
+    m_titleLabel->setFullText(title);
+    placeControls();
 }
 
 QString LineChart::title() const
 {
-    return m_chart->title();
+    return m_title;
 }
 
 void LineChart::setAxisTitles(const QString& x, const QString& y)
@@ -88,6 +189,8 @@ void LineChart::setLogY(bool on)
     if (on == m_logY) return;
     m_logY = on;
     rebuildAxes();
+    redrawAll();
+    updateControls();
 }
 
 void LineChart::setLogX(bool on)
@@ -95,6 +198,39 @@ void LineChart::setLogX(bool on)
     if (on == m_logX) return;
     m_logX = on;
     rebuildAxes();
+    redrawAll();
+    updateControls();
+}
+
+void LineChart::setSmoothingControl(bool shown)
+{
+    m_smoothingRow->setVisible(shown);
+    placeControls();
+}
+
+void LineChart::setSmoothing(double weight)
+{
+    weight = std::clamp(weight, 0.0, 0.99);
+    const bool changed = weight != m_smoothing;
+    m_smoothing = weight;
+    m_smoothingValue->setText(QString::number(weight, 'f', 2));
+    if (m_smoothingSlider->value() != int(std::lround(weight * 100))) m_smoothingSlider->setValue(int(std::lround(weight * 100)));
+    if (changed) redrawAll();
+}
+
+void LineChart::setMaxPoints(int n)
+{
+    m_maxPoints = std::max(0, n);
+    redrawAll();
+}
+
+void LineChart::updateControls()
+{
+    const QSignalBlocker bx(m_logXButton), by(m_logYButton);
+    m_logXButton->setChecked(m_logX);
+    m_logYButton->setChecked(m_logY);
+    m_resetButton->setEnabled(m_zoomed);
+    m_smoothingValue->setText(QString::number(m_smoothing, 'f', 2));
 }
 
 void LineChart::rebuildAxes()
@@ -134,76 +270,246 @@ void LineChart::rebuildAxes()
         s->attachAxis(m_xAxis);
         s->attachAxis(m_yAxis);
     }
+    m_zoomed = false;
     updateRanges();
 }
 
-QLineSeries* LineChart::find(const QString& name) const
+LineChart::Entry* LineChart::find(const QString& name)
 {
-    for (auto* s : m_chart->series())
-        if (s->name() == name) return static_cast<QLineSeries*>(s);
+    for (Entry& e : m_entries)
+        if (e.name == name) return &e;
     return nullptr;
+}
+
+const LineChart::Entry* LineChart::find(const QString& name) const
+{
+    for (const Entry& e : m_entries)
+        if (e.name == name) return &e;
+    return nullptr;
+}
+
+void LineChart::redraw(Entry& e)
+{
+    QList<QPointF> kept;
+    kept.reserve(e.raw.size());
+    for (const QPointF& p : e.raw)
+        if (std::isfinite(p.x()) && std::isfinite(p.y()) && (!m_logX || p.x() > 0)) kept.append(p);
+    if (e.style.smooth) kept = emaSmoothed(kept, m_smoothing);
+    if (m_logY) kept.removeIf([](const QPointF& p) { return !(p.y() > 0); });
+    e.series->replace(thinnedTo(kept, m_maxPoints));
+    e.series->setVisible(!m_hidden.contains(legendKey(e)));
+}
+
+void LineChart::redrawAll()
+{
+    for (Entry& e : m_entries) redraw(e);
+    for (Band& b : m_bands) redraw(b);
+    updateRanges();
 }
 
 void LineChart::setSeries(const QString& name, const QList<QPointF>& points, const SeriesStyle& style)
 {
-    QList<QPointF> kept;
-    kept.reserve(points.size());
-    for (const QPointF& p : points)
-        if (std::isfinite(p.x()) && std::isfinite(p.y()) && (!m_logX || p.x() > 0) && (!m_logY || p.y() > 0)) kept.append(p);
-
-    QLineSeries* series = find(name);
-    const bool created = series == nullptr;
+    Entry* e = find(name);
+    const bool created = e == nullptr;
     if (created) {
-        series = new QLineSeries();
-        series->setName(name);
-        m_chart->addSeries(series);
-        series->attachAxis(m_xAxis);
-        series->attachAxis(m_yAxis);
+        Entry fresh;
+        fresh.name = name;
+        fresh.series = new QLineSeries();
+        fresh.series->setName(name);
+        m_chart->addSeries(fresh.series);
+        fresh.series->attachAxis(m_xAxis);
+        fresh.series->attachAxis(m_yAxis);
+        m_entries.append(fresh);
+        e = &m_entries.back();
     }
-    if (created || style.color.isValid() || style.pen != Qt::SolidLine || style.markers) {
-        QPen pen = series->pen();
+    const bool styled = style.color.isValid() || style.pen != Qt::SolidLine || style.markers || !style.group.isEmpty() || style.smooth;
+    if (created || styled) {
+        e->style = style;
+        QPen pen = e->series->pen();
         if (style.color.isValid()) pen.setColor(style.color);
         pen.setStyle(style.pen);
         pen.setWidthF(style.width);
-        series->setPen(pen);
-        series->setPointsVisible(style.markers);
-        if (style.color.isValid()) series->setColor(style.color);
+        e->series->setPen(pen);
+        e->series->setPointsVisible(style.markers);
+        if (style.color.isValid()) e->series->setColor(style.color);
     }
-    series->replace(kept);
+    e->raw = points;
+    redraw(*e);
     updateRanges();
+    if (created || styled) updateLegend();
 }
 
 void LineChart::removeSeries(const QString& name)
 {
-    if (QLineSeries* s = find(name)) {
-        m_chart->removeSeries(s);
-        delete s;
-        updateRanges();
-    }
+    for (int i = 0; i < m_entries.size(); ++i)
+        if (m_entries[i].name == name) {
+            m_chart->removeSeries(m_entries[i].series);
+            delete m_entries[i].series;
+            m_entries.removeAt(i);
+            updateRanges();
+            updateLegend();
+            return;
+        }
 }
 
 void LineChart::clearSeries()
 {
     m_chart->removeAllSeries();
+    m_entries.clear();
+    m_bands.clear();
     updateRanges();
+    updateLegend();
+}
+
+void LineChart::redraw(Band& b)
+{
+    QList<QPointF> lo, up;
+    const qsizetype n = std::min(b.lower.size(), b.upper.size());
+    for (qsizetype i = 0; i < n; ++i) {
+        const QPointF l = b.lower[i], u = b.upper[i];
+        if (!std::isfinite(l.y()) || !std::isfinite(u.y()) || !std::isfinite(l.x())) continue;
+        if (m_logX && !(l.x() > 0)) continue;
+        if (m_logY && !(u.y() > 0)) continue;
+        lo << QPointF(l.x(), m_logY ? std::max(l.y(), u.y() * 1e-3) : l.y());
+        up << u;
+    }
+    b.lo->replace(thinnedTo(lo, m_maxPoints));
+    b.up->replace(thinnedTo(up, m_maxPoints));
+    b.area->setVisible(!m_hidden.contains(b.group.isEmpty() ? b.name : b.group));
+}
+
+void LineChart::setBand(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
+                        const QString& group)
+{
+    Band* b = nullptr;
+    for (Band& x : m_bands)
+        if (x.name == name) b = &x;
+    if (!b) {
+        Band fresh;
+        fresh.name = name;
+        fresh.area = new QAreaSeries();
+        fresh.area->setName(name);
+        // The edges belong to the area series and go with it.
+        fresh.lo = new QLineSeries(fresh.area);
+        fresh.up = new QLineSeries(fresh.area);
+        fresh.area->setLowerSeries(fresh.lo);
+        fresh.area->setUpperSeries(fresh.up);
+        // A light tint, so the lines stay readable where the band is drawn over them.
+        m_chart->addSeries(fresh.area);
+        fresh.area->attachAxis(m_xAxis);
+        fresh.area->attachAxis(m_yAxis);
+        m_bands.append(fresh);
+        b = &m_bands.back();
+    }
+    b->group = group;
+    b->lower = lower;
+    b->upper = upper;
+    b->color = color;
+    QColor fill = color;
+    fill.setAlphaF(0.18);
+    b->area->setBrush(fill);
+    b->area->setPen(Qt::NoPen);
+    redraw(*b);
+    updateRanges();
+    updateLegend();
+}
+
+void LineChart::removeBand(const QString& name)
+{
+    for (int i = 0; i < m_bands.size(); ++i)
+        if (m_bands[i].name == name) {
+            m_chart->removeSeries(m_bands[i].area);
+            delete m_bands[i].area;
+            m_bands.removeAt(i);
+            updateRanges();
+            updateLegend();
+            return;
+        }
+}
+
+QStringList LineChart::bandNames() const
+{
+    QStringList out;
+    for (const Band& b : m_bands) out << b.name;
+    return out;
+}
+
+QPair<QList<QPointF>, QList<QPointF>> LineChart::bandPoints(const QString& name) const
+{
+    for (const Band& b : m_bands)
+        if (b.name == name) return {b.lo->points(), b.up->points()};
+    return {};
 }
 
 QStringList LineChart::seriesNames() const
 {
     QStringList names;
-    for (auto* s : m_chart->series()) names << s->name();
+    for (const Entry& e : m_entries) names << e.name;
     return names;
 }
 
 QList<QPointF> LineChart::seriesPoints(const QString& name) const
 {
-    const QLineSeries* s = find(name);
-    return s ? s->points() : QList<QPointF>();
+    const Entry* e = find(name);
+    return e ? e->series->points() : QList<QPointF>();
 }
 
 bool LineChart::hasSeries(const QString& name) const
 {
     return find(name) != nullptr;
+}
+
+void LineChart::setEntryVisible(const QString& entry, bool visible)
+{
+    if (visible) m_hidden.removeAll(entry);
+    else if (!m_hidden.contains(entry)) m_hidden << entry;
+    for (Entry& e : m_entries)
+        if (legendKey(e) == entry) e.series->setVisible(visible);
+    for (Band& b : m_bands)
+        if ((b.group.isEmpty() ? b.name : b.group) == entry) b.area->setVisible(visible);
+    updateRanges();
+    updateLegend();
+}
+
+bool LineChart::isSeriesVisible(const QString& name) const
+{
+    const Entry* e = find(name);
+    return e && !m_hidden.contains(legendKey(*e));
+}
+
+QList<LegendEntry> LineChart::legendEntries() const
+{
+    QList<LegendEntry> out;
+    QStringList seen;
+    for (const Entry& e : m_entries) {
+        const QString key = legendKey(e);
+        if (seen.contains(key)) continue;
+        seen << key;
+        LegendEntry l;
+        l.name = key;
+        l.color = e.series->pen().color();
+        l.pen = e.style.group.isEmpty() ? e.style.pen : Qt::SolidLine;
+        l.markers = e.style.markers;
+        l.visible = !m_hidden.contains(key);
+        out << l;
+    }
+    for (const Band& b : m_bands) {
+        const QString key = b.group.isEmpty() ? b.name : b.group;
+        if (seen.contains(key)) continue;
+        seen << key;
+        LegendEntry l;
+        l.name = key;
+        l.color = b.color;
+        l.bar = true;
+        l.visible = !m_hidden.contains(key);
+        out << l;
+    }
+    return out;
+}
+
+void LineChart::updateLegend()
+{
+    m_legend->setEntries(legendEntries());
 }
 
 QRectF LineChart::axisRange() const
@@ -227,17 +533,75 @@ QRectF LineChart::axisRange() const
     return QRectF(QPointF(x0, y0), QPointF(x1, y1));
 }
 
+void LineChart::zoomTo(const QRectF& r)
+{
+    const QRectF n = r.normalized();
+    if (qobject_cast<QValueAxis*>(m_xAxis)) setXRangeWithTicks(n.left(), n.right());
+    else if (auto* l = qobject_cast<QLogValueAxis*>(m_xAxis)) l->setRange(n.left(), n.right());
+    if (auto* v = qobject_cast<QValueAxis*>(m_yAxis)) v->setRange(n.top(), n.bottom());
+    else if (auto* l = qobject_cast<QLogValueAxis*>(m_yAxis)) l->setRange(n.top(), n.bottom());
+    m_zoomed = true;
+    updateControls();
+}
+
+void LineChart::resetZoom()
+{
+    m_chart->zoomReset();
+    m_zoomed = false;
+    updateRanges();
+    updateControls();
+}
+
+QString LineChart::tooltipAt(const QPointF& viewPos) const
+{
+    const QPointF pos = m_chart->mapFromScene(m_view->mapToScene(viewPos.toPoint()));
+    if (!m_chart->plotArea().contains(pos)) return {};
+    const Entry* best = nullptr;
+    QPointF bestPoint;
+    double bestDist = 12.0;  // pixels
+    for (const Entry& e : m_entries) {
+        if (!e.series->isVisible()) continue;
+        const QList<QPointF> pts = e.series->points();
+        if (pts.isEmpty()) continue;
+        const double x = m_chart->mapToValue(pos, e.series).x();
+        // Points are in x order (steps, epochs, k): look around the cursor's x only.
+        qsizetype i = std::lower_bound(pts.begin(), pts.end(), x, [](const QPointF& p, double v) { return p.x() < v; }) - pts.begin();
+        for (qsizetype j = std::max<qsizetype>(0, i - 3); j < std::min<qsizetype>(pts.size(), i + 3); ++j) {
+            const QPointF at = m_chart->mapToPosition(pts[j], e.series);
+            const double d = std::hypot(at.x() - pos.x(), at.y() - pos.y());
+            if (d < bestDist) {
+                bestDist = d;
+                best = &e;
+                bestPoint = pts[j];
+            }
+        }
+    }
+    if (!best) return {};
+    const QString xs = m_integerX ? QString::number(std::lround(bestPoint.x())) : number(bestPoint.x());
+    return tr("%1\n%2 = %3, %4 = %5")
+        .arg(best->name, m_xTitle.isEmpty() ? QStringLiteral("x") : m_xTitle.section(QLatin1Char(' '), 0, 0), xs,
+             m_yTitle.isEmpty() ? QStringLiteral("y") : m_yTitle.section(QLatin1Char(' '), 0, 0), number(bestPoint.y()));
+}
+
 void LineChart::updateRanges()
 {
+    if (m_zoomed) return;  // the user's range stays until reset
     double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
-    for (auto* s : m_chart->series()) {
-        for (const QPointF& p : static_cast<QLineSeries*>(s)->points()) {
+    auto take = [&](const QList<QPointF>& pts) {
+        for (const QPointF& p : pts) {
             x0 = std::min(x0, p.x());
             x1 = std::max(x1, p.x());
             y0 = std::min(y0, p.y());
             y1 = std::max(y1, p.y());
         }
-    }
+    };
+    for (const Entry& e : m_entries)
+        if (e.series->isVisible()) take(e.series->points());
+    for (const Band& b : m_bands)
+        if (b.area->isVisible()) {
+            take(b.lo->points());
+            take(b.up->points());
+        }
     const bool empty = !(x0 <= x1);
     const double rawY0 = y0, rawY1 = y1;
     if (empty) {
@@ -268,21 +632,16 @@ void LineChart::updateRanges()
             y1 += pad;
         }
     }
-    if (auto* x = qobject_cast<QValueAxis*>(m_xAxis)) {
-        // A tight range (the data reaches the right edge) with ticks on round numbers.
-        double step = niceStep((x1 - x0) / 6.0);
+    if (qobject_cast<QValueAxis*>(m_xAxis)) {
         if (m_integerX) {
-            step = std::max(1.0, std::round(step));
             x0 -= 0.15;  // room for the first and last markers
             x1 += 0.15;
         }
-        x->setRange(x0, x1);
-        x->setTickType(QValueAxis::TicksDynamic);
-        x->setTickAnchor(0.0);
-        x->setTickInterval(step);
+        setXRangeWithTicks(x0, x1);
     } else if (auto* l = qobject_cast<QLogValueAxis*>(m_xAxis)) {
         l->setRange(x0 / 1.25, x1 * 1.25);
     }
+    const double plotH = m_chart->plotArea().height() > 20 ? m_chart->plotArea().height() : std::max(100, m_view->height() - 60);
     if (auto* l = qobject_cast<QLogValueAxis*>(m_yAxis)) {
         // From the power of ten below the data to a little above it: labels sit on powers of ten.
         if (!m_yRange) {
@@ -294,29 +653,127 @@ void LineChart::updateRanges()
         return;
     }
     auto* y = static_cast<QValueAxis*>(m_yAxis);
-    y->setRange(y0, y1);
-    if (!m_yRange) y->applyNiceNumbers();
+    // Ticks on multiples of a 1-2-5 step, as many as fit one above the other with room to spare;
+    // the range widens to whole steps unless it is fixed. Every label gets the decimals the step
+    // needs ("52.5" and "50.0"): Qt Charts sizes the label column from the end labels and elides
+    // wider ones to "5...".
+    const int maxTicks = std::clamp(int(plotH / (QFontMetrics(y->labelsFont()).height() * 2.2)), 2, 8);
+    const double step = niceStepAtLeast((y1 - y0) / maxTicks);
+    if (!m_yRange) {
+        y0 = std::floor(y0 / step + 1e-9) * step;
+        y1 = std::ceil(y1 / step - 1e-9) * step;
+    }
+    const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
+    y->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+    y->setTickType(QValueAxis::TicksDynamic);
+    y->setTickAnchor(0.0);
+    if (step >= y->tickInterval()) {
+        y->setTickInterval(step);
+        y->setRange(y0, y1);
+    } else {
+        y->setRange(y0, y1);
+        y->setTickInterval(step);
+    }
 }
 
-QSize LineChart::exportSize(QSize requested) const { return chartExportSize(m_view, requested); }
-
-void LineChart::paintTo(QPainter& painter, const QSize& size) const { paintChart(m_chart, painter, size); }
-
-QImage LineChart::toImage(QSize size) const
+void LineChart::setXRangeWithTicks(double x0, double x1)
 {
-    const QSize s = exportSize(size);
-    return renderToImage([this](QPainter& p, const QSize& sz) { paintTo(p, sz); }, s);
+    auto* x = qobject_cast<QValueAxis*>(m_xAxis);
+    if (!x) return;
+    // As many ticks on round numbers as fit with their labels apart: the plot's width over the
+    // widest label.
+    const QFontMetrics fm(x->labelsFont());
+    const double plotW = m_chart->plotArea().width() > 20 ? m_chart->plotArea().width() : std::max(120, m_view->width() - 70);
+    const int labelW = std::max(fm.horizontalAdvance(number(x1)), fm.horizontalAdvance(number(x0))) + 18;
+    const int maxTicks = std::max(2, int(plotW / labelW));
+    double step = niceStepAtLeast((x1 - x0) / maxTicks);
+    if (m_integerX) step = std::max(1.0, std::ceil(step));
+    x->setTickType(QValueAxis::TicksDynamic);
+    x->setTickAnchor(0.0);
+    // Never a fine interval over a wide range, not even for a moment (that is a million ticks).
+    if (step >= x->tickInterval()) {
+        x->setTickInterval(step);
+        x->setRange(x0, x1);
+    } else {
+        x->setRange(x0, x1);
+        x->setTickInterval(step);
+    }
 }
 
-bool LineChart::exportPng(const QString& path, QString* error, QSize size) const
+void LineChart::onUserZoom()
 {
-    return savePng(toImage(size), path, error);
+    m_zoomed = true;
+    if (auto* x = qobject_cast<QValueAxis*>(m_xAxis)) setXRangeWithTicks(x->min(), x->max());
+    updateControls();
 }
 
-bool LineChart::exportSvg(const QString& path, QString* error, QSize size) const
+void LineChart::placeControls()
 {
-    return meprop::exportSvg([this](QPainter& p, const QSize& sz) { paintTo(p, sz); }, exportSize(size), path,
-                             title(), error);
+    const int needed = m_titleLabel->fontMetrics().horizontalAdvance(m_title) + 12 + m_controls->sizeHint().width();
+    const bool below = width() < needed;
+    if (below == m_controlsBelow) return;
+    m_controlsBelow = below;
+    if (below) {
+        m_header->removeWidget(m_controls);
+        m_secondRow->addWidget(m_controls);
+    } else {
+        m_secondRow->removeWidget(m_controls);
+        m_header->addWidget(m_controls);
+    }
+}
+
+void LineChart::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    placeControls();
+    m_legend->setMaximumColumnWidth(width() * 9 / 20);
+    updateRanges();
+}
+
+void LineChart::contextMenuEvent(QContextMenuEvent* event)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Reset zoom"), this, &LineChart::resetZoom)->setEnabled(m_zoomed);
+    QAction* lx = menu.addAction(tr("Logarithmic x axis"), this, [this](bool on) { setLogX(on); });
+    lx->setCheckable(true);
+    lx->setChecked(m_logX);
+    QAction* ly = menu.addAction(tr("Logarithmic y axis"), this, [this](bool on) { setLogY(on); });
+    ly->setCheckable(true);
+    ly->setChecked(m_logY);
+    menu.addAction(tr("Show all series"), this, [this] {
+        const QStringList hidden = m_hidden;
+        for (const QString& h : hidden) setEntryVisible(h, true);
+    })->setEnabled(!m_hidden.isEmpty());
+    menu.exec(event->globalPos());
+}
+
+QSize LineChart::exportSize(QSize requested) const
+{
+    if (requested.isValid() && !requested.isEmpty()) return requested;
+    if (isVisible() && width() >= 300 && height() >= 200) return size();
+    return QSize(900, 560);
+}
+
+void LineChart::paintTo(QPainter& painter, const QSize& size) const
+{
+    QList<LegendEntry> entries = legendEntries();
+    entries.removeIf([](const LegendEntry& e) { return !e.visible; });  // export what is shown
+    paintChartPage(m_chart, painter, size, m_title, entries);
+}
+
+QImage LineChart::toImage(QSize size, double dpi) const
+{
+    return renderToImage([this](QPainter& p, const QSize& sz) { paintTo(p, sz); }, exportSize(size), dpi);
+}
+
+bool LineChart::exportPng(const QString& path, QString* error, QSize size, double dpi) const
+{
+    return savePng(toImage(size, dpi), path, error);
+}
+
+bool LineChart::exportSvg(const QString& path, QString* error, QSize size, double dpi) const
+{
+    return meprop::exportSvg([this](QPainter& p, const QSize& sz) { paintTo(p, sz); }, exportSize(size), path, title(), error, dpi);
 }
 
 }  // namespace meprop
