@@ -73,6 +73,15 @@ void CheckpointWriter::ints(const std::vector<int>& v) { appendVector(m_out, v);
 
 void CheckpointWriter::f64s(const std::vector<double>& v) { appendVector(m_out, v); }
 
+std::string CheckpointReader::quote(std::string_view text)
+{
+    // Printable ASCII only and short, so that a corrupt name cannot break the one-line message
+    // (found by the fuzzer).
+    std::string out = "\"";
+    for (std::size_t i = 0; i < text.size() && i < 64; ++i) out += (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
+    return out + (text.size() > 64 ? "...\"" : "\"");
+}
+
 CheckpointReader::CheckpointReader(std::string_view data, std::string source) : m_data(data), m_source(std::move(source)) {}
 
 void CheckpointReader::fail(const std::string& message) const { throw CheckpointError(m_source + ": " + message); }
@@ -82,6 +91,7 @@ void CheckpointReader::raw(void* p, std::size_t n)
     if (n > remaining())
         fail("truncated: " + std::to_string(n) + " bytes wanted at offset " + std::to_string(m_pos) + ", " + std::to_string(remaining()) +
              " left");
+    if (n == 0) return;  // p may be the null data() of an empty vector: no memcpy (found by the fuzzer)
     std::memcpy(p, m_data.data() + m_pos, n);
     m_pos += n;
 }
@@ -102,7 +112,8 @@ void CheckpointReader::section(std::string_view name)
     if (found != marker(name)) {
         const bool isMarker = found.rfind("\xC2\xA7", 0) == 0;
         fail("expected section \"" + std::string(name) + "\" at offset " + std::to_string(at) + ", found " +
-             (isMarker ? "section \"" + found.substr(2) + "\"" : std::string("other data")) + " (corrupt, or written by another build?)");
+             (isMarker ? "section " + CheckpointReader::quote(std::string_view(found).substr(2)) : std::string("other data")) +
+             " (corrupt, or written by another build?)");
     }
 }
 
@@ -154,7 +165,7 @@ void CheckpointReader::matrixInto(Matrix& m, const std::string& what)
 void CheckpointReader::parameterInto(Parameter& p)
 {
     const std::string name = string();
-    if (name != p.name) fail("expected parameter \"" + p.name + "\", found \"" + name + "\"");
+    if (name != p.name) fail("expected parameter \"" + p.name + "\", found " + CheckpointReader::quote(name));
     matrixInto(p.value, "parameter " + p.name);
 }
 

@@ -43,7 +43,10 @@ public:
     std::string take() { return std::move(m_out); }
 
 private:
-    void raw(const void* p, std::size_t n) { m_out.append(static_cast<const char*>(p), n); }
+    void raw(const void* p, std::size_t n)
+    {
+        if (n > 0) m_out.append(static_cast<const char*>(p), n);  // p may be an empty vector's null data()
+    }
     std::string m_out;
 };
 
@@ -80,6 +83,8 @@ public:
     void expectEnd();
     // A CheckpointError whose message starts with the source.
     [[noreturn]] void fail(const std::string& message) const;
+    // Text read from a checkpoint, safe to quote in a one-line message ("name", printable, short).
+    static std::string quote(std::string_view text);
 
 private:
     void raw(void* p, std::size_t n);

@@ -11,6 +11,13 @@ namespace meprop {
 
 namespace {
 
+// A value from the input quoted for a one-line message: JSON-escaped (a newline shows as \n),
+// invalid UTF-8 replaced (found by the checkpoint fuzzer, through a stored configuration).
+std::string quoted(const std::string& text)
+{
+    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string prefix(const std::string& source, const std::string& key)
 {
     return (source.empty() ? std::string() : source + ": ") + "key \"" + key + "\"";
@@ -106,7 +113,7 @@ void Config::set(const std::string& key, const nlohmann::json& value, const std:
         return;
     }
     const KeySpec* spec = findKey(key);
-    if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key \"" + key + "\" (known: " + knownKeys() + ")");
+    if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key " + quoted(key) + " (known: " + knownKeys() + ")");
     const std::string where = prefix(source, key);
     switch (spec->type) {
     case KeySpec::Type::Int: {
@@ -151,7 +158,7 @@ void Config::set(const std::string& key, const nlohmann::json& value, const std:
             }
         std::string list;
         for (const std::string& c : spec->choices) list += (list.empty() ? "" : ", ") + c;
-        throw ConfigError(where + ": expected one of " + list + ", got \"" + s + "\"");
+        throw ConfigError(where + ": expected one of " + list + ", got " + quoted(s));
     }
     }
 }
@@ -161,10 +168,10 @@ void Config::setFromString(const std::string& key, const std::string& text, cons
     if (findLegacyKey(key)) {
         if (text == "true" || text == "1") return set(key, true, source);
         if (text == "false" || text == "0") return set(key, false, source);
-        throw ConfigError(prefix(source, key) + ": expected true or false, got \"" + text + "\"");
+        throw ConfigError(prefix(source, key) + ": expected true or false, got " + quoted(text));
     }
     const KeySpec* spec = findKey(key);
-    if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key \"" + key + "\" (known: " + knownKeys() + ")");
+    if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key " + quoted(key) + " (known: " + knownKeys() + ")");
     const std::string where = prefix(source, key);
     switch (spec->type) {
     case KeySpec::Type::Int: {
@@ -172,7 +179,7 @@ void Config::setFromString(const std::string& key, const std::string& text, cons
         const char* end = text.data() + text.size();
         auto [p, ec] = std::from_chars(text.data(), end, v);
         if (ec != std::errc() || p != end || text.empty())
-            throw ConfigError(where + ": expected an integer, got \"" + text + "\"");
+            throw ConfigError(where + ": expected an integer, got " + quoted(text));
         set(key, v, source);
         return;
     }
@@ -181,14 +188,14 @@ void Config::setFromString(const std::string& key, const std::string& text, cons
         const char* end = text.data() + text.size();
         auto [p, ec] = std::from_chars(text.data(), end, v);
         if (ec != std::errc() || p != end || text.empty())
-            throw ConfigError(where + ": expected a number, got \"" + text + "\"");
+            throw ConfigError(where + ": expected a number, got " + quoted(text));
         set(key, v, source);
         return;
     }
     case KeySpec::Type::Bool:
         if (text == "true" || text == "1") return set(key, true, source);
         if (text == "false" || text == "0") return set(key, false, source);
-        throw ConfigError(where + ": expected true or false, got \"" + text + "\"");
+        throw ConfigError(where + ": expected true or false, got " + quoted(text));
     case KeySpec::Type::String:
     case KeySpec::Type::Choice: set(key, text, source); return;
     }
