@@ -1,6 +1,7 @@
 #include "Bundle.h"
 
 #include "charts/ChartExport.h"
+#include "core/Error.h"
 
 #include <quazip/quazip.h>
 #include <quazip/quazipfile.h>
@@ -19,6 +20,18 @@
 namespace meprop {
 
 namespace {
+
+// Text from the bundle (an entry name, a folder from manifest.json, a CSV cell) made safe for a
+// one-line message (the engine's escaping: control characters as \n, \xHH, ...).
+QString shown(const QString& text)
+{
+    return QString::fromStdString(escaped(text.toStdString()));
+}
+
+QString shown(const QByteArray& text)
+{
+    return QString::fromStdString(escaped(text.toStdString()));
+}
 
 bool fail(QString* error, const QString& message)
 {
@@ -77,21 +90,21 @@ bool recordFromFiles(const QString& where, const QMap<QString, QByteArray>& file
     if (!runJson.isEmpty()) {
         QJsonParseError pe;
         const QJsonDocument doc = QJsonDocument::fromJson(runJson, &pe);
-        if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2run.json: %3").arg(where, prefix, pe.errorString()));
+        if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2run.json: %3").arg(where, shown(prefix), pe.errorString()));
         QString e;
-        if (!fromJson(doc.object(), r, &e)) return fail(error, QStringLiteral("%1: %2%3").arg(where, prefix, e));
+        if (!fromJson(doc.object(), r, &e)) return fail(error, QStringLiteral("%1: %2%3").arg(where, shown(prefix), e));
         return true;
     }
     const QByteArray config = files.value(prefix + QStringLiteral("config.json"));
-    if (config.isEmpty()) return fail(error, QStringLiteral("%1: not a meProp bundle (no %2config.json)").arg(where, prefix));
+    if (config.isEmpty()) return fail(error, QStringLiteral("%1: not a meProp bundle (no %2config.json)").arg(where, shown(prefix)));
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(config, &pe);
-    if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2config.json: %3").arg(where, prefix, pe.errorString()));
+    if (!doc.isObject()) return fail(error, QStringLiteral("%1: %2config.json: %3").arg(where, shown(prefix), pe.errorString()));
     r->config = doc.object();
     const QByteArray metrics = files.value(prefix + QStringLiteral("metrics.csv"));
-    if (metrics.isEmpty()) return fail(error, QStringLiteral("%1: no %2metrics.csv").arg(where, prefix));
+    if (metrics.isEmpty()) return fail(error, QStringLiteral("%1: no %2metrics.csv").arg(where, shown(prefix)));
     QString e;
-    if (!parseMetricsCsv(metrics, &r->epochs, &e)) return fail(error, QStringLiteral("%1: %2metrics.csv: %3").arg(where, prefix, e));
+    if (!parseMetricsCsv(metrics, &r->epochs, &e)) return fail(error, QStringLiteral("%1: %2metrics.csv: %3").arg(where, shown(prefix), e));
     const QByteArray summary = files.value(prefix + QStringLiteral("summary.json"));
     if (!summary.isEmpty()) r->summary = QJsonDocument::fromJson(summary).object();
     r->start.task = r->config.value(QStringLiteral("task")).toString();
@@ -103,6 +116,40 @@ bool recordFromFiles(const QString& where, const QMap<QString, QByteArray>& file
 
 }  // namespace
 
+
+QList<RunFolderInfo> scanRunsFolder(const QString& root)
+{
+    QList<RunFolderInfo> out;
+    const QDir base(root);
+    for (const QFileInfo& sub : base.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time)) {
+        const QDir d(sub.absoluteFilePath());
+        if (!QFileInfo::exists(d.filePath(QStringLiteral("config.json")))) continue;
+        RunFolderInfo info;
+        info.dir = sub.absoluteFilePath();
+        info.name = sub.fileName();
+        info.modified = sub.lastModified();
+        const QJsonObject config = QJsonDocument::fromJson(readLocal(info.dir, QStringLiteral("config.json"))).object();
+        info.valid = !config.isEmpty();
+        info.summary = info.valid ? configSummary(config) : QStringLiteral("(config.json unreadable)");
+        info.plannedEpochs = config.value(QStringLiteral("epochs")).toInt();
+        QList<EpochData> epochs;
+        QString ignored;
+        if (parseMetricsCsv(readLocal(info.dir, QStringLiteral("metrics.csv")), &epochs, &ignored)) {
+            info.epochs = static_cast<int>(epochs.size());
+            for (const EpochData& e : epochs)
+                if (!(info.bestDev >= e.dev)) info.bestDev = e.dev;
+        }
+        const QJsonObject runJson = QJsonDocument::fromJson(readLocal(info.dir, QStringLiteral("run.json"))).object();
+        if (!runJson.value(QStringLiteral("name")).toString().isEmpty()) info.name = runJson.value(QStringLiteral("name")).toString();
+        if (QFileInfo::exists(d.filePath(QStringLiteral("summary.json")))) info.state = QStringLiteral("finished");
+        else if (QFileInfo::exists(d.filePath(QStringLiteral("checkpoint.bin")))) info.state = QStringLiteral("resumable");
+        else if (runJson.value(QStringLiteral("state")).toString() == QLatin1String("failed")) info.state = QStringLiteral("failed");
+        else if (!runJson.isEmpty()) info.state = QStringLiteral("stopped");
+        else info.state = QStringLiteral("incomplete");
+        out << info;
+    }
+    return out;
+}
 
 QByteArray metricsCsv(const RunRecord& r)
 {
@@ -162,7 +209,7 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
             if (!ok)
                 return fail(error, QStringLiteral("line %1, column %2: \"%3\" is not a number")
                                        .arg(i + 1)
-                                       .arg(QString::fromUtf8(header[c]), QString::fromUtf8(cells[c])));
+                                       .arg(shown(header[c]), shown(cells[c])));
         }
         auto at = [&](int c) { return c >= 0 ? v[c] : 0.0; };
         EpochData e;
@@ -190,11 +237,13 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
     return true;
 }
 
-bool readRunFolder(const QString& metricsPath, RunRecord* run, QString* error)
+bool readRunFolder(const QString& path, RunRecord* run, QString* error)
 {
+    const QFileInfo info(path);
+    const QString dir = info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+    const QString metricsPath = info.isDir() ? QDir(dir).filePath(QStringLiteral("metrics.csv")) : path;
     QFile f(metricsPath);
     if (!f.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: cannot read (%2)").arg(metricsPath, f.errorString()));
-    const QString dir = QFileInfo(metricsPath).absolutePath();
     const QByteArray metrics = f.readAll();
     if (metrics.isEmpty()) return fail(error, QStringLiteral("%1: empty file").arg(metricsPath));
     QMap<QString, QByteArray> files;
@@ -203,13 +252,22 @@ bool readRunFolder(const QString& metricsPath, RunRecord* run, QString* error)
     files[QStringLiteral("config.json")] = config.isEmpty() ? QByteArray("{}") : config;
     const QByteArray summary = readLocal(dir, QStringLiteral("summary.json"));
     if (!summary.isEmpty()) files[QStringLiteral("summary.json")] = summary;
+    // The workbench's own record of the run (curves, weight-update history), when it ran it.
+    const QByteArray runJson = readLocal(dir, QStringLiteral("run.json"));
+    if (!runJson.isEmpty()) files[QStringLiteral("run.json")] = runJson;
     RunRecord r;
     if (!recordFromFiles(metricsPath, files, QString(), &r, error)) return false;
-    r.name = QFileInfo(dir).fileName();
+    if (runJson.isEmpty()) {
+        r.name = QFileInfo(dir).fileName();
+        // A checkpoint and no summary: resumable (meprop train --resume), shown as stopped.
+        if (summary.isEmpty() && QFileInfo::exists(QDir(dir).filePath(QStringLiteral("checkpoint.bin")))) r.row.state = RunState::Stopped;
+    }
     // Where the batch-loss axis puts each evaluation's mean loss: batches per epoch from the config.
     const double limit = r.config.value(QStringLiteral("limit")).toDouble(), batch = r.config.value(QStringLiteral("batch")).toDouble();
     if (r.start.batchesPerEpoch == 0 && limit > 0 && batch > 0) r.start.batchesPerEpoch = qint64(std::ceil(limit / batch));
-    r.outDir.clear();  // imported: the workbench does not write into that folder
+    // The folder it came from: the Runs browser marks it as loaded and Delete may remove it. The
+    // workbench writes nothing into it.
+    r.outDir = dir;
     *run = r;
     return true;
 }
@@ -273,10 +331,10 @@ bool readBundle(QIODevice* device, const QString& zipPath, QList<RunRecord>* run
         QuaZipFile file(&zip);
         const QString name = zip.getCurrentFileName();
         if (name.endsWith(QLatin1Char('/'))) continue;
-        if (!file.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: %2 inside it %3").arg(zipPath, name, zipProblem(file.getZipError())));
+        if (!file.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: %2 inside it %3").arg(zipPath, shown(name), zipProblem(file.getZipError())));
         files[name] = file.readAll();
         file.close();
-        if (file.getZipError() != 0) return fail(error, QStringLiteral("%1: %2 is corrupt (CRC or data error)").arg(zipPath, name));
+        if (file.getZipError() != 0) return fail(error, QStringLiteral("%1: %2 is corrupt (CRC or data error)").arg(zipPath, shown(name)));
     }
     if (zip.getZipError() != 0) return fail(error, QStringLiteral("%1 %2").arg(zipPath, zipProblem(zip.getZipError())));
     zip.close();

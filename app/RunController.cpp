@@ -2,6 +2,7 @@
 
 #include "RunTableModel.h"
 #include "TrainingWorker.h"
+#include "charts/ChartExport.h"
 
 #include "core/Error.h"
 #include "train/RunFolder.h"
@@ -36,13 +37,14 @@ RunController::RunController(QObject* parent) : QObject(parent), m_model(new Run
     connect(m_worker, &TrainingWorker::finished, this, &RunController::onFinished);
     connect(m_worker, &TrainingWorker::stopped, this, &RunController::onStopped);
     connect(m_worker, &TrainingWorker::failed, this, &RunController::onFailed);
+    connect(m_model, &RunTableModel::renamed, this, &RunController::rename);
     m_thread.start();
 }
 
 RunController::~RunController()
 {
     m_queue.clear();
-    m_worker->stop();
+    if (m_current) m_worker->stop(m_current);
     m_thread.quit();
     m_thread.wait();
 }
@@ -52,9 +54,13 @@ void RunController::setThrottleMs(int ms)
     m_worker->setThrottleMs(ms);
 }
 
-int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name)
+int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name, int seedGroup)
 {
     const int id = addQueued(config, group, groupId, name, {});
+    if (seedGroup != 0) {
+        m_runs[id].seedGroup = seedGroup;
+        if (seedGroup > m_lastGroup) m_lastGroup = seedGroup;
+    }
     if (!m_current) startNext();
     return id;
 }
@@ -100,6 +106,7 @@ int RunController::addImported(RunRecord r)
     r.row.bpSeconds = r.epochs.isEmpty() ? std::nan("") : r.totalBpLinear();
     if (!r.warnings.isEmpty()) r.row.warning = r.warnings.back();
     if (r.groupId > m_lastGroup) m_lastGroup = r.groupId;
+    if (r.seedGroup > m_lastGroup) m_lastGroup = r.seedGroup;
     m_runs.insert(r.id, r);
     m_order.append(r.id);
     m_model->addRun(r.row);
@@ -159,6 +166,52 @@ bool RunController::requeueFromCheckpoint(int id, QString* error)
     return true;
 }
 
+void RunController::rename(int id, const QString& name)
+{
+    auto it = m_runs.find(id);
+    const QString n = name.simplified();
+    if (it == m_runs.end() || n.isEmpty()) return;
+    it->name = n;
+    it->renamed = true;
+    it->row.name = n;
+    syncRow(*it);  // kept in the session and in bundles; the run folder is not rewritten
+    emit runChanged(id);
+}
+
+bool RunController::remove(int id, bool deleteFolder, QString* error)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end()) {
+        if (error) *error = tr("no run %1").arg(id);
+        return false;
+    }
+    if (id == m_current) {
+        if (error) *error = tr("%1 is running: stop it first").arg(it->name);
+        return false;
+    }
+    if (deleteFolder && !it->outDir.isEmpty()) {
+        QDir dir(it->outDir);
+        if (dir.exists() && QFileInfo::exists(dir.filePath(QStringLiteral("config.json"))) && !dir.removeRecursively()) {
+            if (error) *error = tr("cannot delete the run folder %1 (check that you may write there)").arg(it->outDir);
+            return false;
+        }
+    }
+    m_queue.removeAll(id);
+    m_order.removeAll(id);
+    m_runs.erase(it);
+    m_model->removeRun(id);
+    updateSpeedups();
+    emit runRemoved(id);
+    return true;
+}
+
+void RunController::saveRecord(const RunRecord& r)
+{
+    if (r.outDir.isEmpty() || !QDir(r.outDir).exists()) return;
+    // Written atomically next to the trainer's files; a failure is not worth failing the run for.
+    saveFileAtomically(QDir(r.outDir).filePath(QStringLiteral("run.json")), QJsonDocument(toJson(r)).toJson(QJsonDocument::Compact));
+}
+
 void RunController::startNext()
 {
     if (m_current) return;
@@ -181,6 +234,7 @@ void RunController::startNext()
         }
         r.row.state = RunState::Running;
         syncRow(r);
+        m_worker->clearRequests(id);  // a late Stop or Pause for an earlier attempt of this record
         if (r.resume) {
             QMetaObject::invokeMethod(m_worker, "resumeRun", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QString, r.outDir));
         } else {
@@ -200,18 +254,18 @@ void RunController::startNext()
 void RunController::pause()
 {
     if (!m_current || m_paused) return;
-    m_worker->pause();
+    m_worker->pause(m_current);
 }
 
 void RunController::resume()
 {
     if (!m_current) return;
-    m_worker->resume();
+    m_worker->resume(m_current);
 }
 
 void RunController::stop()
 {
-    if (m_current) m_worker->stop();
+    if (m_current) m_worker->stop(m_current);
 }
 
 void RunController::stopAll()
@@ -254,8 +308,12 @@ const RunRecord* RunController::denseBaseline(int id) const
         const RunRecord& o = *found;
         if (o.mode() != QLatin1String("dense") || o.row.state != RunState::Finished || o.epochs.isEmpty()) continue;
         if (key(o.config) != mine) continue;
-        // Prefer the dense run of the same group (the compare/sweep that queued it).
-        if (!best || (o.groupId == r->groupId && best->groupId != r->groupId)) best = &o;
+        // Prefer the dense run of the same seed, then of the same group (the compare/sweep that
+        // queued it): a seed group's runs each get their own seed's baseline.
+        auto score = [&](const RunRecord& c) {
+            return (c.config.value(QStringLiteral("seed")) == r->config.value(QStringLiteral("seed")) ? 2 : 0) + (c.groupId == r->groupId ? 1 : 0);
+        };
+        if (!best || score(o) > score(*best)) best = &o;
     }
     return best;
 }
@@ -267,6 +325,7 @@ void RunController::updateSpeedups()
         double speedup = std::nan("");
         if (const RunRecord* d = denseBaseline(id); d && !r.epochs.isEmpty() && r.totalBpLinear() > 0)
             speedup = d->totalBpLinear() / r.totalBpLinear();
+        if (std::isnan(speedup) && std::isfinite(r.savedSpeedup)) speedup = r.savedSpeedup;  // its dense run is elsewhere
         const bool changed = std::isnan(speedup) != std::isnan(r.row.speedup) || (!std::isnan(speedup) && speedup != r.row.speedup);
         if (changed) {
             r.row.speedup = speedup;
@@ -401,6 +460,7 @@ void RunController::endRun(int id, RunState state)
         it->row.etaSeconds = std::nan("");
         syncRow(*it);
         updateSpeedups();
+        saveRecord(*it);
     }
     if (m_current == id) m_current = 0;
     emit runChanged(id);

@@ -11,6 +11,8 @@ PKGS=(
   libqt6opengl6-dev  # Qt6Charts' CMake package needs Qt6OpenGL's, which Debian ships apart
   libssl-dev xvfb xauth dataset-fashion-mnist
   libopenmpi-dev openmpi-bin  # meprop reproduce over MPI ranks (MEPROP_ENABLE_MPI)
+  clang libomp-dev  # the libFuzzer targets (bench/fuzz.sh, the `fuzz` preset)
+  qemu-user  # the CLI test on a CPU without AVX2 (cli_runs_on_a_cpu_without_avx2)
 )
 if [ "${MEPROP_WITH_TORCH:-0}" = 1 ]; then PKGS+=(python3-torch python3-numpy); fi
 # bench/authors-code (the authors' C# program beside ours): never needed to build or test.

@@ -10,7 +10,7 @@ Device parseDevice(const std::string& text, const std::string& field)
 {
     if (text == "cpu") return Device::Cpu;
     if (text == "cuda") return Device::Cuda;
-    throw ConfigError(field + ": expected one of cpu, cuda, got \"" + text + "\"");
+    throw ConfigError(field + ": expected one of cpu, cuda, got " + quote(text));
 }
 
 const char* toString(Device device)

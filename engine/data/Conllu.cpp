@@ -139,15 +139,15 @@ private:
         int a = 0, b = 0;
         if (const std::size_t dash = id.find('-'); dash != std::string_view::npos) {
             if (!parseNonNegative(id.substr(0, dash), a) || !parseNonNegative(id.substr(dash + 1), b) || a < 1 || b < a)
-                fail(lineNo, "ID \"" + std::string(id) + "\": expected a multiword-token range \"a-b\" with 1 <= a <= b");
+                fail(lineNo, "ID " + quote(id) + ": expected a multiword-token range \"a-b\" with 1 <= a <= b");
             return;
         }
         if (const std::size_t dot = id.find('.'); dot != std::string_view::npos) {
             if (!parseNonNegative(id.substr(0, dot), a) || !parseNonNegative(id.substr(dot + 1), b) || b < 1)
-                fail(lineNo, "ID \"" + std::string(id) + "\": expected an empty-node ID \"i.j\" with integers i >= 0, j >= 1");
+                fail(lineNo, "ID " + quote(id) + ": expected an empty-node ID \"i.j\" with integers i >= 0, j >= 1");
             return;
         }
-        if (!parseNonNegative(id, a) || a < 1) fail(lineNo, "ID \"" + std::string(id) + "\": expected a positive integer");
+        if (!parseNonNegative(id, a) || a < 1) fail(lineNo, "ID " + quote(id) + ": expected a positive integer");
         const int expected = static_cast<int>(m_cur.tokens.size()) + 1;
         if (a != expected)
             fail(lineNo, "ID " + std::to_string(a) + " out of sequence: expected " + std::to_string(expected));
@@ -161,7 +161,7 @@ private:
         if (f[6] == "_") {
             t.head = -1;
         } else if (!parseNonNegative(f[6], t.head)) {
-            fail(lineNo, "HEAD \"" + std::string(f[6]) + "\": expected a non-negative integer or _");
+            fail(lineNo, "HEAD " + quote(f[6]) + ": expected a non-negative integer or _");
         }
         t.deprel = std::string(f[7]);
         t.deps = std::string(f[8]);

@@ -73,15 +73,6 @@ void CheckpointWriter::ints(const std::vector<int>& v) { appendVector(m_out, v);
 
 void CheckpointWriter::f64s(const std::vector<double>& v) { appendVector(m_out, v); }
 
-std::string CheckpointReader::quote(std::string_view text)
-{
-    // Printable ASCII only and short, so that a corrupt name cannot break the one-line message
-    // (found by the fuzzer).
-    std::string out = "\"";
-    for (std::size_t i = 0; i < text.size() && i < 64; ++i) out += (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
-    return out + (text.size() > 64 ? "...\"" : "\"");
-}
-
 CheckpointReader::CheckpointReader(std::string_view data, std::string source) : m_data(data), m_source(std::move(source)) {}
 
 void CheckpointReader::fail(const std::string& message) const { throw CheckpointError(m_source + ": " + message); }
@@ -112,7 +103,7 @@ void CheckpointReader::section(std::string_view name)
     if (found != marker(name)) {
         const bool isMarker = found.rfind("\xC2\xA7", 0) == 0;
         fail("expected section \"" + std::string(name) + "\" at offset " + std::to_string(at) + ", found " +
-             (isMarker ? "section " + CheckpointReader::quote(std::string_view(found).substr(2)) : std::string("other data")) +
+             (isMarker ? "section " + quote(std::string_view(found).substr(2)) : std::string("other data")) +
              " (corrupt, or written by another build?)");
     }
 }
@@ -165,7 +156,7 @@ void CheckpointReader::matrixInto(Matrix& m, const std::string& what)
 void CheckpointReader::parameterInto(Parameter& p)
 {
     const std::string name = string();
-    if (name != p.name) fail("expected parameter \"" + p.name + "\", found " + CheckpointReader::quote(name));
+    if (name != p.name) fail("expected parameter \"" + p.name + "\", found " + quote(name));
     matrixInto(p.value, "parameter " + p.name);
 }
 

@@ -11,7 +11,8 @@
 // ("checkpoint: expected section \"adam\", found \"sgd\"") instead of reading garbage.
 // The reader is safe on hostile bytes (it is fuzzed): every read is bounds-checked, and every
 // length is checked against the bytes left before anything is allocated, so a corrupt stream
-// throws CheckpointError and never allocates more than the stream's own size.
+// throws CheckpointError and never allocates more than the stream's own size. Names read from the
+// stream are quoted escaped (core/Error.h quote), so a message stays one line.
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
@@ -83,8 +84,6 @@ public:
     void expectEnd();
     // A CheckpointError whose message starts with the source.
     [[noreturn]] void fail(const std::string& message) const;
-    // Text read from a checkpoint, safe to quote in a one-line message ("name", printable, short).
-    static std::string quote(std::string_view text);
 
 private:
     void raw(void* p, std::size_t n);

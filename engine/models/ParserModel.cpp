@@ -10,7 +10,7 @@ Activation parseActivation(const std::string& text, const std::string& field)
 {
     if (text == "relu") return Activation::Relu;
     if (text == "cube") return Activation::Cube;
-    throw ConfigError(field + ": expected relu or cube, got \"" + text + "\"");
+    throw ConfigError(field + ": expected relu or cube, got " + quote(text));
 }
 
 namespace {

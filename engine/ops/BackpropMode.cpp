@@ -10,7 +10,7 @@ BackpropMode parseBackpropMode(const std::string& text, const std::string& field
     if (text == "topk") return BackpropMode::TopK;
     if (text == "unified") return BackpropMode::Unified;
     if (text == "random") return BackpropMode::Random;
-    throw ConfigError(field + ": expected one of dense, topk, unified, random, got \"" + text + "\"");
+    throw ConfigError(field + ": expected one of dense, topk, unified, random, got " + quote(text));
 }
 
 const char* toString(BackpropMode mode)

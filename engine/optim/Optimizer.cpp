@@ -8,6 +8,14 @@
 
 namespace meprop {
 
+float epsilon(const OptimizerSettings& s)
+{
+    if (s.eps) return *s.eps;
+    if (s.kind == "adagrad") return kAdaGradEpsilon;
+    if (s.kind == "adam") return kAdamEpsilon;
+    return 0.0f;
+}
+
 void saveStateMatrices(CheckpointWriter& w, const std::vector<Matrix>& state)
 {
     w.u64(state.size());
@@ -35,7 +43,7 @@ std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings)
     else if (settings.kind == "adam")
         opt = std::make_unique<Adam>(settings);
     else
-        throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got \"" + settings.kind + "\"");
+        throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got " + quote(settings.kind));
     if (settings.clip > 0.0f) return std::make_unique<ClippedOptimizer>(std::move(opt), settings.clip);
     return opt;
 }

@@ -12,7 +12,7 @@ namespace {
 
 std::string where(const std::string& path, const ConlluSentence& s)
 {
-    return path + ": sentence " + s.sentId + " (line " + std::to_string(s.firstLine) + ")";
+    return path + ": sentence " + escaped(s.sentId) + " (line " + std::to_string(s.firstLine) + ")";
 }
 
 std::vector<int> heads(const ConlluSentence& s)

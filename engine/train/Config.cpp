@@ -11,16 +11,9 @@ namespace meprop {
 
 namespace {
 
-// A value from the input quoted for a one-line message: JSON-escaped (a newline shows as \n),
-// invalid UTF-8 replaced (found by the checkpoint fuzzer, through a stored configuration).
-std::string quoted(const std::string& text)
-{
-    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 std::string prefix(const std::string& source, const std::string& key)
 {
-    return (source.empty() ? std::string() : source + ": ") + "key \"" + key + "\"";
+    return (source.empty() ? std::string() : source + ": ") + "key " + quote(key);
 }
 
 std::string knownKeys()
@@ -87,7 +80,7 @@ Config Config::fromJsonText(std::string_view text, const std::string& source)
 void Config::setAssignment(const std::string& assignment, const std::string& source)
 {
     const auto eq = assignment.find('=');
-    if (eq == std::string::npos || eq == 0) throw ConfigError(source + " " + assignment + ": expected key=value");
+    if (eq == std::string::npos || eq == 0) throw ConfigError(source + " " + quote(assignment) + ": expected key=value");
     setFromString(assignment.substr(0, eq), assignment.substr(eq + 1), source);
 }
 
@@ -113,7 +106,7 @@ void Config::set(const std::string& key, const nlohmann::json& value, const std:
         return;
     }
     const KeySpec* spec = findKey(key);
-    if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key " + quoted(key) + " (known: " + knownKeys() + ")");
+    if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key " + quote(key) + " (known: " + knownKeys() + ")");
     const std::string where = prefix(source, key);
     switch (spec->type) {
     case KeySpec::Type::Int: {
@@ -146,6 +139,12 @@ void Config::set(const std::string& key, const nlohmann::json& value, const std:
         return;
     case KeySpec::Type::String:
         if (!value.is_string()) throw ConfigError(where + ": expected a string, got " + describe(value));
+        // config.json is JSON, so its strings are UTF-8 (--set text may be any bytes).
+        try {
+            (void)value.dump();
+        } catch (const nlohmann::json::type_error&) {
+            throw ConfigError(where + ": expected UTF-8 text, got " + quote(value.get<std::string>()));
+        }
         m_values[key] = value;
         return;
     case KeySpec::Type::Choice: {
@@ -158,7 +157,7 @@ void Config::set(const std::string& key, const nlohmann::json& value, const std:
             }
         std::string list;
         for (const std::string& c : spec->choices) list += (list.empty() ? "" : ", ") + c;
-        throw ConfigError(where + ": expected one of " + list + ", got " + quoted(s));
+        throw ConfigError(where + ": expected one of " + list + ", got " + quote(s));
     }
     }
 }
@@ -168,10 +167,10 @@ void Config::setFromString(const std::string& key, const std::string& text, cons
     if (findLegacyKey(key)) {
         if (text == "true" || text == "1") return set(key, true, source);
         if (text == "false" || text == "0") return set(key, false, source);
-        throw ConfigError(prefix(source, key) + ": expected true or false, got " + quoted(text));
+        throw ConfigError(prefix(source, key) + ": expected true or false, got " + quote(text));
     }
     const KeySpec* spec = findKey(key);
-    if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key " + quoted(key) + " (known: " + knownKeys() + ")");
+    if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key " + quote(key) + " (known: " + knownKeys() + ")");
     const std::string where = prefix(source, key);
     switch (spec->type) {
     case KeySpec::Type::Int: {
@@ -179,7 +178,7 @@ void Config::setFromString(const std::string& key, const std::string& text, cons
         const char* end = text.data() + text.size();
         auto [p, ec] = std::from_chars(text.data(), end, v);
         if (ec != std::errc() || p != end || text.empty())
-            throw ConfigError(where + ": expected an integer, got " + quoted(text));
+            throw ConfigError(where + ": expected an integer, got " + quote(text));
         set(key, v, source);
         return;
     }
@@ -188,14 +187,14 @@ void Config::setFromString(const std::string& key, const std::string& text, cons
         const char* end = text.data() + text.size();
         auto [p, ec] = std::from_chars(text.data(), end, v);
         if (ec != std::errc() || p != end || text.empty())
-            throw ConfigError(where + ": expected a number, got " + quoted(text));
+            throw ConfigError(where + ": expected a number, got " + quote(text));
         set(key, v, source);
         return;
     }
     case KeySpec::Type::Bool:
         if (text == "true" || text == "1") return set(key, true, source);
         if (text == "false" || text == "0") return set(key, false, source);
-        throw ConfigError(where + ": expected true or false, got " + quoted(text));
+        throw ConfigError(where + ": expected true or false, got " + quote(text));
     case KeySpec::Type::String:
     case KeySpec::Type::Choice: set(key, text, source); return;
     }

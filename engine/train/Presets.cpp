@@ -136,7 +136,7 @@ const Preset& findPreset(const std::string& name)
         if (p.name == name) return p;
     std::string names;
     for (const Preset& p : presets()) names += (names.empty() ? "" : ", ") + p.name;
-    throw ConfigError("unknown preset \"" + name + "\" (known: " + names + ")");
+    throw ConfigError("unknown preset " + quote(name) + " (known: " + names + ")");
 }
 
 }  // namespace meprop

@@ -14,12 +14,12 @@ std::unique_ptr<Task> makeTask(const Config& config, Rng& rng)
     if (parseDevice(config.getString("device"), "key \"device\"") == Device::Cuda) {
         // Throws ConfigError naming the reason when this build or this machine has no GPU.
         if (task == "image") return makeCudaImageTask(config, rng);
-        throw ConfigError("key \"device\": task \"" + task + "\" runs on the cpu only (cuda supports the image task)");
+        throw ConfigError("key \"device\": task " + quote(task) + " runs on the cpu only (cuda supports the image task)");
     }
     if (task == "image") return std::make_unique<ImageTask>(config, rng);
     if (task == "parse") return makeParseTask(config, rng);
     if (task == "pos") return makePosTask(config, rng);
-    throw ConfigError("key \"task\": task \"" + task + "\" is not available in this build");
+    throw ConfigError("key \"task\": task " + quote(task) + " is not available in this build");
 }
 
 }  // namespace meprop

@@ -65,7 +65,7 @@ inline void requireClearMessage(std::string_view message, std::string_view name 
 {
     const std::string m(message);
     require(!m.empty(), "error message is empty");
-    require(m.find('\n') == std::string::npos, "error message spans several lines", m);
+    require(m.find_first_of("\n\r") == std::string::npos, "error message spans several lines", m);
     if (!name.empty()) require(m.find(name) != std::string::npos, "error message does not name the input", m);
 }
 

@@ -76,6 +76,8 @@ TEST(Cli, BadInputExitsWithTwoAndOneLine)
     expectBadInput("train image --set optimizer=rmsprop", "\"optimizer\"");
     expectBadInput("train image --set mode=sparse", "\"mode\"");
     expectBadInput("train image --set nokey=1", "unknown key \"nokey\"");
+    // Not UTF-8: config.json could not hold it (before: an internal error once the folder existed).
+    expectBadInput("train image --set 'data=/tmp/\xff'", "expected UTF-8 text");
     expectBadInput("train image --set k", "expected key=value");
     expectBadInput("train image --set data=" + dir + "/nodata --out " + dir + "/o", "file not found");
 }

@@ -138,6 +138,20 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"empty.conllu", ":", "no sentences"}, BadCase{"blank_only.conllu", ":", "no sentences"},
                       BadCase{"does_not_exist.conllu", ":", "cannot open"}));
 
+TEST(Conllu, ParsesFromMemoryWithTheNameInMessages)
+{
+    const auto s = parseConllu("1\tA\ta\tX\t_\t_\t0\troot\t_\t_\n", "mem.conllu");
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].sentId, "mem.conllu:1");
+    try {
+        parseConllu("1\r\tA\ta\tX\t_\t_\t0\troot\t_\t_\n", "mem.conllu");
+        ADD_FAILURE() << "no DatasetError";
+    } catch (const DatasetError& e) {
+        // A control character of the input is escaped: the message stays one line.
+        EXPECT_STREQ(e.what(), "mem.conllu:1: ID \"1\\r\": expected a positive integer");
+    }
+}
+
 TEST(Conllu, WriteBackRoundTripIsByteIdentical)
 {
     const std::string in = dataFile("good.conllu");

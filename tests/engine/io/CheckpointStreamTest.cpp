@@ -182,14 +182,13 @@ TEST(CheckpointStream, NamesFromTheFileAreQuotedOnOneLine)
         r.section("linear");
         FAIL();
     } catch (const CheckpointError& e) {
-        EXPECT_NE(std::string(e.what()).find("found section \"line?break\""), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("found section \"line\\nbreak\""), std::string::npos) << e.what();
     }
     Parameter p("w", 1, 1);
     try {
         r.parameterInto(p);
         FAIL();
     } catch (const CheckpointError& e) {
-        EXPECT_NE(std::string(e.what()).find("found \"bad?name\""), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("found \"bad\\x01name\""), std::string::npos) << e.what();
     }
-    EXPECT_EQ(CheckpointReader::quote(std::string(70, 'a')), "\"" + std::string(64, 'a') + "...\"");
 }

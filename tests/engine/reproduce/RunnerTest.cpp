@@ -280,3 +280,34 @@ TEST(Runner, WritesTheSmokeSampleOfATreebankOnce)
     prepareDerivedData(plan);
     EXPECT_EQ(fs::last_write_time(sample), t);
 }
+
+TEST(Runner, AnInterruptedRunContinuesFromItsCheckpointWithTheSameResults)
+{
+    const std::string dir = meprop::test::tempDir("runner-stopped"), whole = meprop::test::tempDir("runner-stopped-whole");
+    const std::vector<std::pair<std::string, std::string>> sets = {{"epochs", "3"}};
+    const Plan plan = tinyPlan(dir, {"table6"}, 1, Budget::Smoke, sets), reference = tinyPlan(whole, {"table6"}, 1, Budget::Smoke, sets);
+    runPlan(reference, whole, {});
+    // Stop the first run in its second or third epoch: it leaves a checkpoint and no summary.json.
+    std::atomic<bool> stop{false};
+    RunnerOptions o;
+    o.progress = [&](const RunnerProgress& p) {
+        for (const auto& [id, f] : p.running)
+            if (f >= 0.3) stop = true;
+    };
+    o.stop = [&] { return stop.load(); };
+    RunnerResult r = runPlan(plan, dir, o);
+    ASSERT_TRUE(r.interrupted);
+    const PlannedRun& first = plan.runs.front();
+    const fs::path f = runFolder(dir, first);
+    ASSERT_TRUE(fs::exists(f / "checkpoint.bin"));
+    ASSERT_FALSE(fs::exists(f / "summary.json"));
+    EXPECT_EQ(inspectRun(first, f.string()), RunState::Unfinished);
+    r = runPlan(plan, dir, {});
+    EXPECT_FALSE(r.interrupted);
+    EXPECT_EQ(readJson(f / "reproduce.json")["resumed"], true);
+    for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+        const json a = readJson(fs::path(runFolder(dir, plan.runs[i])) / "summary.json");
+        const json b = readJson(fs::path(runFolder(whole, reference.runs[i])) / "summary.json");
+        for (const char* k : {"dev_metric", "test_metric", "best_epoch", "final_train_loss"}) EXPECT_EQ(a[k], b[k]) << plan.runs[i].id << " " << k;
+    }
+}

@@ -104,8 +104,28 @@ TEST(Config, SetAssignmentSplitsAtTheFirstEquals)
     Config c;
     c.setAssignment("data=/tmp/a=b");
     EXPECT_EQ(c.getString("data"), "/tmp/a=b");
-    EXPECT_NE(configError([&] { c.setAssignment("=5"); }).find("--set =5: expected key=value"), std::string::npos);
+    EXPECT_NE(configError([&] { c.setAssignment("=5"); }).find("--set \"=5\": expected key=value"), std::string::npos);
     EXPECT_NE(configError([&] { c.setAssignment("k"); }).find("expected key=value"), std::string::npos);
+}
+
+TEST(Config, InputTextInMessagesStaysOnOneLine)
+{
+    Config c;
+    const std::string m = configError([&] { c.setFromString("mode", "top\nk"); });
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    EXPECT_NE(m.find("got \"top\\nk\""), std::string::npos) << m;
+    EXPECT_EQ(configError([&] { findPreset("a\nb"); }).find('\n'), std::string::npos);
+    EXPECT_EQ(configError([&] { c.setAssignment("k\n"); }).find('\n'), std::string::npos);
+}
+
+TEST(Config, StringsMustBeUtf8BecauseConfigJsonIs)
+{
+    // Found by the config fuzz target: --set data=<invalid UTF-8> was accepted, and writing
+    // config.json then threw nlohmann's type_error (an internal error, exit 1).
+    Config c;
+    EXPECT_NE(configError([&] { c.setAssignment("data=/tmp/\xff\xfe"); }).find("expected UTF-8 text"), std::string::npos);
+    c.setAssignment("data=/tmp/d\xc3\xa9j\xc3\xa0");  // valid UTF-8 is fine
+    EXPECT_NO_THROW((void)c.json().dump());
 }
 
 TEST(Config, RoundTripsThroughJson)
@@ -165,7 +185,8 @@ TEST(Config, TrainingDetailKeysReachTheSettings)
     const OptimizerSettings o = optimizerSettings(c);
     EXPECT_EQ(o.clip, 5.0f);
     EXPECT_TRUE(o.adagradEpsInside);
-    EXPECT_EQ(o.eps, 1e-6f);
+    EXPECT_FALSE(o.eps.has_value());  // the optimizer's default, kAdaGradEpsilon
+    EXPECT_EQ(epsilon(o), 1e-6f);
     c.setFromString("bias_grad", "dense");
     EXPECT_TRUE(denseBias(c, false));
     EXPECT_NE(configError([&] { c.setFromString("init", "glorot"); }).find("key \"init\": expected one of auto, xavier-uniform"),
