@@ -170,3 +170,25 @@ TEST(CheckpointStream, BadValuesAreRejected)
     Rng rng;
     EXPECT_THROW(r.rngInto(rng), CheckpointError);
 }
+
+TEST(CheckpointStream, NamesFromTheFileAreQuotedOnOneLine)
+{
+    CheckpointWriter w;
+    w.section("line\nbreak");
+    w.string("bad\x01name");
+    const std::string bytes = w.take();
+    CheckpointReader r(bytes, "ck");
+    try {
+        r.section("linear");
+        FAIL();
+    } catch (const CheckpointError& e) {
+        EXPECT_NE(std::string(e.what()).find("found section \"line\\nbreak\""), std::string::npos) << e.what();
+    }
+    Parameter p("w", 1, 1);
+    try {
+        r.parameterInto(p);
+        FAIL();
+    } catch (const CheckpointError& e) {
+        EXPECT_NE(std::string(e.what()).find("found \"bad\\x01name\""), std::string::npos) << e.what();
+    }
+}
