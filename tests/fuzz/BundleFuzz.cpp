@@ -12,6 +12,7 @@
 #include "FuzzSupport.h"
 
 #include "Bundle.h"
+#include "charts/Smoothing.h"
 
 #include <quazip/quazip.h>
 #include <quazip/quazipfile.h>
@@ -58,9 +59,9 @@ void useRun(const RunRecord& r)
     (void)r.testAtBest();
     (void)configSummary(r.config);
     for (const EpochData& e : r.epochs) (void)r.backpropRatio(e);
-    (void)smoothed(r.batchLoss, 0.1, 500);
-    (void)thinned(r.batchLoss, 500);
-    for (const auto& layer : r.ratio) (void)thinned(layer, 500);
+    (void)emaSmoothed(r.batchLoss, 0.6);
+    (void)thinnedTo(r.batchLoss, 500);
+    for (const auto& layer : r.ratio) (void)emaSmoothed(thinnedTo(layer, 500), 0.9);
 
     // Export again (a bundle of imported runs): run.json and metrics.csv must read back.
     RunRecord again;
