@@ -82,6 +82,7 @@ void CheckpointReader::raw(void* p, std::size_t n)
     if (n > remaining())
         fail("truncated: " + std::to_string(n) + " bytes wanted at offset " + std::to_string(m_pos) + ", " + std::to_string(remaining()) +
              " left");
+    if (n == 0) return;  // an empty vector's data() may be null, and memcpy from/to null is undefined
     std::memcpy(p, m_data.data() + m_pos, n);
     m_pos += n;
 }
