@@ -83,6 +83,7 @@ report() {  # report NAME STATUS
   mkdir -p "tests/fuzz/regressions/$name"
   for f in "$build/artifacts/$name"/*; do
     [ -f "$f" ] || continue
+    case "$f" in *.seen) continue ;; esac  # reported by an earlier run
     cp "$f" "tests/fuzz/regressions/$name/" && echo "    kept as tests/fuzz/regressions/$name/$(basename "$f")"
     mv "$f" "$f.seen"
   done

@@ -103,7 +103,7 @@ void CheckpointReader::section(std::string_view name)
     if (found != marker(name)) {
         const bool isMarker = found.rfind("\xC2\xA7", 0) == 0;
         fail("expected section \"" + std::string(name) + "\" at offset " + std::to_string(at) + ", found " +
-             (isMarker ? "section \"" + found.substr(2) + "\"" : std::string("other data")) + " (corrupt, or written by another build?)");
+             (isMarker ? "section " + quote(found.substr(2)) : std::string("other data")) + " (corrupt, or written by another build?)");
     }
 }
 
@@ -155,7 +155,7 @@ void CheckpointReader::matrixInto(Matrix& m, const std::string& what)
 void CheckpointReader::parameterInto(Parameter& p)
 {
     const std::string name = string();
-    if (name != p.name) fail("expected parameter \"" + p.name + "\", found \"" + name + "\"");
+    if (name != p.name) fail("expected parameter \"" + p.name + "\", found " + quote(name));
     matrixInto(p.value, "parameter " + p.name);
 }
 

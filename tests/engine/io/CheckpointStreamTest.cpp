@@ -90,6 +90,23 @@ TEST(CheckpointStream, EmptyVectorsRoundTrip)
     EXPECT_EQ(r.u64(), 9u);
 }
 
+TEST(CheckpointStream, ASectionNameFromTheFileStaysOnOneLine)
+{
+    // Found by the checkpoint fuzz target: a corrupt section name holding a newline made a
+    // two-line message.
+    CheckpointWriter w;
+    w.section("trainer\nstate");
+    const std::string bytes = w.take();
+    CheckpointReader r(bytes, "ck.bin");
+    try {
+        r.section("trainer-state");
+        ADD_FAILURE() << "no CheckpointError";
+    } catch (const CheckpointError& e) {
+        EXPECT_STREQ(e.what(), "ck.bin: expected section \"trainer-state\" at offset 0, found section \"trainer\\nstate\" "
+                               "(corrupt, or written by another build?)");
+    }
+}
+
 TEST(CheckpointStream, MismatchesNameWhatDiffers)
 {
     const std::string bytes = sample();
