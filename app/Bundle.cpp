@@ -117,6 +117,40 @@ bool recordFromFiles(const QString& where, const QMap<QString, QByteArray>& file
 }  // namespace
 
 
+QList<RunFolderInfo> scanRunsFolder(const QString& root)
+{
+    QList<RunFolderInfo> out;
+    const QDir base(root);
+    for (const QFileInfo& sub : base.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time)) {
+        const QDir d(sub.absoluteFilePath());
+        if (!QFileInfo::exists(d.filePath(QStringLiteral("config.json")))) continue;
+        RunFolderInfo info;
+        info.dir = sub.absoluteFilePath();
+        info.name = sub.fileName();
+        info.modified = sub.lastModified();
+        const QJsonObject config = QJsonDocument::fromJson(readLocal(info.dir, QStringLiteral("config.json"))).object();
+        info.valid = !config.isEmpty();
+        info.summary = info.valid ? configSummary(config) : QStringLiteral("(config.json unreadable)");
+        info.plannedEpochs = config.value(QStringLiteral("epochs")).toInt();
+        QList<EpochData> epochs;
+        QString ignored;
+        if (parseMetricsCsv(readLocal(info.dir, QStringLiteral("metrics.csv")), &epochs, &ignored)) {
+            info.epochs = static_cast<int>(epochs.size());
+            for (const EpochData& e : epochs)
+                if (!(info.bestDev >= e.dev)) info.bestDev = e.dev;
+        }
+        const QJsonObject runJson = QJsonDocument::fromJson(readLocal(info.dir, QStringLiteral("run.json"))).object();
+        if (!runJson.value(QStringLiteral("name")).toString().isEmpty()) info.name = runJson.value(QStringLiteral("name")).toString();
+        if (QFileInfo::exists(d.filePath(QStringLiteral("summary.json")))) info.state = QStringLiteral("finished");
+        else if (QFileInfo::exists(d.filePath(QStringLiteral("checkpoint.bin")))) info.state = QStringLiteral("resumable");
+        else if (runJson.value(QStringLiteral("state")).toString() == QLatin1String("failed")) info.state = QStringLiteral("failed");
+        else if (!runJson.isEmpty()) info.state = QStringLiteral("stopped");
+        else info.state = QStringLiteral("incomplete");
+        out << info;
+    }
+    return out;
+}
+
 QByteArray metricsCsv(const RunRecord& r)
 {
     QString text = QStringLiteral("epoch,train_loss,dev,test,fp_s,bp_linear_s,bp_overall_s,update_s,train_s,eval_s,backprop_ratio");
@@ -203,11 +237,13 @@ bool parseMetricsCsv(const QByteArray& text, QList<EpochData>* epochs, QString* 
     return true;
 }
 
-bool readRunFolder(const QString& metricsPath, RunRecord* run, QString* error)
+bool readRunFolder(const QString& path, RunRecord* run, QString* error)
 {
+    const QFileInfo info(path);
+    const QString dir = info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+    const QString metricsPath = info.isDir() ? QDir(dir).filePath(QStringLiteral("metrics.csv")) : path;
     QFile f(metricsPath);
     if (!f.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("%1: cannot read (%2)").arg(metricsPath, f.errorString()));
-    const QString dir = QFileInfo(metricsPath).absolutePath();
     const QByteArray metrics = f.readAll();
     if (metrics.isEmpty()) return fail(error, QStringLiteral("%1: empty file").arg(metricsPath));
     QMap<QString, QByteArray> files;
@@ -216,13 +252,22 @@ bool readRunFolder(const QString& metricsPath, RunRecord* run, QString* error)
     files[QStringLiteral("config.json")] = config.isEmpty() ? QByteArray("{}") : config;
     const QByteArray summary = readLocal(dir, QStringLiteral("summary.json"));
     if (!summary.isEmpty()) files[QStringLiteral("summary.json")] = summary;
+    // The workbench's own record of the run (curves, weight-update history), when it ran it.
+    const QByteArray runJson = readLocal(dir, QStringLiteral("run.json"));
+    if (!runJson.isEmpty()) files[QStringLiteral("run.json")] = runJson;
     RunRecord r;
     if (!recordFromFiles(metricsPath, files, QString(), &r, error)) return false;
-    r.name = QFileInfo(dir).fileName();
+    if (runJson.isEmpty()) {
+        r.name = QFileInfo(dir).fileName();
+        // A checkpoint and no summary: resumable (meprop train --resume), shown as stopped.
+        if (summary.isEmpty() && QFileInfo::exists(QDir(dir).filePath(QStringLiteral("checkpoint.bin")))) r.row.state = RunState::Stopped;
+    }
     // Where the batch-loss axis puts each evaluation's mean loss: batches per epoch from the config.
     const double limit = r.config.value(QStringLiteral("limit")).toDouble(), batch = r.config.value(QStringLiteral("batch")).toDouble();
     if (r.start.batchesPerEpoch == 0 && limit > 0 && batch > 0) r.start.batchesPerEpoch = qint64(std::ceil(limit / batch));
-    r.outDir.clear();  // imported: the workbench does not write into that folder
+    // The folder it came from: the Runs browser marks it as loaded and Delete may remove it. The
+    // workbench writes nothing into it.
+    r.outDir = dir;
     *run = r;
     return true;
 }

@@ -47,7 +47,11 @@ FieldSpec::Type toFieldType(const KeySpec& k)
 
 QList<FieldSpec> configFields()
 {
-    const GpuStatus gpu = gpuAvailability();
+    return configFields(gpuAvailability());
+}
+
+QList<FieldSpec> configFields(const GpuStatus& gpu)
+{
     QList<FieldSpec> out;
     for (const KeySpec& k : configKeys()) {
         FieldSpec f;

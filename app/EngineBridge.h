@@ -13,9 +13,12 @@
 
 namespace meprop {
 
+struct GpuStatus;
 // The engine's configKeys() as ConfigPanel fields. "data" becomes a folder field checked with
-// checkDataFolder(); "device" gets its GPU choice greyed out when gpuAvailability() says so.
+// checkDataFolder(); "device" gets its GPU choice greyed out, with gpu.reason, exactly when
+// gpu.available is false. The first form asks gpuAvailability().
 QList<FieldSpec> configFields();
+QList<FieldSpec> configFields(const GpuStatus& gpu);
 QList<PresetSpec> presetSpecs();
 // The engine defaults for every key.
 QJsonObject defaultConfig();

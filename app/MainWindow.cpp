@@ -8,6 +8,7 @@
 #include "ExperimentPlan.h"
 #include "ProgressDelegate.h"
 #include "RunController.h"
+#include "ResultsTable.h"
 #include "RunTableModel.h"
 #include "charts/ChartExport.h"
 #include "datasets/Catalogue.h"
@@ -15,6 +16,7 @@
 #include "views/ConfigureView.h"
 #include "views/HeatmapView.h"
 #include "views/LiveView.h"
+#include "views/RunsBrowser.h"
 #include "views/SweepView.h"
 
 #include <QAction>
@@ -34,6 +36,8 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
+#include <QSpinBox>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -50,7 +54,7 @@ namespace meprop {
 namespace {
 
 const QStringList kViews{QStringLiteral("configure"), QStringLiteral("live"), QStringLiteral("compare"),
-                         QStringLiteral("sweep"), QStringLiteral("heatmap")};
+                         QStringLiteral("sweep"), QStringLiteral("heatmap"), QStringLiteral("runs")};
 
 }  // namespace
 
@@ -60,6 +64,7 @@ MainWindow::MainWindow(const QString& runsRoot, QWidget* parent) : QMainWindow(p
     setWindowIcon(QIcon(QStringLiteral(":/meprop/meprop-workbench.svg")));
     m_runs = new RunController(this);
     QString root = runsRoot;
+    m_runsRootGiven = !runsRoot.isEmpty();
     if (root.isEmpty())
         root = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath(QStringLiteral("runs"));
     m_runs->setRunsRoot(root);
@@ -102,6 +107,12 @@ void MainWindow::buildUi()
     m_compare = new CompareView(context);
     m_sweep = new SweepView(context);
     m_heatmap = new HeatmapView(context);
+    m_runsBrowser = new RunsBrowser(context);
+    connect(m_runsBrowser, &RunsBrowser::loadRequested, this, [this](const QStringList& dirs) {
+        QString error;
+        if (!loadRunFolders(dirs, &error)) showError(tr("Cannot load the run"), error);
+    });
+    connect(m_runsBrowser, &RunsBrowser::chooseFolderRequested, this, &MainWindow::chooseRunsRoot);
     connect(configPanel(), &ConfigPanel::validityChanged, this, &MainWindow::updateActions);
     connect(configPanel(), &ConfigPanel::valuesChanged, this, &MainWindow::updateActions);
 
@@ -111,13 +122,22 @@ void MainWindow::buildUi()
     m_tabs->addTab(m_compare, tr("Compare"));
     m_tabs->addTab(m_sweep, tr("k sweep"));
     m_tabs->addTab(m_heatmap, tr("Weight updates"));
+    m_tabs->addTab(m_runsBrowser, tr("Runs folder"));
 
     m_table = new QTableView();
     m_table->setObjectName(QStringLiteral("runTable"));
-    m_table->setModel(m_runs->model());
+    m_sorted = new QSortFilterProxyModel(this);
+    m_sorted->setSourceModel(m_runs->model());
+    m_sorted->setSortRole(RunTableModel::SortRole);
+    m_table->setModel(m_sorted);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(-1, Qt::AscendingOrder);  // the order queued until a header is clicked
     m_table->setItemDelegateForColumn(RunTableModel::Progress, new ProgressDelegate(m_table));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setEditTriggers(QAbstractItemView::EditKeyPressed | QAbstractItemView::SelectedClicked);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showTableMenu);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
@@ -179,6 +199,12 @@ void MainWindow::buildActions()
         if (!saveFileAtomically(path, text, &error)) showError(tr("Cannot save the config"), error);
     });
     saveCfg->setShortcut(QKeySequence::Save);
+    file->addAction(tr("&Resume run folder..."), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Resume the run in a folder"), m_runs->runsRoot());
+        if (dir.isEmpty()) return;
+        QString error;
+        if (!resumeFolder(dir, &error)) showError(tr("Cannot resume the run"), error);
+    })->setStatusTip(tr("Continue a stopped, failed or killed run from the checkpoint of its last finished epoch"));
     file->addSeparator();
     file->addAction(tr("&Import run bundle..."), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Import run bundle"), m_lastFolder, tr("Run bundle (*.zip)"));
@@ -194,7 +220,7 @@ void MainWindow::buildActions()
         QString error;
         if (!importMetrics(path, &error)) showError(tr("Cannot import the metrics"), error);
     });
-    file->addAction(tr("&Export run bundle..."), this, [this] {
+    file->addAction(tr("&Export run bundle (selected runs, or all)..."), this, [this] {
         const QString path = chooseSavePath(tr("Export run bundle"), tr("Run bundle (*.zip)"), QStringLiteral("meprop-runs.zip"));
         if (path.isEmpty()) return;
         QString error;
@@ -226,6 +252,7 @@ void MainWindow::buildActions()
     });
     file->addSeparator();
     file->addAction(tr("Choose &data folder..."), this, &MainWindow::chooseDataFolder);
+    file->addAction(tr("Choose &runs folder..."), this, &MainWindow::chooseRunsRoot);
     for (const DatasetInfo& info : datasetCatalogue()) {
         if (info.mirrors.empty()) continue;
         const QString name = info.name == "mnist" ? QStringLiteral("&MNIST") : QString::fromStdString(info.name);
@@ -265,8 +292,24 @@ void MainWindow::buildActions()
     });
     runMenu->addSeparator();
     runMenu->addAction(tr("Stop &all"), m_runs, &RunController::stopAll);
+    runMenu->addSeparator();
+    auto* rename = runMenu->addAction(tr("Re&name run..."), this, &MainWindow::renameSelected);
+    rename->setShortcut(Qt::Key_F2);
+    auto* del = runMenu->addAction(tr("&Delete runs..."), this, &MainWindow::askDeleteSelected);
+    del->setShortcut(QKeySequence::Delete);
+    del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_table->addAction(del);
 
     tb->addAction(m_startAct);
+    auto* seedsLabel = new QLabel(tr(" seeds "));
+    m_seeds = new QSpinBox();
+    m_seeds->setObjectName(QStringLiteral("seeds"));
+    m_seeds->setRange(1, 20);
+    m_seeds->setValue(1);
+    m_seeds->setToolTip(tr("Run every config of Start, Compare and k sweep with seeds 1..N: drawn as the mean with a +/-1 std band"));
+    seedsLabel->setToolTip(m_seeds->toolTip());
+    tb->addWidget(seedsLabel);
+    tb->addWidget(m_seeds);
     tb->addAction(m_pauseAct);
     tb->addAction(m_stopAct);
     tb->addSeparator();
@@ -299,7 +342,7 @@ void MainWindow::buildActions()
 
 QList<WorkbenchView*> MainWindow::views() const
 {
-    return {m_configure, m_live, m_compare, m_sweep, m_heatmap};
+    return {m_configure, m_live, m_compare, m_sweep, m_heatmap, m_runsBrowser};
 }
 
 QList<ChartRef> MainWindow::charts() const
@@ -329,16 +372,39 @@ bool MainWindow::checkConfig(QString* why)
 
 void MainWindow::startPlan(const std::vector<PlannedRun>& plan, GroupKind kind)
 {
-    const int group = m_runs->newGroupId();
-    const QString prefix = kind == GroupKind::Compare ? QStringLiteral("compare") : QStringLiteral("sweep");
-    for (const PlannedRun& p : plan)
-        m_runs->enqueue(fromEngineJson(p.config), kind, group, QStringLiteral("%1 %2 %3").arg(prefix).arg(group).arg(QString::fromStdString(p.label)));
+    const int group = kind == GroupKind::None ? 0 : m_runs->newGroupId();
+    const QString prefix = kind == GroupKind::Compare ? QStringLiteral("compare") : kind == GroupKind::Sweep ? QStringLiteral("sweep") : QStringLiteral("seeds");
+    // The runs of one config with seeds 1..N ("topk seed 1", "topk seed 2", ...) form a seed group.
+    QMap<QString, int> seedGroups;
+    for (const PlannedRun& p : plan) {
+        const QString label = QString::fromStdString(p.label);
+        int seedGroup = 0;
+        if (label.contains(QLatin1String("seed "))) {
+            const QString base = label.section(QStringLiteral("seed "), 0, 0).trimmed();
+            if (!seedGroups.contains(base)) seedGroups[base] = m_runs->newGroupId();
+            seedGroup = seedGroups[base];
+        }
+        const QString name = kind == GroupKind::None ? QStringLiteral("%1 %2 %3").arg(prefix).arg(seedGroup).arg(label)
+                                                     : QStringLiteral("%1 %2 %3").arg(prefix).arg(group).arg(label);
+        m_runs->enqueue(fromEngineJson(p.config), kind, group, name, seedGroup);
+    }
+}
+
+int MainWindow::seeds() const
+{
+    return m_seeds ? m_seeds->value() : 1;
+}
+
+void MainWindow::setSeeds(int n)
+{
+    if (m_seeds) m_seeds->setValue(std::max(1, n));
 }
 
 bool MainWindow::start(QString* why)
 {
     if (!checkConfig(why)) return false;
-    m_runs->enqueue(configPanel()->values());
+    if (seeds() <= 1) m_runs->enqueue(configPanel()->values());
+    else startPlan(withSeeds({PlannedRun{toEngineJson(configPanel()->values()), std::string()}}, seeds()), GroupKind::None);
     if (!m_scripted) showView(QStringLiteral("live"));
     return true;
 }
@@ -346,7 +412,7 @@ bool MainWindow::start(QString* why)
 bool MainWindow::startCompare(QString* why)
 {
     if (!checkConfig(why)) return false;
-    startPlan(comparePlan(toEngineJson(configPanel()->values())), GroupKind::Compare);
+    startPlan(withSeeds(comparePlan(toEngineJson(configPanel()->values())), seeds()), GroupKind::Compare);
     return true;
 }
 
@@ -360,7 +426,7 @@ bool MainWindow::startSweep(const QList<int>& ks, QString* why)
         if (why) *why = QString::fromStdString(e.what());
         return false;
     }
-    startPlan(plan, GroupKind::Sweep);
+    startPlan(withSeeds(plan, seeds()), GroupKind::Sweep);
     return true;
 }
 
@@ -415,6 +481,16 @@ void MainWindow::showError(const QString& title, const QString& message)
 }
 
 // ---- data sets ------------------------------------------------------------------------------
+
+bool MainWindow::resumeFolder(const QString& folder, QString* error)
+{
+    if (!RunController::isResumable(folder)) {
+        *error = tr("%1 holds no run to resume: resuming needs a checkpoint (written at the end of every epoch) and no "
+                    "summary.json (a finished run)").arg(folder);
+        return false;
+    }
+    return m_runs->enqueueResume(folder, error) != 0;
+}
 
 void MainWindow::chooseDataFolder()
 {
@@ -595,9 +671,12 @@ bool MainWindow::exportChart(const QString& id, const QString& path, QString* er
 bool MainWindow::exportTable(const QString& path, QString* error)
 {
     const QString ext = QFileInfo(path).suffix().toLower();
-    if (ext == QLatin1String("csv")) return saveFileAtomically(path, m_runs->model()->toCsv().toUtf8(), error);
-    if (ext == QLatin1String("md") || ext == QLatin1String("markdown"))
-        return saveFileAtomically(path, m_runs->model()->toMarkdown().toUtf8(), error);
+    QList<const RunRecord*> all;
+    for (int id : m_runs->ids())
+        if (const RunRecord* r = m_runs->record(id)) all << r;
+    const ResultsTable table = resultsTable(all);
+    if (ext == QLatin1String("csv")) return saveFileAtomically(path, toCsv(table).toUtf8(), error);
+    if (ext == QLatin1String("md") || ext == QLatin1String("markdown")) return saveFileAtomically(path, toMarkdown(table).toUtf8(), error);
     if (error) *error = tr("%1: choose a .csv or .md file name").arg(path);
     return false;
 }
@@ -605,14 +684,10 @@ bool MainWindow::exportTable(const QString& path, QString* error)
 bool MainWindow::exportBundle(const QString& path, QString* error)
 {
     QList<RunRecord> runs;
-    // The selected run alone when one is selected in the table, otherwise every run.
-    const QList<int> sel = selectedIds();
-    if (!sel.isEmpty() && !m_scripted) {
-        if (const RunRecord* r = m_runs->record(sel.front())) runs << *r;
-    } else {
-        for (int id : m_runs->ids())
-            if (const RunRecord* r = m_runs->record(id)) runs << *r;
-    }
+    // The selected runs when some are selected in the table (in the session's order), otherwise every run.
+    const QList<int> sel = m_scripted ? QList<int>() : selectedIds();
+    for (int id : m_runs->ids())
+        if (const RunRecord* r = m_runs->record(id); r && (sel.isEmpty() || sel.contains(id))) runs << *r;
     if (runs.isEmpty()) {
         if (error) *error = tr("nothing to export: the run table is empty");
         return false;
@@ -636,8 +711,11 @@ bool MainWindow::exportBundle(const QString& path, QString* error)
         }
     }
     QDir(tmp).removeRecursively();
-    files[QStringLiteral("results.csv")] = m_runs->model()->toCsv().toUtf8();
-    files[QStringLiteral("results.md")] = m_runs->model()->toMarkdown().toUtf8();
+    QList<const RunRecord*> exported;
+    for (const RunRecord& r : std::as_const(runs)) exported << &r;
+    const ResultsTable table = resultsTable(exported);
+    files[QStringLiteral("results.csv")] = toCsv(table).toUtf8();
+    files[QStringLiteral("results.md")] = toMarkdown(table).toUtf8();
     return writeBundle(path, runs, files, error);
 }
 
@@ -646,11 +724,15 @@ bool MainWindow::importBundle(const QString& path, QString* error)
     QList<RunRecord> runs;
     if (!readBundle(path, &runs, error)) return false;
     // Groups of the bundle get fresh ids so they do not merge with this session's.
-    QMap<int, int> groups;
+    QMap<int, int> groups, seedGroups;
     for (RunRecord& r : runs) {
         if (r.groupKind != GroupKind::None) {
             if (!groups.contains(r.groupId)) groups[r.groupId] = m_runs->newGroupId();
             r.groupId = groups[r.groupId];
+        }
+        if (r.seedGroup != 0) {
+            if (!seedGroups.contains(r.seedGroup)) seedGroups[r.seedGroup] = m_runs->newGroupId();
+            r.seedGroup = seedGroups[r.seedGroup];
         }
         if (r.name.isEmpty()) r.name = QFileInfo(path).completeBaseName();
         m_runs->addImported(r);
@@ -660,13 +742,137 @@ bool MainWindow::importBundle(const QString& path, QString* error)
     return true;
 }
 
+void MainWindow::selectRuns(const QList<int>& ids)
+{
+    m_table->clearSelection();
+    for (int row = 0; row < m_sorted->rowCount(); ++row) {
+        const QModelIndex i = m_sorted->index(row, 0);
+        if (ids.contains(i.data(RunTableModel::IdRole).toInt()))
+            m_table->selectionModel()->select(i, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+}
+
+void MainWindow::renameRun(int id, const QString& name)
+{
+    m_runs->rename(id, name);
+    refreshAll();
+}
+
+void MainWindow::renameSelected()
+{
+    const QList<int> sel = selectedIds();
+    if (sel.isEmpty()) return;
+    const int row = m_runs->model()->rowOf(sel.front());
+    m_table->edit(m_sorted->mapFromSource(m_runs->model()->index(row, RunTableModel::Name)));
+}
+
+bool MainWindow::deleteRuns(const QList<int>& ids, bool removeFolders, QString* error)
+{
+    QStringList problems;
+    for (int id : ids) {
+        QString e;
+        if (!m_runs->remove(id, removeFolders, &e)) problems << e;
+    }
+    refreshAll();
+    if (!problems.isEmpty() && error) *error = problems.join(QLatin1Char('\n'));
+    return problems.isEmpty();
+}
+
+void MainWindow::askDeleteSelected()
+{
+    const QList<int> ids = selectedIds();
+    if (ids.isEmpty()) return;
+    int folders = 0;
+    for (int id : ids)
+        if (const RunRecord* r = m_runs->record(id); r && !r->outDir.isEmpty() && QFileInfo::exists(r->outDir)) ++folders;
+    QMessageBox box(QMessageBox::Question, tr("Delete runs"), tr("Remove %n run(s) from the table?", nullptr, int(ids.size())),
+                    QMessageBox::NoButton, this);
+    QPushButton* keep = box.addButton(tr("Remove, keep the folders"), QMessageBox::AcceptRole);
+    QPushButton* drop = nullptr;
+    if (folders > 0) {
+        box.setInformativeText(tr("%n of them have a run folder (config.json, metrics.csv, ...). Keep it on disk (the Runs "
+                                  "folder tab can load it again), or delete it too?", nullptr, folders));
+        drop = box.addButton(tr("Remove and delete the folders"), QMessageBox::DestructiveRole);
+    }
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(keep);
+    box.exec();
+    if (box.clickedButton() != keep && (!drop || box.clickedButton() != drop)) return;
+    QString error;
+    if (!deleteRuns(ids, box.clickedButton() == drop, &error)) showError(tr("Some runs were not removed"), error);
+}
+
+void MainWindow::showTableMenu(const QPoint& pos)
+{
+    const QList<int> ids = selectedIds();
+    QMenu menu(this);
+    menu.addAction(tr("Rename..."), this, &MainWindow::renameSelected)->setEnabled(ids.size() == 1);
+    menu.addAction(tr("Delete %n run(s)...", nullptr, int(ids.size())), this, &MainWindow::askDeleteSelected)->setEnabled(!ids.isEmpty());
+    menu.addAction(tr("Export %n run(s) as a bundle...", nullptr, int(ids.size())), this, [this] {
+        const QString path = chooseSavePath(tr("Export run bundle"), tr("Run bundle (*.zip)"), QStringLiteral("meprop-runs.zip"));
+        if (path.isEmpty()) return;
+        QString error;
+        if (!exportBundle(path, &error)) showError(tr("Cannot export the bundle"), error);
+        else showStatus(tr("Saved %1").arg(path), 5000);
+    })->setEnabled(!ids.isEmpty());
+    menu.addSeparator();
+    menu.addAction(tr("Show in the charts"), this, [this, ids] {
+        for (int id : ids) m_runs->model()->setShown(id, true);
+    });
+    menu.addAction(tr("Hide from the charts"), this, [this, ids] {
+        for (int id : ids) m_runs->model()->setShown(id, false);
+    });
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+bool MainWindow::loadRunFolders(const QStringList& dirs, QString* error)
+{
+    QStringList problems;
+    int loaded = 0;
+    for (const QString& dir : dirs) {
+        RunRecord r;
+        QString e;
+        if (!readRunFolder(dir, &r, &e)) {
+            problems << e;
+            continue;
+        }
+        r.groupKind = GroupKind::None;  // a loaded folder is a run of its own
+        r.groupId = 0;
+        r.seedGroup = 0;
+        m_runs->addImported(r);
+        ++loaded;
+    }
+    refreshAll();
+    m_runsBrowser->rescan();
+    if (loaded > 0) showStatus(tr("Loaded %n run(s) from the runs folder", nullptr, loaded), 5000);
+    if (!problems.isEmpty() && error) *error = problems.join(QLatin1Char('\n'));
+    return problems.isEmpty();
+}
+
+void MainWindow::setRunsRoot(const QString& dir)
+{
+    if (dir.isEmpty()) return;
+    QDir().mkpath(dir);
+    m_runs->setRunsRoot(dir);
+    m_runsBrowser->rescan();
+}
+
+void MainWindow::chooseRunsRoot()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the runs folder"), m_runs->runsRoot());
+    if (dir.isEmpty()) return;
+    setRunsRoot(dir);
+    m_runsRootGiven = false;  // remembered from now on
+    showStatus(tr("New runs are written to %1").arg(dir), 8000);
+}
+
 bool MainWindow::importMetrics(const QString& path, QString* error)
 {
     RunRecord r;
     if (!readRunFolder(path, &r, error)) return false;
     m_runs->addImported(r);
     refreshAll();
-    statusBar()->showMessage(tr("Imported %1 from %2").arg(r.name, path), 5000);
+    showStatus(tr("Imported %1 from %2").arg(r.name, path), 5000);
     return true;
 }
 
@@ -693,6 +899,7 @@ bool MainWindow::restoreSettings()
     if (s.contains(QStringLiteral("window/state"))) restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     if (s.contains(QStringLiteral("window/splitter"))) m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
     m_lastFolder = s.value(QStringLiteral("lastFolder")).toString();
+    if (!m_runsRootGiven && s.contains(QStringLiteral("runsRoot"))) setRunsRoot(s.value(QStringLiteral("runsRoot")).toString());
     m_sweepKs->setText(s.value(QStringLiteral("sweepKs"), m_sweepKs->text()).toString());
     const QByteArray cfg = s.value(QStringLiteral("lastConfig")).toByteArray();
     if (!cfg.isEmpty()) {
@@ -711,6 +918,7 @@ void MainWindow::saveSettings()
     s.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
     s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
     s.setValue(QStringLiteral("lastFolder"), m_lastFolder);
+    if (!m_runsRootGiven) s.setValue(QStringLiteral("runsRoot"), m_runs->runsRoot());
     s.setValue(QStringLiteral("sweepKs"), m_sweepKs->text());
     s.setValue(QStringLiteral("lastConfig"), QJsonDocument(configPanel()->values()).toJson(QJsonDocument::Compact));
 }
@@ -721,8 +929,8 @@ MainWindow::QuitChoice MainWindow::askQuit(int running, int queued)
     QMessageBox box(QMessageBox::Question, tr("Runs in progress"),
                     queued > 0 ? tr("A run is in progress and %1 more are queued.").arg(queued) : tr("A run is in progress."),
                     QMessageBox::NoButton, this);
-    box.setInformativeText(tr("Stop them now (a stopped run keeps its folder with config.json and metrics.csv, but no "
-                              "summary), or keep them running and quit when the last one is done?"));
+    box.setInformativeText(tr("Stop them now (a stopped run keeps its folder with its checkpoint of the last finished epoch; "
+                              "File > Resume run folder continues it), or keep them running and quit when the last one is done?"));
     QPushButton* stop = box.addButton(tr("Stop runs and quit"), QMessageBox::DestructiveRole);
     QPushButton* later = box.addButton(tr("Quit when done"), QMessageBox::AcceptRole);
     box.addButton(QMessageBox::Cancel);

@@ -20,6 +20,8 @@ class QAction;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
+class QSortFilterProxyModel;
+class QSpinBox;
 class QSplitter;
 class QTabWidget;
 class QTableView;
@@ -36,6 +38,7 @@ class HeatmapView;
 class LiveView;
 struct PlannedRun;
 class RunController;
+class RunsBrowser;
 class SweepView;
 
 class MainWindow : public QMainWindow {
@@ -52,6 +55,9 @@ public:
     bool start(QString* why = nullptr);
     bool startCompare(QString* why = nullptr);
     bool startSweep(const QList<int>& ks, QString* why = nullptr);
+    // Seeds per config for Start, Compare and k sweep (1: the config's own seed).
+    int seeds() const;
+    void setSeeds(int n);
     void togglePause();
     void stopCurrent();
 
@@ -60,14 +66,32 @@ public:
     bool loadConfig(const QString& path, QString* error);
     bool applySettings(const QStringList& settings, QString* error);
 
-    bool showView(const QString& name);  // configure | live | compare | sweep | heatmap
+    bool showView(const QString& name);  // configure | live | compare | sweep | heatmap | runs
     static QStringList viewNames();
 
+    // The runs selected in the run table (every run when none is selected) with the charts and the
+    // results table.
     bool exportBundle(const QString& path, QString* error);
     bool importBundle(const QString& path, QString* error);
+    // File > Resume run folder: queues the continuation of the run in `folder` from its checkpoint
+    // (a folder with checkpoint.bin and no summary.json). False with the reason otherwise.
+    bool resumeFolder(const QString& folder, QString* error);
     // A run folder's metrics.csv (CLI output, or the authors' code through bench/authors-code/run.sh).
     bool importMetrics(const QString& path, QString* error);
+    // Every run of the table: a column per varied config key, plain numbers (ResultsTable).
     bool exportTable(const QString& path, QString* error);  // .csv or .md by extension
+
+    // Run management. Selects rows of the run table (by run id), as a click does.
+    void selectRuns(const QList<int>& ids);
+    QList<int> selectedRunIds() const { return selectedIds(); }
+    void renameRun(int id, const QString& name);
+    // Removes runs from the session (and with removeFolders their run folders); the running one is
+    // refused. False and the reasons in *error when one could not be removed.
+    bool deleteRuns(const QList<int>& ids, bool removeFolders, QString* error);
+    // Loads run folders (from the Runs browser) into the run table and the charts.
+    bool loadRunFolders(const QStringList& dirs, QString* error);
+    // Where new runs go and the Runs browser looks.
+    void setRunsRoot(const QString& dir);
     bool saveScreenshot(const QString& path, QString* error);
     // Chart ids for exports: accuracy, loss, ratio, timing, compare, compare_loss, sweep_accuracy,
     // sweep_speedup, heatmap.
@@ -132,6 +156,10 @@ private:
     void chooseDataFolder();
     void askDownload(const DatasetInfo& info);
     void saveSettings();
+    void askDeleteSelected();
+    void renameSelected();
+    void showTableMenu(const QPoint& pos);
+    void chooseRunsRoot();
     QuitChoice askQuit(int running, int queued);
     QString chooseSavePath(const QString& title, const QString& filters, const QString& suggested);
 
@@ -144,9 +172,12 @@ private:
     CompareView* m_compare = nullptr;
     SweepView* m_sweep = nullptr;
     HeatmapView* m_heatmap = nullptr;
+    RunsBrowser* m_runsBrowser = nullptr;
+    QSortFilterProxyModel* m_sorted = nullptr;
     QLabel* m_statusText = nullptr;
     QProgressBar* m_statusProgress = nullptr;
     QLineEdit* m_sweepKs = nullptr;
+    QSpinBox* m_seeds = nullptr;
     QTimer* m_refreshTimer = nullptr;
     QTimer* m_flashTimer = nullptr;
     QString m_flash;
@@ -164,6 +195,7 @@ private:
     QString m_lastError;
     QString m_lastWarning;
     bool m_scripted = false;
+    bool m_runsRootGiven = false;  // --runs-dir: not replaced by the saved setting
     bool m_quitWhenDone = false;
     std::function<QuitChoice(int, int)> m_quitAnswer;
 };

@@ -5,7 +5,7 @@
 
 namespace meprop {
 
-// The colour of run `id` in every chart of every tab (a 10-colour palette, cycling).
+// The colour of run `id` in every chart of every tab (a 20-colour palette, cycling).
 QColor runColor(int id);
 
 }  // namespace meprop

@@ -2,6 +2,11 @@
 
 #include "RunTableModel.h"
 #include "TrainingWorker.h"
+#include "charts/ChartExport.h"
+
+#include "core/Error.h"
+#include "train/RunFolder.h"
+#include "train/Trainer.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -32,13 +37,14 @@ RunController::RunController(QObject* parent) : QObject(parent), m_model(new Run
     connect(m_worker, &TrainingWorker::finished, this, &RunController::onFinished);
     connect(m_worker, &TrainingWorker::stopped, this, &RunController::onStopped);
     connect(m_worker, &TrainingWorker::failed, this, &RunController::onFailed);
+    connect(m_model, &RunTableModel::renamed, this, &RunController::rename);
     m_thread.start();
 }
 
 RunController::~RunController()
 {
     m_queue.clear();
-    m_worker->stop();
+    if (m_current) m_worker->stop(m_current);
     m_thread.quit();
     m_thread.wait();
 }
@@ -48,9 +54,22 @@ void RunController::setThrottleMs(int ms)
     m_worker->setThrottleMs(ms);
 }
 
-int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name)
+int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name, int seedGroup)
+{
+    const int id = addQueued(config, group, groupId, name, {});
+    if (seedGroup != 0) {
+        m_runs[id].seedGroup = seedGroup;
+        if (seedGroup > m_lastGroup) m_lastGroup = seedGroup;
+    }
+    if (!m_current) startNext();
+    return id;
+}
+
+int RunController::addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder)
 {
     RunRecord r;
+    r.resume = !resumeFolder.isEmpty();
+    r.outDir = resumeFolder;
     r.id = ++m_lastId;
     r.config = config;
     r.groupKind = group;
@@ -67,7 +86,6 @@ int RunController::enqueue(const QJsonObject& config, GroupKind group, int group
     m_model->addRun(r.row);
     m_queue.enqueue(r.id);
     emit runAdded(r.id);
-    if (!m_current) startNext();
     return r.id;
 }
 
@@ -88,12 +106,110 @@ int RunController::addImported(RunRecord r)
     r.row.bpSeconds = r.epochs.isEmpty() ? std::nan("") : r.totalBpLinear();
     if (!r.warnings.isEmpty()) r.row.warning = r.warnings.back();
     if (r.groupId > m_lastGroup) m_lastGroup = r.groupId;
+    if (r.seedGroup > m_lastGroup) m_lastGroup = r.seedGroup;
     m_runs.insert(r.id, r);
     m_order.append(r.id);
     m_model->addRun(r.row);
     updateSpeedups();
     emit runAdded(r.id);
     return r.id;
+}
+
+bool RunController::isResumable(const QString& folder)
+{
+    try {
+        return !folder.isEmpty() && !RunFolder::resumableCheckpoint(folder.toStdString()).empty();
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+int RunController::enqueueResume(const QString& folder, QString* error)
+{
+    QJsonObject config;
+    try {
+        // Reads (and checks) the checkpoint now, so a corrupt or finished one is reported here.
+        config = QJsonDocument::fromJson(QByteArray::fromStdString(Trainer::checkpointConfig(folder.toStdString()).json().dump())).object();
+    } catch (const Error& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return 0;
+    }
+    const int id = addQueued(config, GroupKind::None, 0, tr("resumed %1").arg(QFileInfo(folder).fileName()), folder);
+    if (!m_current) startNext();
+    return id;
+}
+
+bool RunController::requeueFromCheckpoint(int id, QString* error)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end() || (it->row.state != RunState::Stopped && it->row.state != RunState::Failed)) {
+        if (error) *error = tr("run %1 is not stopped or failed").arg(id);
+        return false;
+    }
+    if (!isResumable(it->outDir)) {
+        if (error) *error = tr("%1 has no checkpoint to resume from (the run stopped before the end of its first epoch, or finished)").arg(it->outDir);
+        return false;
+    }
+    RunRecord& r = *it;
+    r.resume = true;
+    r.epochs.clear();  // the trainer replays the restored epochs
+    r.batchLoss.clear();
+    r.ratio.clear();
+    r.heatmap.clear();
+    r.row.error.clear();
+    r.row.progress = 0.0;
+    r.row.state = RunState::Queued;
+    syncRow(r);
+    m_queue.enqueue(id);
+    emit runChanged(id);
+    if (!m_current) startNext();
+    return true;
+}
+
+void RunController::rename(int id, const QString& name)
+{
+    auto it = m_runs.find(id);
+    const QString n = name.simplified();
+    if (it == m_runs.end() || n.isEmpty()) return;
+    it->name = n;
+    it->renamed = true;
+    it->row.name = n;
+    syncRow(*it);  // kept in the session and in bundles; the run folder is not rewritten
+    emit runChanged(id);
+}
+
+bool RunController::remove(int id, bool deleteFolder, QString* error)
+{
+    auto it = m_runs.find(id);
+    if (it == m_runs.end()) {
+        if (error) *error = tr("no run %1").arg(id);
+        return false;
+    }
+    if (id == m_current) {
+        if (error) *error = tr("%1 is running: stop it first").arg(it->name);
+        return false;
+    }
+    if (deleteFolder && !it->outDir.isEmpty()) {
+        QDir dir(it->outDir);
+        if (dir.exists() && QFileInfo::exists(dir.filePath(QStringLiteral("config.json"))) && !dir.removeRecursively()) {
+            if (error) *error = tr("cannot delete the run folder %1 (check that you may write there)").arg(it->outDir);
+            return false;
+        }
+    }
+    m_queue.removeAll(id);
+    m_order.removeAll(id);
+    m_runs.erase(it);
+    m_model->removeRun(id);
+    updateSpeedups();
+    emit runRemoved(id);
+    return true;
+}
+
+void RunController::saveRecord(const RunRecord& r)
+{
+    if (r.outDir.isEmpty() || !QDir(r.outDir).exists()) return;
+    // Written atomically next to the trainer's files; a failure is not worth failing the run for.
+    saveFileAtomically(QDir(r.outDir).filePath(QStringLiteral("run.json")), QJsonDocument(toJson(r)).toJson(QJsonDocument::Compact));
 }
 
 void RunController::startNext()
@@ -108,7 +224,7 @@ void RunController::startNext()
         m_pausedMs = 0;
         m_clock.start();
         RunRecord& r = *it;
-        if (!m_runsRoot.isEmpty()) {
+        if (!r.resume && !m_runsRoot.isEmpty()) {
             // A fresh folder per run: the trainer refuses to overwrite a finished run, and ids restart
             // with every session.
             const QString base = QDir(m_runsRoot).filePath(
@@ -118,9 +234,14 @@ void RunController::startNext()
         }
         r.row.state = RunState::Running;
         syncRow(r);
-        const QByteArray json = QJsonDocument(r.config).toJson(QJsonDocument::Compact);
-        QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QByteArray, json),
-                                  Q_ARG(QString, r.outDir));
+        m_worker->clearRequests(id);  // a late Stop or Pause for an earlier attempt of this record
+        if (r.resume) {
+            QMetaObject::invokeMethod(m_worker, "resumeRun", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QString, r.outDir));
+        } else {
+            const QByteArray json = QJsonDocument(r.config).toJson(QJsonDocument::Compact);
+            QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QByteArray, json),
+                                      Q_ARG(QString, r.outDir));
+        }
         emit busyChanged(true);
         emit runStarted(id);
         emit runChanged(id);
@@ -133,18 +254,18 @@ void RunController::startNext()
 void RunController::pause()
 {
     if (!m_current || m_paused) return;
-    m_worker->pause();
+    m_worker->pause(m_current);
 }
 
 void RunController::resume()
 {
     if (!m_current) return;
-    m_worker->resume();
+    m_worker->resume(m_current);
 }
 
 void RunController::stop()
 {
-    if (m_current) m_worker->stop();
+    if (m_current) m_worker->stop(m_current);
 }
 
 void RunController::stopAll()
@@ -187,8 +308,12 @@ const RunRecord* RunController::denseBaseline(int id) const
         const RunRecord& o = *found;
         if (o.mode() != QLatin1String("dense") || o.row.state != RunState::Finished || o.epochs.isEmpty()) continue;
         if (key(o.config) != mine) continue;
-        // Prefer the dense run of the same group (the compare/sweep that queued it).
-        if (!best || (o.groupId == r->groupId && best->groupId != r->groupId)) best = &o;
+        // Prefer the dense run of the same seed, then of the same group (the compare/sweep that
+        // queued it): a seed group's runs each get their own seed's baseline.
+        auto score = [&](const RunRecord& c) {
+            return (c.config.value(QStringLiteral("seed")) == r->config.value(QStringLiteral("seed")) ? 2 : 0) + (c.groupId == r->groupId ? 1 : 0);
+        };
+        if (!best || score(o) > score(*best)) best = &o;
     }
     return best;
 }
@@ -200,6 +325,7 @@ void RunController::updateSpeedups()
         double speedup = std::nan("");
         if (const RunRecord* d = denseBaseline(id); d && !r.epochs.isEmpty() && r.totalBpLinear() > 0)
             speedup = d->totalBpLinear() / r.totalBpLinear();
+        if (std::isnan(speedup) && std::isfinite(r.savedSpeedup)) speedup = r.savedSpeedup;  // its dense run is elsewhere
         const bool changed = std::isnan(speedup) != std::isnan(r.row.speedup) || (!std::isnan(speedup) && speedup != r.row.speedup);
         if (changed) {
             r.row.speedup = speedup;
@@ -334,6 +460,7 @@ void RunController::endRun(int id, RunState state)
         it->row.etaSeconds = std::nan("");
         syncRow(*it);
         updateSpeedups();
+        saveRecord(*it);
     }
     if (m_current == id) m_current = 0;
     emit runChanged(id);

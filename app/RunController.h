@@ -1,6 +1,8 @@
 #pragma once
 // Owns the training thread and its worker (Qt's worker/controller pattern), the queue of runs of
-// a session and every run's record; keeps the run table in step. Runs execute one at a time, in
+// a session and every run's record; keeps the run table in step. When a run ends, its full record
+// (curves, weight-update history, state) is saved as run.json beside the trainer's files, so that
+// the Runs browser can load it back later. Runs execute one at a time, in
 // the order queued. Nothing here blocks the GUI thread except the destructor, which stops the
 // current run and joins the thread (the trainer polls for the stop between batches).
 #include "RunData.h"
@@ -33,11 +35,30 @@ public:
     RunTableModel* model() const { return m_model; }
 
     // Queues a run of `config` (engine JSON keys); returns its id. Starts it when idle.
-    int enqueue(const QJsonObject& config, GroupKind group = GroupKind::None, int groupId = 0, const QString& name = {});
+    // seedGroup: the id shared by the runs of one config with seeds 1..N (0: none).
+    int enqueue(const QJsonObject& config, GroupKind group = GroupKind::None, int groupId = 0, const QString& name = {},
+                int seedGroup = 0);
     int newGroupId() { return ++m_lastGroup; }
-    // Adds a finished run read from a bundle; returns its new id.
+    // Adds a finished run read from a bundle or a run folder; returns its new id.
     int addImported(RunRecord record);
+    // Renames a run (its legends show the new name from then on).
+    void rename(int id, const QString& name);
+    // Takes a run out of the session (a queued one leaves the queue); with deleteFolder its run
+    // folder goes too (only a folder holding a config.json, i.e. a run folder). The running run is
+    // refused: false and the reason in *error.
+    bool remove(int id, bool deleteFolder, QString* error = nullptr);
 
+    // A folder holding a run that can be resumed: a checkpoint but no summary.json (a run that
+    // was stopped, failed or killed after at least one epoch).
+    static bool isResumable(const QString& folder);
+    // Queues the continuation of the run in `folder` from its checkpoint, in that folder with its
+    // own configuration; returns its id, or 0 with the reason in *error.
+    int enqueueResume(const QString& folder, QString* error = nullptr);
+    // The same for run `id` of this session (stopped or failed): it goes on in its record.
+    bool requeueFromCheckpoint(int id, QString* error = nullptr);
+
+    // Pause, resume and stop act on the current run by its id (TrainingWorker): one that has just
+    // ended without the controller having seen it yet is left alone, and so is the next one.
     void pause();
     void resume();
     // Stops the current run (the queue goes on with the next).
@@ -51,11 +72,13 @@ public:
     int queuedCount() const { return static_cast<int>(m_queue.size()); }
     const RunRecord* record(int id) const;
     QList<int> ids() const { return m_order; }
-    // The finished dense run of the same configuration (mode, k, k_output and seed aside).
+    // The finished dense run of the same configuration (mode, k, k_output and seed aside), of the
+    // same seed where there is one, else of the same group.
     const RunRecord* denseBaseline(int id) const;
 
 signals:
     void runAdded(int id);
+    void runRemoved(int id);
     void runChanged(int id);       // data or state changed (throttled by the worker)
     void runStarted(int id);
     void runEnded(int id);         // finished, stopped or failed
@@ -65,6 +88,8 @@ signals:
     void idle();                   // nothing running and nothing queued
 
 private:
+    // A queued record (not started); resumeFolder not empty: it continues the run there.
+    int addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder);
     void startNext();
     void onStarted(int id, const StartData& info);
     void onBatches(int id, const BatchData& data);
@@ -79,6 +104,7 @@ private:
     void updateTimes(RunRecord& r);
     void updateSpeedups();
     void syncRow(const RunRecord& r);
+    void saveRecord(const RunRecord& r);
 
     QThread m_thread;
     TrainingWorker* m_worker = nullptr;

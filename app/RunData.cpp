@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -40,6 +41,7 @@ QString groupName(GroupKind g)
 
 QString RunRecord::legend() const
 {
+    if (renamed && !name.isEmpty()) return QStringLiteral("#%1 %2").arg(id).arg(name);
     const QString m = mode();
     QString s = QStringLiteral("#%1 %2").arg(id).arg(m);
     if (config.value(QStringLiteral("implementation")).toString() == QLatin1String("authors-csharp"))
@@ -128,6 +130,7 @@ QJsonObject toJson(const RunRecord& r)
     o[QStringLiteral("config")] = r.config;
     o[QStringLiteral("group")] = groupName(r.groupKind);
     o[QStringLiteral("group_id")] = r.groupId;
+    o[QStringLiteral("seed_group")] = r.seedGroup;
     o[QStringLiteral("state")] = toString(r.row.state);
     o[QStringLiteral("error")] = r.row.error;
     o[QStringLiteral("elapsed_s")] = r.row.elapsedSeconds;
@@ -139,7 +142,8 @@ QJsonObject toJson(const RunRecord& r)
     start[QStringLiteral("batches_per_epoch")] = double(r.start.batchesPerEpoch);
     QJsonArray layers;
     for (const LayerData& l : r.start.layers)
-        layers.append(QJsonObject{{QStringLiteral("name"), l.name}, {QStringLiteral("width"), l.width}, {QStringLiteral("k"), l.k}});
+        layers.append(QJsonObject{{QStringLiteral("name"), l.name}, {QStringLiteral("width"), l.width}, {QStringLiteral("k"), l.k},
+                                  {QStringLiteral("blocks"), l.blocks}});
     start[QStringLiteral("layers")] = layers;
     o[QStringLiteral("start")] = start;
     QJsonArray epochs;
@@ -165,6 +169,23 @@ QJsonObject toJson(const RunRecord& r)
     o[QStringLiteral("ratio")] = ratio;
     o[QStringLiteral("summary")] = r.summary;
     o[QStringLiteral("warnings")] = QJsonArray::fromStringList(r.warnings);
+    o[QStringLiteral("renamed")] = r.renamed;
+    if (std::isfinite(r.row.speedup)) o[QStringLiteral("speedup")] = r.row.speedup;
+    QJsonArray heat;
+    for (const HeatmapLayer& l : r.heatmap) {
+        QJsonArray counts;
+        for (quint64 c : l.counts) counts.append(double(c));
+        heat.append(QJsonObject{{QStringLiteral("name"), l.name},
+                                {QStringLiteral("neurons"), l.neurons},
+                                {QStringLiteral("k"), l.k},
+                                {QStringLiteral("blocks"), l.blocks},
+                                {QStringLiteral("steps"), l.steps},
+                                {QStringLiteral("last_step"), double(l.lastStep)},
+                                // neurons x steps bytes of 0/255 compress well.
+                                {QStringLiteral("lit_zlib_base64"), QString::fromLatin1(qCompress(l.lit).toBase64())},
+                                {QStringLiteral("counts"), counts}});
+    }
+    o[QStringLiteral("heatmap")] = heat;
     return o;
 }
 
@@ -183,6 +204,7 @@ bool fromJson(const QJsonObject& o, RunRecord* r, QString* error)
     const QString group = o.value(QStringLiteral("group")).toString();
     r->groupKind = group == QLatin1String("compare") ? GroupKind::Compare : group == QLatin1String("sweep") ? GroupKind::Sweep : GroupKind::None;
     r->groupId = o.value(QStringLiteral("group_id")).toInt();
+    r->seedGroup = o.value(QStringLiteral("seed_group")).toInt();
     const QJsonObject s = o.value(QStringLiteral("start")).toObject();
     r->start.task = s.value(QStringLiteral("task")).toString();
     r->start.metric = s.value(QStringLiteral("metric")).toString();
@@ -193,7 +215,7 @@ bool fromJson(const QJsonObject& o, RunRecord* r, QString* error)
     for (const QJsonValue& v : s.value(QStringLiteral("layers")).toArray()) {
         const QJsonObject l = v.toObject();
         r->start.layers.append({l.value(QStringLiteral("name")).toString(), l.value(QStringLiteral("width")).toInt(),
-                                l.value(QStringLiteral("k")).toInt()});
+                                l.value(QStringLiteral("k")).toInt(), std::max(1, l.value(QStringLiteral("blocks")).toInt(1))});
     }
     r->epochs.clear();
     for (const QJsonValue& v : o.value(QStringLiteral("epochs")).toArray()) {
@@ -223,6 +245,25 @@ bool fromJson(const QJsonObject& o, RunRecord* r, QString* error)
     r->summary = o.value(QStringLiteral("summary")).toObject();
     r->warnings.clear();
     for (const QJsonValue& v : o.value(QStringLiteral("warnings")).toArray()) r->warnings << v.toString();
+    r->renamed = o.value(QStringLiteral("renamed")).toBool();
+    r->savedSpeedup = o.contains(QStringLiteral("speedup")) ? o.value(QStringLiteral("speedup")).toDouble() : std::nan("");
+    r->heatmap.clear();
+    for (const QJsonValue& v : o.value(QStringLiteral("heatmap")).toArray()) {
+        const QJsonObject h = v.toObject();
+        HeatmapLayer l;
+        l.name = h.value(QStringLiteral("name")).toString();
+        l.neurons = h.value(QStringLiteral("neurons")).toInt();
+        l.k = h.value(QStringLiteral("k")).toInt();
+        l.blocks = std::max(1, h.value(QStringLiteral("blocks")).toInt(1));
+        l.steps = h.value(QStringLiteral("steps")).toInt();
+        l.lastStep = long(h.value(QStringLiteral("last_step")).toDouble());
+        l.lit = qUncompress(QByteArray::fromBase64(h.value(QStringLiteral("lit_zlib_base64")).toString().toLatin1()));
+        for (const QJsonValue& c : h.value(QStringLiteral("counts")).toArray()) l.counts << quint64(c.toDouble());
+        if (l.neurons < 0 || l.steps < 0 || l.lit.size() != qsizetype(l.neurons) * l.steps)
+            return fail(QStringLiteral("run.json: heatmap layer \"%1\" has %2 bytes, expected neurons x steps = %3")
+                            .arg(l.name).arg(l.lit.size()).arg(qsizetype(l.neurons) * l.steps));
+        r->heatmap << l;
+    }
     r->row.elapsedSeconds = o.value(QStringLiteral("elapsed_s")).toDouble();
     r->row.error = o.value(QStringLiteral("error")).toString();
     const QString state = o.value(QStringLiteral("state")).toString();

@@ -12,12 +12,15 @@
 #include <QPointF>
 #include <QString>
 
+#include <limits>
+
 namespace meprop {
 
 struct LayerData {
     QString name;
     int width = 0;
-    int k = 0;
+    int k = 0;       // rows kept per example, all blocks together
+    int blocks = 1;  // gate blocks selected in separately (LSTM: 4)
 };
 
 struct StartData {
@@ -60,8 +63,10 @@ struct RunRecord {
     QString name;
     QJsonObject config;
     QString outDir;
+    bool resume = false;  // continues the run in outDir from its checkpoint (not in bundles)
     GroupKind groupKind = GroupKind::None;
     int groupId = 0;
+    int seedGroup = 0;  // runs of one config with seeds 1..N share it (0: none)
     StartData start;
     QList<EpochData> epochs;
     QList<QPointF> batchLoss;
@@ -69,12 +74,14 @@ struct RunRecord {
     QList<HeatmapLayer> heatmap;
     QJsonObject summary;
     QStringList warnings;
+    bool renamed = false;  // the user named it: legends show the name
+    double savedSpeedup = std::numeric_limits<double>::quiet_NaN();  // from a bundle/folder, used when its dense run is absent
     RunRow row;  // the table's view of the run (state, progress, times)
 
     QString mode() const { return config.value(QStringLiteral("mode")).toString(); }
     int k() const { return config.value(QStringLiteral("k")).toInt(); }
     // "#3 topk k=20" (dense: "#3 dense"; an imported run of the authors' C# code: "#3 authors topk
-    // k=20"): names the run in legends.
+    // k=20"), or "#3 <name>" once renamed: names the run in legends.
     QString legend() const;
     // Sums over the finished epochs.
     double totalBpLinear() const;
@@ -90,6 +97,7 @@ struct RunRecord {
 // One-line summary of a config for the run table, e.g. "image 2x500 topk k=20 adam lr=0.001 b=10".
 QString configSummary(const QJsonObject& config);
 
+// run.json: everything but the live-only fields, including the weight-update history (heatmap).
 QJsonObject toJson(const RunRecord& run);
 // Throws nothing: returns false and sets *error on a malformed object.
 bool fromJson(const QJsonObject& json, RunRecord* run, QString* error);

@@ -17,6 +17,7 @@ void ScriptRunner::start()
 {
     const ScriptOptions& o = m_options;
     if (!o.view.isEmpty()) m_window->showView(o.view);
+    m_window->setSeeds(o.seeds);
     if (!o.autorun) {
         QTimer::singleShot(300, this, &ScriptRunner::finish);
         return;

@@ -13,8 +13,9 @@ class MainWindow;
 struct ScriptOptions {
     bool autorun = false;
     bool compare = false;
+    int seeds = 1;               // seeds 1..N per config (1: the config's own)
     QList<int> sweep;            // k values; empty: no sweep
-    QString view;                // configure | live | compare | sweep | heatmap
+    QString view;                // configure | live | compare | sweep | heatmap | runs
     QString screenshot;          // PNG of the whole window
     double screenshotAt = -1.0;  // take it when the (first) run reaches this progress (0..1)
     QString bundle;              // .zip of every run

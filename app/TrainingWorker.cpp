@@ -9,35 +9,54 @@
 #include <QJsonDocument>
 #include <QMutexLocker>
 
+#include <algorithm>
 #include <exception>
 
 namespace meprop {
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {}
 
-void TrainingWorker::pause()
+void TrainingWorker::pause(int id)
 {
     QMutexLocker lock(&m_mutex);
-    m_paused = true;
+    m_pauseId = id;
 }
 
-void TrainingWorker::resume()
+void TrainingWorker::resume(int id)
 {
     QMutexLocker lock(&m_mutex);
-    m_paused = false;
+    if (m_pauseId == id) m_pauseId = 0;
     m_resumed.wakeAll();
 }
 
-void TrainingWorker::stop()
+void TrainingWorker::stop(int id)
 {
     QMutexLocker lock(&m_mutex);
-    m_stop = true;
+    m_stopId = id;
     m_resumed.wakeAll();
+}
+
+void TrainingWorker::clearRequests(int id)
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_stopId == id) m_stopId = 0;
+    if (m_pauseId == id) m_pauseId = 0;
 }
 
 void TrainingWorker::run(int id, const QByteArray& configJson, const QString& outDir)
 {
-    // A stop asked for after the run was queued but before it began still counts.
+    execute(id, configJson, outDir, false);
+}
+
+void TrainingWorker::resumeRun(int id, const QString& outDir)
+{
+    execute(id, {}, outDir, true);
+}
+
+void TrainingWorker::execute(int id, const QByteArray& configJson, const QString& outDir, bool resume)
+{
+    // A stop asked for after the run was handed over but before it began still counts (the request
+    // names this id); one for an earlier run does not.
     m_id = id;
     m_info = StartData();
     m_pending = BatchData();
@@ -47,16 +66,21 @@ void TrainingWorker::run(int id, const QByteArray& configJson, const QString& ou
     m_sinceBatchEmit.start();
     m_sinceSelectionEmit.start();
     try {
-        if (m_stop) throw Cancelled();
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(configJson.toStdString());
-        } catch (const nlohmann::json::exception& e) {
-            throw ConfigError(std::string("config: not valid JSON: ") + e.what());
+        if (m_stopId == id) throw Cancelled();
+        Config config;
+        if (resume) {
+            config = Trainer::checkpointConfig(outDir.toStdString());
+        } else {
+            nlohmann::json j;
+            try {
+                j = nlohmann::json::parse(configJson.toStdString());
+            } catch (const nlohmann::json::exception& e) {
+                throw ConfigError(std::string("config: not valid JSON: ") + e.what());
+            }
+            config = Config::fromJson(j, "workbench");
         }
-        Config config = Config::fromJson(j, "workbench");
         Trainer trainer(std::move(config), this);
-        RunResult result = trainer.run(outDir.toStdString());
+        RunResult result = resume ? trainer.resume(outDir.toStdString()) : trainer.run(outDir.toStdString());
         flushBatches();
         flushSelection();
         emit finished(id, QByteArray::fromStdString(result.summary.dump()));
@@ -71,8 +95,7 @@ void TrainingWorker::run(int id, const QByteArray& configJson, const QString& ou
         emit failed(id, QStringLiteral("unknown error in the training thread"));
     }
     QMutexLocker lock(&m_mutex);
-    m_stop = false;
-    m_paused = false;
+    m_id = 0;
 }
 
 void TrainingWorker::onStart(const RunInfo& info)
@@ -82,7 +105,7 @@ void TrainingWorker::onStart(const RunInfo& info)
     m_info.epochs = info.epochs;
     m_info.trainExamples = info.trainExamples;
     m_info.batchesPerEpoch = info.batchesPerEpoch;
-    for (const LayerInfo& l : info.layers) m_info.layers.append({QString::fromStdString(l.name), l.width, l.k});
+    for (const LayerInfo& l : info.layers) m_info.layers.append({QString::fromStdString(l.name), l.width, l.k, std::max(1, l.blocks)});
     emit started(m_id, m_info);
 }
 
@@ -140,9 +163,11 @@ void TrainingWorker::onSelection(long step, const std::vector<LayerSelection>& l
 {
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const LayerSelection& l = layers[i];
-        const int k = i < static_cast<std::size_t>(m_info.layers.size()) ? m_info.layers[int(i)].k : 0;
+        const bool known = i < static_cast<std::size_t>(m_info.layers.size());
+        const int k = known ? m_info.layers[int(i)].k : 0;
+        const int blocks = known ? m_info.layers[int(i)].blocks : 1;
         QList<quint64> counts(l.counts.begin(), l.counts.end());
-        m_history.add(step, static_cast<int>(i), QString::fromStdString(l.name), l.width, k, l.rows, counts);
+        m_history.add(step, static_cast<int>(i), QString::fromStdString(l.name), l.width, k, l.rows, counts, blocks);
     }
     m_selectionDirty = true;
     if (m_sinceSelectionEmit.elapsed() >= 3 * m_throttleMs) flushSelection();
@@ -163,18 +188,21 @@ void TrainingWorker::onWarning(const std::string& message)
 
 bool TrainingWorker::shouldStop()
 {
-    if (m_paused && !m_stop) {
+    const int id = m_id;
+    if (m_pauseId == id && m_stopId != id) {
         // Show everything up to the pause before blocking.
         flushBatches();
         flushSelection();
-        emit pausedChanged(m_id, true);
+        emit pausedChanged(id, true);
         {
             QMutexLocker lock(&m_mutex);
-            while (m_paused && !m_stop) m_resumed.wait(&m_mutex);
+            m_blocked = true;
+            while (m_pauseId == id && m_stopId != id) m_resumed.wait(&m_mutex);
+            m_blocked = false;
         }
-        emit pausedChanged(m_id, false);
+        emit pausedChanged(id, false);
     }
-    return m_stop;
+    return m_stopId == id;
 }
 
 }  // namespace meprop

@@ -6,6 +6,11 @@
 // condition; stop sets an atomic flag that the trainer polls between batches. pause(), resume()
 // and stop() are thread-safe and meant to be called directly from the GUI thread (the worker's
 // own event loop is busy while a run is on). Every exception ends as failed(id, message).
+//
+// The stop and pause requests belong to a run: they name its id and act on that run only, while it
+// runs or, when it has been handed to the worker but not begun, as soon as it begins. A request
+// for a run that has already ended does nothing: pressing Stop (or Pause) as run A finishes cannot
+// cancel (or pause) the run queued after it.
 #include "RunData.h"
 
 #include "train/ProgressSink.h"
@@ -29,14 +34,25 @@ public:
     // Collect which rows get a gradient (the heat map); off saves the engine the work.
     void setWantsSelection(bool on) { m_wantSelection = on; }
 
-    void pause();
-    void resume();
-    void stop();
-    bool isPaused() const { return m_paused.load(); }
+    // Ask run `id` to pause / go on / stop (ids are > 0).
+    void pause(int id);
+    void resume(int id);
+    void stop(int id);
+    // Drops any stop or pause request for `id`: the controller calls it before it hands a run to
+    // the worker (again: a record continued from its checkpoint keeps its id), so that a request
+    // that reached an earlier attempt of that run too late does not stop or pause this one.
+    void clearRequests(int id);
+    // True while the run in progress is blocked in a pause.
+    bool isPaused() const { return m_blocked.load(); }
+    // The run in progress (0: none).
+    int currentId() const { return m_id.load(); }
 
 public slots:
     // Trains `configJson` (the engine's JSON) and writes results to outDir (empty: nothing).
     void run(int id, const QByteArray& configJson, const QString& outDir);
+    // Continues the run in outDir from its checkpoint (its own configuration): the restored
+    // epochs arrive as epochDone first, then training goes on (engine/train/Trainer.h resume()).
+    void resumeRun(int id, const QString& outDir);
 
 signals:
     void started(int id, const meprop::StartData& info);
@@ -50,6 +66,8 @@ signals:
     void failed(int id, const QString& message);
 
 private:
+    void execute(int id, const QByteArray& configJson, const QString& outDir, bool resume);
+
     // ProgressSink, called on the training thread.
     void onStart(const RunInfo& info) override;
     void onBatch(const BatchProgress& p) override;
@@ -62,10 +80,11 @@ private:
     void flushBatches();
     void flushSelection();
 
-    int m_id = 0;
+    std::atomic<int> m_id{0};
     int m_throttleMs = 50;
-    std::atomic<bool> m_stop{false};
-    std::atomic<bool> m_paused{false};
+    std::atomic<int> m_stopId{0};   // the run asked to stop (0: none)
+    std::atomic<int> m_pauseId{0};  // the run asked to pause (0: none)
+    std::atomic<bool> m_blocked{false};
     std::atomic<bool> m_wantSelection{true};
     QMutex m_mutex;
     QWaitCondition m_resumed;

@@ -39,15 +39,16 @@ int main(int argc, char** argv)
     const QCommandLineOption autorun(QStringLiteral("autorun"), QStringLiteral("Start the run at once."));
     const QCommandLineOption compare(QStringLiteral("compare"), QStringLiteral("With --autorun: queue top-k, random and dense runs of the config."));
     const QCommandLineOption sweep(QStringLiteral("sweep"), QStringLiteral("With --autorun: run a k sweep over K1,K2,... (plus the dense baseline)."), QStringLiteral("K1,K2,..."));
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Tab to show: configure, live, compare, sweep or heatmap."), QStringLiteral("VIEW"));
+    const QCommandLineOption seeds(QStringLiteral("seeds"), QStringLiteral("With --autorun: run each config with seeds 1..N (a seed group: mean and std)."), QStringLiteral("N"));
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Tab to show: configure, live, compare, sweep, heatmap or runs."), QStringLiteral("VIEW"));
     const QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the whole window when done."), QStringLiteral("FILE.png"));
     const QCommandLineOption shotAt(QStringLiteral("screenshot-at"), QStringLiteral("Take the screenshot mid-run, when the first run reaches FRACTION (0..1) of its batches."), QStringLiteral("FRACTION"));
     const QCommandLineOption bundle(QStringLiteral("export-bundle"), QStringLiteral("Save a run bundle (.zip) of every run when done."), QStringLiteral("FILE.zip"));
-    const QCommandLineOption importB(QStringLiteral("import-bundle"), QStringLiteral("Import a run bundle into the run table at start."), QStringLiteral("FILE.zip"));
+    const QCommandLineOption importB(QStringLiteral("import-bundle"), QStringLiteral("Import a run bundle into the run table at start (repeatable)."), QStringLiteral("FILE.zip"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the runs are done (exit code 1 and one line on stderr if one failed)."));
     const QCommandLineOption runsDir(QStringLiteral("runs-dir"), QStringLiteral("Folder for the runs' files (default: the app's data folder)."), QStringLiteral("DIR"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1400x900."), QStringLiteral("WxH"));
-    for (const auto& o : {preset, config, set, autorun, compare, sweep, view, shot, shotAt, bundle, importB, quit, runsDir, size}) parser.addOption(o);
+    for (const auto& o : {preset, config, set, autorun, compare, seeds, sweep, view, shot, shotAt, bundle, importB, quit, runsDir, size}) parser.addOption(o);
     parser.process(app);
 
     if (!parser.positionalArguments().isEmpty()) return fail(QStringLiteral("unexpected argument \"%1\" (see --help)").arg(parser.positionalArguments().front()));
@@ -69,6 +70,11 @@ int main(int argc, char** argv)
         }
         if (script.sweep.isEmpty()) return fail(QStringLiteral("--sweep: expected K1,K2,..."));
     }
+    if (parser.isSet(seeds)) {
+        bool ok = false;
+        script.seeds = parser.value(seeds).toInt(&ok);
+        if (!ok || script.seeds < 1 || script.seeds > 20) return fail(QStringLiteral("--seeds: expected an integer in [1, 20]"));
+    }
     if (script.compare && !script.sweep.isEmpty()) return fail(QStringLiteral("--compare and --sweep cannot be combined"));
     if (parser.isSet(shotAt)) {
         bool ok = false;
@@ -83,7 +89,8 @@ int main(int argc, char** argv)
     if (parser.isSet(preset) && !window.applyPreset(parser.value(preset), &error)) return fail(QStringLiteral("--preset: %1").arg(error));
     if (parser.isSet(config) && !window.loadConfig(parser.value(config), &error)) return fail(error);
     if (parser.isSet(set) && !window.applySettings(parser.values(set), &error)) return fail(error);
-    if (parser.isSet(importB) && !window.importBundle(parser.value(importB), &error)) return fail(error);
+    for (const QString& zip : parser.values(importB))
+        if (!window.importBundle(zip, &error)) return fail(error);
 
     QSize windowSize(1440, 900);
     if (parser.isSet(size)) {

@@ -163,7 +163,6 @@ int main(int argc, char** argv)
     s.model.mode = parseBackpropMode(mode);
     s.model.activation = parseActivation(activation);
     s.model.freezeEmbeddings = freeze;
-    s.optimizer.eps = s.optimizer.kind == "adagrad" ? 1e-6f : 1e-8f;
     s.optimizer.touchedRowsOnly = update == "touched";
     Rng rng(seed);
     const auto t0 = std::chrono::steady_clock::now();

@@ -90,8 +90,27 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
     case Qt::TextAlignmentRole:
         if (index.column() >= Progress) return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
+    case Qt::EditRole:
+        return index.column() == Name ? QVariant(r.name) : QVariant();
     case ProgressRole: return r.progress;
     case IdRole: return r.id;
+    case SortRole: {
+        // NaN sorts after every number in both directions' natural reading (as "-" cells).
+        auto num = [](double v) { return QVariant(std::isfinite(v) ? v : -1e300); };
+        switch (index.column()) {
+        case Show: return r.shown ? 1 : 0;
+        case Name: return r.name.toLower();
+        case Config: return r.summary;
+        case State: return int(r.state);
+        case Progress: return r.progress;
+        case BestDev: return num(r.bestDev);
+        case Test: return num(r.test);
+        case BpTime: return num(r.bpSeconds);
+        case Speedup: return num(r.speedup);
+        case Time: return r.elapsedSeconds;
+        default: return {};
+        }
+    }
     default: return {};
     }
 }
@@ -119,11 +138,21 @@ Qt::ItemFlags RunTableModel::flags(const QModelIndex& index) const
 {
     Qt::ItemFlags f = QAbstractTableModel::flags(index);
     if (index.column() == Show) f |= Qt::ItemIsUserCheckable;
+    if (index.column() == Name) f |= Qt::ItemIsEditable;
     return f;
 }
 
 bool RunTableModel::setData(const QModelIndex& index, const QVariant& value, int role)
 {
+    if (index.isValid() && index.column() == Name && role == Qt::EditRole) {
+        const QString name = value.toString().simplified();
+        RunRow& r = m_rows[index.row()];
+        if (name.isEmpty() || name == r.name) return false;
+        r.name = name;
+        emit dataChanged(index, index, {Qt::DisplayRole, Qt::EditRole});
+        emit renamed(r.id, name);
+        return true;
+    }
     if (!index.isValid() || index.column() != Show || role != Qt::CheckStateRole) return false;
     RunRow& r = m_rows[index.row()];
     const bool shown = value.toInt() == Qt::Checked;

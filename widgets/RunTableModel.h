@@ -1,6 +1,7 @@
 #pragma once
 // The table of runs of a session: one plain RunRow per run, with a check box per row that selects
-// which runs the charts overlay. Failed runs are painted red (their message is the tooltip); runs
+// which runs the charts overlay, an editable name, and a sort key per column (SortRole, for a
+// QSortFilterProxyModel). Failed runs are painted red (their message is the tooltip); runs
 // with an engine warning amber.
 #include <QAbstractTableModel>
 #include <QList>
@@ -39,6 +40,8 @@ public:
     // Role returning the progress in 0..1 for the Progress column (ProgressDelegate paints it).
     static constexpr int ProgressRole = Qt::UserRole + 1;
     static constexpr int IdRole = Qt::UserRole + 2;
+    // What a column sorts by: numbers for the numeric columns (NaN last), text otherwise.
+    static constexpr int SortRole = Qt::UserRole + 3;
 
     explicit RunTableModel(QObject* parent = nullptr);
 
@@ -72,6 +75,8 @@ public:
 
 signals:
     void shownChanged();
+    // The user edited a run's name in the table (the row already shows it).
+    void renamed(int id, const QString& name);
 
 private:
     QList<RunRow> m_rows;

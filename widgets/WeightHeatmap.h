@@ -1,8 +1,11 @@
 #pragma once
 // Which weights get updated: per layer, a heat map of neurons (rows) x recent steps (columns), lit
-// where the row got a gradient in that step, beside the cumulative update count per neuron sorted
-// in decreasing order (the view behind meSimp's pruning). Takes plain buffers; the QImage is built
-// here, on the GUI thread.
+// where the row got a gradient in that step (from any example of the minibatch), beside the
+// cumulative gradient count per neuron (one per example, or per token for sequence models) sorted
+// in decreasing order (the view behind meSimp's pruning). A colour scale says what a pixel's shade
+// means when it covers several rows or steps; the neuron range can be zoomed (wheel) and scrolled
+// (drag), double click shows all; gate blocks (an LSTM's i, f, g, o) are marked and their k is given
+// per block. Takes plain buffers; the QImage is built here, on the GUI thread.
 #include "charts/ChartExport.h"
 #include "charts/ExportableChart.h"
 
@@ -20,7 +23,8 @@ namespace meprop {
 struct HeatmapLayer {
     QString name;
     int neurons = 0;
-    int k = 0;              // rows kept per example (== neurons when dense); 0: unknown
+    int k = 0;              // rows kept per example over all blocks (== neurons when dense); 0: unknown
+    int blocks = 1;         // equal gate blocks selected in separately (LSTM: 4, k / 4 each)
     int steps = 0;          // columns, oldest first
     long lastStep = 0;      // global step of the right-most column
     QByteArray lit;         // neurons * steps bytes, lit[n * steps + s]: 0 = no gradient, 255 = gradient
@@ -38,7 +42,7 @@ public:
     // Records that in `step`, layer `layer` (of `width` rows, k kept) updated `rows`; `counts` are
     // the cumulative counts per row. Rows outside [0, width) are ignored.
     void add(long step, int layer, const QString& name, int width, int k, const std::vector<int>& rows,
-             const QList<quint64>& counts);
+             const QList<quint64>& counts, int blocks = 1);
     QList<HeatmapLayer> layers() const;
     bool isEmpty() const { return m_layers.empty(); }
 
@@ -47,6 +51,7 @@ private:
         QString name;
         int width = 0;
         int k = 0;
+        int blocks = 1;
         long lastStep = 0;
         std::deque<std::vector<int>> steps;
         QList<quint64> counts;
@@ -69,6 +74,17 @@ public:
     // The heat map image of layer i (steps wide, neurons high), as painted.
     QImage layerImage(int i) const;
 
+    // What one count of the sorted panel is: "example" (default) or "token" (sequence models).
+    void setCountUnit(const QString& unit);
+    // The rows shown, as fractions [from, to) of every layer's neurons (0, 1: all).
+    void setNeuronRange(double from, double to);
+    double rangeFrom() const { return m_from; }
+    double rangeTo() const { return m_to; }
+    // Zooms the neuron range by `factor` (> 1: fewer rows) around the fraction `at`.
+    void zoomRows(double factor, double at);
+    // The header line of layer i as painted ("hidden1: 500 neurons, k = 20, ...").
+    QString layerHeader(int i) const;
+
     QSize sizeHint() const override { return QSize(760, 520); }
     QSize minimumSizeHint() const override { return QSize(320, 220); }
 
@@ -78,15 +94,25 @@ public:
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
 
 private:
     void paintContent(QPainter& painter, const QSize& size) const;
     void paintLayer(QPainter& painter, const QRect& rect, int index) const;
     QSize exportSize(QSize requested) const;
 
+    // The map area of a layer block (for the mouse); filled by paintLayer.
+    mutable QList<QRect> m_mapRects;
     QString m_title;
+    QString m_countUnit = QStringLiteral("example");
     QList<HeatmapLayer> m_layers;
     QList<QImage> m_images;
+    double m_from = 0.0, m_to = 1.0;
+    QPointF m_dragStart;
+    double m_dragFrom = 0.0;
 };
 
 }  // namespace meprop

@@ -3,15 +3,19 @@
 #include "RunColors.h"
 #include "RunController.h"
 #include "RunTableModel.h"
+#include "SeedGroups.h"
 #include "charts/BarChart.h"
 #include "charts/LineChart.h"
 
+#include <QComboBox>
 #include <QFrame>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <QMap>
 
 #include <cmath>
 
@@ -40,6 +44,22 @@ LiveView::LiveView(const ViewContext& context, QWidget* parent) : WorkbenchView(
     bannerLayout->addWidget(dismiss, 0, Qt::AlignTop);
     m_warningBanner->hide();
     v->addWidget(m_warningBanner);
+    m_seedRow = new QWidget();
+    auto* seedLayout = new QHBoxLayout(m_seedRow);
+    seedLayout->setContentsMargins(4, 0, 4, 0);
+    auto* seedLabel = new QLabel(tr("Seed groups:"));
+    m_seedMode = new QComboBox();
+    m_seedMode->setObjectName(QStringLiteral("seedMode"));
+    m_seedMode->addItem(tr("mean with a +/-1 std band"), QStringLiteral("band"));
+    m_seedMode->addItem(tr("all seeds as thin lines"), QStringLiteral("all"));
+    m_seedMode->addItem(tr("mean only"), QStringLiteral("mean"));
+    seedLabel->setBuddy(m_seedMode);
+    connect(m_seedMode, &QComboBox::currentIndexChanged, this, &LiveView::refresh);
+    seedLayout->addWidget(seedLabel);
+    seedLayout->addWidget(m_seedMode);
+    seedLayout->addStretch(1);
+    m_seedRow->hide();
+    v->addWidget(m_seedRow);
     auto* grid = new QGridLayout();
     m_accChart = new LineChart();
     m_accChart->setTitle(tr("Accuracy per epoch (dev solid, test dashed)"));
@@ -99,9 +119,21 @@ void LiveView::refresh()
     QList<const RunRecord*> shown;
     for (int id : runs()->model()->shownIds())
         if (const RunRecord* r = runs()->record(id)) shown << r;
-    QStringList keep;
+    const QList<QList<const RunRecord*>> groups = seedGroupsOf(shown);
+    const QString mode = m_seedMode->currentData().toString();
+    m_seedRow->setVisible(!groups.isEmpty());
+    QMap<int, QString> groupOf;  // run id -> its group's legend, for the runs drawn as a group
+    QMap<int, QColor> groupColor;  // run id -> its group's colour (the first seed's)
+    for (const auto& g : groups)
+        for (const RunRecord* r : g) {
+            groupOf[r->id] = groupLegend(g);
+            groupColor[r->id] = runColor(g.front()->id);
+        }
+
+    QStringList keep, keepBands;
     for (const RunRecord* r : shown) {
         const QColor c = runColor(r->id);
+        const bool grouped = groupOf.contains(r->id);
         QList<QPointF> dev, test, lossEpoch;
         for (const EpochData& e : r->epochs) {
             dev << QPointF(e.epoch, e.dev);
@@ -109,11 +141,20 @@ void LiveView::refresh()
             lossEpoch << QPointF(double(e.epoch) * double(std::max<qint64>(1, r->start.batchesPerEpoch)), e.trainLoss);
         }
         const QString name = r->legend();
-        m_accChart->setSeries(name + tr(" dev"), dev, {c, Qt::SolidLine, 2.0, true, name});
-        m_accChart->setSeries(name + tr(" test"), test, {c, Qt::DashLine, 1.5, false, name});
-        m_lossChart->setSeries(name + tr(" batch"), r->batchLoss, {c, Qt::SolidLine, 1.5, false, name, true});
-        m_lossChart->setSeries(name + tr(" epoch"), lossEpoch, {c.darker(140), Qt::DotLine, 1.5, true, name});
-        keep << name + tr(" dev") << name + tr(" test") << name + tr(" batch") << name + tr(" epoch");
+        if (!grouped || mode == QLatin1String("all")) {
+            // A run of its own, or every seed of a group as a thin line under the group's entry.
+            const QString entry = grouped ? groupOf[r->id] : name;
+            const QColor rc = grouped ? groupColor[r->id] : c;
+            const qreal w = grouped ? 1.0 : 2.0;
+            m_accChart->setSeries(name + tr(" dev"), dev, {rc, Qt::SolidLine, w, !grouped, entry});
+            m_accChart->setSeries(name + tr(" test"), test, {rc, Qt::DashLine, grouped ? 0.8 : 1.5, false, entry});
+            m_lossChart->setSeries(name + tr(" batch"), r->batchLoss, {rc, Qt::SolidLine, grouped ? 1.0 : 1.5, false, entry, true});
+            keep << name + tr(" dev") << name + tr(" test") << name + tr(" batch");
+            if (!grouped) {
+                m_lossChart->setSeries(name + tr(" epoch"), lossEpoch, {c.darker(140), Qt::DotLine, 1.5, true, name});
+                keep << name + tr(" epoch");
+            }
+        }
         for (int l = 0; l < r->ratio.size(); ++l) {
             const QString layer = l < r->start.layers.size() ? r->start.layers[l].name : QStringLiteral("layer %1").arg(l + 1);
             const QString sname = QStringLiteral("%1 %2").arg(name, layer);
@@ -122,11 +163,40 @@ void LiveView::refresh()
             m_ratioChart->setSeries(sname, r->ratio[l], {lc, l == 0 ? Qt::SolidLine : Qt::DashLine, 1.5, false, name});
         }
     }
+    // Seed groups: the mean over the seeds, with a band of -/+ one standard deviation.
+    if (mode != QLatin1String("all")) {
+        for (const auto& g : groups) {
+            const QString name = groupLegend(g);
+            const QColor c = runColor(g.front()->id);
+            QList<QList<QPointF>> dev, test, loss;
+            for (const RunRecord* r : g) {
+                QList<QPointF> d, t;
+                for (const EpochData& e : r->epochs) {
+                    d << QPointF(e.epoch, e.dev);
+                    if (std::isfinite(e.test)) t << QPointF(e.epoch, e.test);
+                }
+                dev << d;
+                test << t;
+                loss << r->batchLoss;
+            }
+            const GroupCurve gd = groupCurve(dev), gt = groupCurve(test), gl = groupCurve(loss);
+            m_accChart->setSeries(name + tr(" dev"), gd.mean, {c, Qt::SolidLine, 2.0, true, name});
+            m_accChart->setSeries(name + tr(" test"), gt.mean, {c, Qt::DashLine, 1.5, false, name});
+            m_lossChart->setSeries(name + tr(" batch"), gl.mean, {c, Qt::SolidLine, 1.5, false, name, true});
+            keep << name + tr(" dev") << name + tr(" test") << name + tr(" batch");
+            if (mode == QLatin1String("band")) {
+                m_accChart->setBand(name + tr(" dev band"), gd.lower, gd.upper, c, name);
+                keepBands << name + tr(" dev band");
+            }
+        }
+    }
     // Drop series of runs no longer shown.
     for (LineChart* chart : {m_accChart, m_lossChart}) {
         for (const QString& s : chart->seriesNames())
             if (!keep.contains(s)) chart->removeSeries(s);
     }
+    for (const QString& b : m_accChart->bandNames())
+        if (!keepBands.contains(b)) m_accChart->removeBand(b);
     for (const QString& s : m_ratioChart->seriesNames()) {
         bool ok = false;
         for (const RunRecord* r : shown)

@@ -3,6 +3,7 @@
 // phase of every run checked in the run table, plus the engine's warnings as a banner.
 #include "views/WorkbenchView.h"
 
+class QComboBox;
 class QFrame;
 class QLabel;
 
@@ -29,6 +30,8 @@ private:
     QFrame* m_warningBanner = nullptr;
     QLabel* m_warningText = nullptr;
     int m_warningRun = 0;
+    QWidget* m_seedRow = nullptr;
+    QComboBox* m_seedMode = nullptr;
     LineChart* m_accChart = nullptr;
     LineChart* m_lossChart = nullptr;
     LineChart* m_ratioChart = nullptr;

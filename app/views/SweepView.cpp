@@ -1,9 +1,11 @@
 #include "views/SweepView.h"
 
 #include "RunController.h"
+#include "SeedGroups.h"
 #include "charts/LineChart.h"
 
 #include <QHBoxLayout>
+#include <QMap>
 #include <QHeaderView>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -34,6 +36,7 @@ SweepView::SweepView(const ViewContext& context, QWidget* parent) : WorkbenchVie
     m_sweepTable->setObjectName(QStringLiteral("sweepTable"));
     m_sweepTable->setHorizontalHeaderLabels({tr("Run"), tr("k"), tr("Best dev (%)"), tr("Test (%)"), tr("BP time (s)"), tr("BP speedup")});
     m_sweepTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_sweepTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_sweepTable->verticalHeader()->hide();
     m_sweepTable->verticalHeader()->setDefaultSectionSize(m_sweepTable->fontMetrics().height() + 6);
     v->addWidget(m_sweepTable, 1);
@@ -48,43 +51,84 @@ QList<ChartRef> SweepView::charts() const
 void SweepView::refresh()
 {
     const int group = latestGroup(GroupKind::Sweep);
-    QList<const RunRecord*> sparse;
-    const RunRecord* dense = nullptr;
+    QList<const RunRecord*> sparse, denses;
     for (int id : runs()->ids())
         if (const RunRecord* r = runs()->record(id); r && r->groupKind == GroupKind::Sweep && r->groupId == group) {
-            if (r->mode() == QLatin1String("dense")) dense = r;
+            if (r->mode() == QLatin1String("dense")) denses << r;
             else sparse << r;
         }
-    std::sort(sparse.begin(), sparse.end(), [](const RunRecord* a, const RunRecord* b) { return a->k() < b->k(); });
-    QList<QPointF> dev, test, speed;
+    const RunRecord* dense = denses.isEmpty() ? nullptr : denses.front();
+    std::stable_sort(sparse.begin(), sparse.end(), [](const RunRecord* a, const RunRecord* b) { return a->k() < b->k(); });
+    // The dense run of each seed (a sweep with seeds has one per seed).
+    auto denseFor = [&](const RunRecord* r) -> const RunRecord* {
+        for (const RunRecord* d : denses)
+            if (d->config.value(QStringLiteral("seed")) == r->config.value(QStringLiteral("seed"))) return d;
+        return dense;
+    };
+    auto speedupOf = [&](const RunRecord* r) {
+        const RunRecord* d = denseFor(r);
+        return d && !d->epochs.isEmpty() && !r->epochs.isEmpty() && r->totalBpLinear() > 0 ? d->totalBpLinear() / r->totalBpLinear() : std::nan("");
+    };
+    // Per k: the mean over the seeds, with -/+ 1 std as a band (one seed: the value itself).
+    QMap<int, QList<const RunRecord*>> byK;
+    for (const RunRecord* r : sparse) byK[r->k()] << r;
+    QList<QPointF> dev, test, speed, devLo, devHi, speedLo, speedHi;
+    bool seeded = false;
     double kMin = 1e9, kMax = 0;
-    for (const RunRecord* r : sparse) {
-        kMin = std::min(kMin, double(r->k()));
-        kMax = std::max(kMax, double(r->k()));
-        if (r->epochs.isEmpty()) continue;
-        dev << QPointF(r->k(), r->bestDev());
-        test << QPointF(r->k(), r->testAtBest());
-        if (dense && !dense->epochs.isEmpty() && r->totalBpLinear() > 0) speed << QPointF(r->k(), dense->totalBpLinear() / r->totalBpLinear());
+    for (auto it = byK.cbegin(); it != byK.cend(); ++it) {
+        kMin = std::min(kMin, double(it.key()));
+        kMax = std::max(kMax, double(it.key()));
+        QList<double> d, t, sp;
+        for (const RunRecord* r : it.value()) {
+            if (r->epochs.isEmpty()) continue;
+            d << r->bestDev();
+            t << r->testAtBest();
+            sp << speedupOf(r);
+        }
+        seeded = seeded || it.value().size() > 1;
+        const GroupValue gd = groupValue(d), gt = groupValue(t), gs = groupValue(sp);
+        const double k = it.key();
+        if (gd.n > 0) {
+            const double sd = std::isfinite(gd.stddev) ? gd.stddev : 0.0;
+            dev << QPointF(k, gd.mean);
+            devLo << QPointF(k, gd.mean - sd);
+            devHi << QPointF(k, gd.mean + sd);
+        }
+        if (gt.n > 0) test << QPointF(k, gt.mean);
+        if (gs.n > 0) {
+            const double sd = std::isfinite(gs.stddev) ? gs.stddev : 0.0;
+            speed << QPointF(k, gs.mean);
+            speedLo << QPointF(k, gs.mean - sd);
+            speedHi << QPointF(k, gs.mean + sd);
+        }
     }
+    QList<double> denseDev;
+    for (const RunRecord* d : denses)
+        if (!d->epochs.isEmpty()) denseDev << d->bestDev();
+    const GroupValue dd = groupValue(denseDev);
     const QString mode = sparse.isEmpty() ? QStringLiteral("topk") : sparse.front()->mode();
+    const QString suffix = seeded ? tr(" (mean over seeds)") : QString();
     m_sweepAcc->clearSeries();
     m_sweepSpeed->clearSeries();
     m_sweepAcc->setSeries(tr("%1 best dev").arg(mode), dev, {QColor(31, 119, 180), Qt::SolidLine, 2.0, true});
     m_sweepAcc->setSeries(tr("%1 test at best dev").arg(mode), test, {QColor(44, 160, 44), Qt::DashLine, 2.0, true});
-    if (dense && !dense->epochs.isEmpty() && kMax > 0)
-        m_sweepAcc->setSeries(tr("dense best dev"), {QPointF(kMin, dense->bestDev()), QPointF(kMax, dense->bestDev())},
-                              {QColor(90, 90, 90), Qt::DotLine, 2.0, false});
-    m_sweepSpeed->setSeries(tr("%1 BP speedup over dense").arg(mode), speed, {QColor(214, 39, 40), Qt::SolidLine, 2.0, true});
+    if (dd.n > 0 && kMax > 0)
+        m_sweepAcc->setSeries(tr("dense best dev"), {QPointF(kMin, dd.mean), QPointF(kMax, dd.mean)}, {QColor(90, 90, 90), Qt::DotLine, 2.0, false});
+    m_sweepSpeed->setSeries(tr("%1 speedup").arg(mode), speed, {QColor(214, 39, 40), Qt::SolidLine, 2.0, true});
     if (kMax > 0) m_sweepSpeed->setSeries(tr("1x (dense)"), {QPointF(kMin, 1.0), QPointF(kMax, 1.0)}, {QColor(90, 90, 90), Qt::DotLine, 1.5, false});
+    if (seeded) {
+        m_sweepAcc->setBand(tr("%1 best dev").arg(mode) + tr(" band"), devLo, devHi, QColor(31, 119, 180), tr("%1 best dev").arg(mode));
+        m_sweepSpeed->setBand(tr("%1 speedup").arg(mode) + tr(" band"), speedLo, speedHi, QColor(214, 39, 40), tr("%1 speedup").arg(mode));
+    }
+    m_sweepAcc->setTitle(tr("Accuracy against k") + suffix);
+    m_sweepSpeed->setTitle(tr("Backprop speedup over dense against k") + suffix);
 
-    QList<const RunRecord*> all = sparse;
-    if (dense) all.prepend(dense);
+    QList<const RunRecord*> all = denses + sparse;
     m_sweepTable->setRowCount(static_cast<int>(all.size()));
     int row = 0;
     for (const RunRecord* r : all) {
         const bool isDense = r->mode() == QLatin1String("dense");
-        double sp = std::nan("");
-        if (dense && !dense->epochs.isEmpty() && !r->epochs.isEmpty() && r->totalBpLinear() > 0) sp = dense->totalBpLinear() / r->totalBpLinear();
+        const double sp = isDense ? 1.0 : speedupOf(r);
         setTableRow(m_sweepTable, row++,
                     {r->name + QStringLiteral(" (") + toString(r->row.state) + QLatin1Char(')'),
                      isDense ? tr("dense") : QString::number(r->k()), fmt(r->bestDev()), fmt(r->testAtBest()),

@@ -1,18 +1,36 @@
 #!/usr/bin/env bash
-# Makes the workbench screenshots in this folder from a build in ./build (run from the repo root):
-#   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && ninja -C build meprop-workbench
+# Makes the workbench screenshots in this folder (run from the repo root), from a build in
+# ./build/release (or W=path/to/meprop-workbench):
 #   docs/screenshots/make-screenshots.sh            (offscreen; XVFB=1 runs them under xvfb-run)
-# Data: Fashion-MNIST from the Debian package dataset-fashion-mnist, the first 3,000 training images.
+# Every view at 1024x700 and 1600x1000 with 13 runs in the table: a k sweep of 10 runs (dense and
+# k = 5 ... 300) and a top-k / random / dense comparison, on Fashion-MNIST (the Debian package
+# dataset-fashion-mnist), the first 3,000 training images, 4 epochs; a comparison with 3 seeds per
+# mode (live and compare views); plus the live view mid-run.
 set -euo pipefail
-W=${W:-./build/app/meprop-workbench}
+W=${W:-./build/release/app/meprop-workbench}
 OUT=${OUT:-docs/screenshots}
 RUNS=$(mktemp -d)
 trap 'rm -rf "$RUNS"' EXIT
-C=(--preset table1-mnist-adagrad-k10 --set limit=3000 --set epochs=4 --runs-dir "$RUNS" --size 1440x900)
+C=(--preset table1-mnist-adagrad-k10 --set limit=3000 --set epochs=4 --runs-dir "$RUNS/runs")
 if [ "${XVFB:-0}" = 1 ]; then RUN=(xvfb-run -a -s "-screen 0 1600x1000x24"); else export QT_QPA_PLATFORM=offscreen; RUN=(); fi
-"${RUN[@]}" "$W" "${C[@]}" --view configure --screenshot "$OUT/configure.png" --quit-when-done
-"${RUN[@]}" "$W" "${C[@]}" --autorun --view live --screenshot-at 0.6 --screenshot "$OUT/live.png" --quit-when-done
-"${RUN[@]}" "$W" "${C[@]}" --autorun --compare --view compare --screenshot "$OUT/compare.png" --quit-when-done
-"${RUN[@]}" "$W" "${C[@]}" --autorun --sweep 5,10,20,50,100,200 --view sweep --screenshot "$OUT/sweep.png" --quit-when-done
-"${RUN[@]}" "$W" "${C[@]}" --autorun --view heatmap --screenshot "$OUT/heatmap.png" --quit-when-done
+# The runs, once.
+"${RUN[@]}" "$W" "${C[@]}" --size 1600x1000 --autorun --sweep 5,10,20,30,50,100,150,200,300 --view sweep \
+  --export-bundle "$RUNS/sweep.zip" --quit-when-done
+"${RUN[@]}" "$W" "${C[@]}" --size 1600x1000 --autorun --compare --view compare --export-bundle "$RUNS/compare.zip" --quit-when-done
+# Every view at both sizes, from the bundles (the Runs folder tab lists the 13 run folders).
+for size in 1024x700 1600x1000; do
+  for view in configure live compare sweep heatmap runs; do
+    "${RUN[@]}" "$W" "${C[@]}" --size "$size" --import-bundle "$RUNS/sweep.zip" --import-bundle "$RUNS/compare.zip" \
+      --view "$view" --screenshot "$OUT/$view-$size.png" --quit-when-done
+  done
+done
+# A top-k / random / dense comparison with 3 seeds each: three seed groups, mean and +/-1 std band.
+"${RUN[@]}" "$W" "${C[@]}" --size 1600x1000 --autorun --compare --seeds 3 --export-bundle "$RUNS/seeds.zip" --quit-when-done
+for size in 1024x700 1600x1000; do
+  for view in live compare; do
+    "${RUN[@]}" "$W" "${C[@]}" --size "$size" --import-bundle "$RUNS/seeds.zip" --view "$view" --screenshot "$OUT/seeds-$view-$size.png" --quit-when-done
+  done
+done
+# A run in progress.
+"${RUN[@]}" "$W" "${C[@]}" --size 1600x1000 --autorun --view live --screenshot-at 0.6 --screenshot "$OUT/live-running-1600x1000.png" --quit-when-done
 echo "screenshots in $OUT"

@@ -5,6 +5,7 @@
 #include "cli/ProgressBar.h"
 #include "cli/ReproduceProgress.h"
 #include "core/Error.h"
+#include "data/DataFolders.h"
 #include "datasets/Catalogue.h"
 #include "io/AtomicFile.h"
 #include "reproduce/Machine.h"
@@ -61,23 +62,28 @@ fs::path selfPath()
     return ec ? fs::path() : p;
 }
 
-// The data of the plan, found through the dataset catalogue: MNIST when present, else Fashion-MNIST;
-// UD English EWT for the text tasks. A data set not found leaves the folder empty (the task's own
+// The data of the plan: $MEPROP_IMAGE_DATA, else through the dataset catalogue MNIST when present,
+// else Fashion-MNIST; UD English EWT for the text tasks (engine/data/DataFolders). A data set not found leaves the folder empty (the task's own
 // search, then a failed run naming where it looked).
 PlanContext findContext(const std::string& workDir)
 {
     PlanContext c;
     c.workDir = workDir;
-    for (const char* name : {"mnist", "fashion-mnist"}) {
-        try {
-            c.imageData = fs::absolute(locateDataset(name)).lexically_normal().string();
-            c.imageDataName = name;
-            break;
-        } catch (const Error&) {
+    auto absolute = [](const std::string& d) { return fs::absolute(d).lexically_normal().string(); };
+    if (const char* env = std::getenv("MEPROP_IMAGE_DATA"); env && *env) {
+        c.imageData = absolute(env);  // the user's choice, whatever it holds
+    } else {
+        for (const char* name : {"mnist", "fashion-mnist"}) {
+            try {
+                c.imageData = absolute(locateDataset(name));
+                c.imageDataName = name;
+                break;
+            } catch (const Error&) {
+            }
         }
     }
     try {
-        c.textData = fs::absolute(locateDataset("ud-english-ewt")).lexically_normal().string();
+        c.textData = absolute(defaultTextDataDir());
     } catch (const Error&) {
     }
     const DeviceInfo gpu = cudaDeviceInfo();
@@ -304,6 +310,7 @@ int reproduce(const ReproduceArgs& a, int argc, char** argv, CliCluster& cluster
     if (!a.collect.empty()) {
         if (!rank0) return 0;
         checkForConflicts(plan, dir);
+        session.collected = true;
         session.finished = isoNow();
         session.loadEnd = loadAverage();
         return report(plan, dir, session, true, a.quiet);

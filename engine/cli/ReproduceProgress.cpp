@@ -53,12 +53,12 @@ void ReproduceProgress::update(const reproduce::RunnerProgress& p)
     }
     m_lastDraw = now;
     std::string line = count;
-    if (p.failed) line += " " + std::to_string(p.failed) + " failed";
-    line += " ETA " + eta(p.etaSeconds) + " |";
+    if (p.failed) line.append(" ").append(std::to_string(p.failed)).append(" failed");
+    line.append(" ETA ").append(eta(p.etaSeconds)).append(" |");
     for (const auto& [id, f] : p.running) {
         char part[32];
         std::snprintf(part, sizeof part, " %.0f%%", 100.0 * f);
-        line += " " + id + part;
+        line.append(" ").append(id).append(part);
     }
     const std::size_t width = terminalWidth() - 1;
     if (line.size() > width) line.resize(width);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace meprop {
 
@@ -84,6 +85,26 @@ public:
 class IoError : public Error {
 public:
     using Error::Error;
+};
+
+// A gradient held NaN or an infinity: the run diverged and cannot go on. layer() names the layer
+// whose output gradient it was (the first one found in back propagation), step() the training step
+// (1-based; 0 where the thrower does not know it: the trainer adds it).
+class NonFiniteGradient : public Error {
+public:
+    explicit NonFiniteGradient(std::string layer, long step = 0)
+        : Error("non-finite gradient in layer " + layer + (step > 0 ? " at step " + std::to_string(step) : std::string()) +
+                " (NaN or infinity in the gradient of its output: the run diverged; try a smaller lr)"),
+          m_layer(std::move(layer)),
+          m_step(step)
+    {
+    }
+    const std::string& layer() const { return m_layer; }
+    long step() const { return m_step; }
+
+private:
+    std::string m_layer;
+    long m_step;
 };
 
 // A checkpoint file is truncated or corrupt, of another format version, or was written by another

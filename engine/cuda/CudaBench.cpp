@@ -82,14 +82,18 @@ CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec)
 
     CudaBenchResult r;
     r.device = info.name;
+    // With the non-finite check of a training step (CudaMlp), so the times include it.
+    DeviceBuffer<unsigned> nonFinite(1);
+    nonFinite.zero(s);
+    unsigned* flag = nonFinite.data();
     const BackwardSpec dense{BackpropMode::Dense, spec.out, spec.needInputGrad};
-    r.denseMs = timeMs(ctx, spec, false, [&] { layer.backward(dy.data(), spec.batch, dxp, dense, rng); });
+    r.denseMs = timeMs(ctx, spec, false, [&] { layer.backward(dy.data(), spec.batch, dxp, dense, rng, GemmPrecision::Fp32, flag); });
     r.denseTf32Ms =
-        timeMs(ctx, spec, false, [&] { layer.backward(dy.data(), spec.batch, dxp, dense, rng, GemmPrecision::Tf32); });
+        timeMs(ctx, spec, false, [&] { layer.backward(dy.data(), spec.batch, dxp, dense, rng, GemmPrecision::Tf32, flag); });
     const BackwardSpec sparse{spec.mode, spec.k, spec.needInputGrad};
     // Random mode draws indices on the host each call: nothing to capture.
     const bool graph = spec.graph && spec.mode != BackpropMode::Random;
-    r.mepropMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy.data(), spec.batch, dxp, sparse, rng); });
+    r.mepropMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy.data(), spec.batch, dxp, sparse, rng, GemmPrecision::Fp32, flag); });
     DeviceBuffer<float> score(static_cast<std::size_t>(spec.out));
     DeviceBuffer<int> idx(static_cast<std::size_t>(spec.batch) * spec.k);
     if (spec.mode == BackpropMode::Unified)

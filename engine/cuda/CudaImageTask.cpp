@@ -59,7 +59,6 @@ ImageTaskSpec CudaImageTask::specFromConfig(const Config& c)
     spec.mlp.init = weightInit(c).value_or(Init::XavierUniform);
     spec.mlp.optimizer.kind = c.getString("optimizer");
     spec.mlp.optimizer.lr = static_cast<float>(c.getFloat("lr"));
-    spec.mlp.optimizer.eps = spec.mlp.optimizer.kind == "adagrad" ? 1e-6f : 1e-8f;  // the paper's settings, as the CPU task
     spec.mlp.optimizer.touchedRowsOnly = c.getString("update") == "touched";
     spec.batchSize = static_cast<int>(c.getInt("batch"));
     return spec;

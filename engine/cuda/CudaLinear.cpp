@@ -1,6 +1,7 @@
 #include "cuda/CudaLinear.h"
 
 #include "core/Error.h"
+#include "cuda/Finite.cuh"
 #include "cuda/Optim.cuh"
 #include "cuda/SparseLinear.cuh"
 #include "cuda/TopK.cuh"
@@ -39,7 +40,8 @@ void CudaLinear::forward(const float* x, int batch, float* y, bool addBias, Gemm
     if (addBias) cuda::addBias(y, batch, m_out, m_b.data(), m_ctx.stream());
 }
 
-void CudaLinear::backward(const float* dy, int batch, float* dx, const BackwardSpec& spec, Rng& rng, GemmPrecision precision)
+void CudaLinear::backward(const float* dy, int batch, float* dx, const BackwardSpec& spec, Rng& rng, GemmPrecision precision,
+                          unsigned* nonFinite)
 {
     if (!m_x || batch != m_batch)
         throw ShapeError(m_name + ": backward of a batch of " + std::to_string(batch) + ", expected the forward's " +
@@ -57,7 +59,7 @@ void CudaLinear::backward(const float* dy, int batch, float* dx, const BackwardS
     case BackpropMode::Dense:
         if (wantDx) m_ctx.gemm(false, false, batch, m_in, m_out, 1.0f, dy, m_w.data(), 0.0f, dx, precision);
         m_ctx.gemm(true, false, m_out, m_in, batch, 1.0f, dy, m_x, 1.0f, m_dw.data(), precision);
-        denseBiasGrad(dy, batch, m_out, m_db.data(), m_touched.data(), m_counts.data(), s);
+        denseBiasGrad(dy, batch, m_out, m_db.data(), m_touched.data(), m_counts.data(), s, nonFinite);
         m_gradDense = true;
         return;
     case BackpropMode::Unified: {
@@ -65,7 +67,7 @@ void CudaLinear::backward(const float* dy, int batch, float* dx, const BackwardS
         m_dyK.reserve(static_cast<std::size_t>(batch) * k);
         m_dwK.reserve(static_cast<std::size_t>(k) * m_in);
         if (wantDx) m_wK.reserve(static_cast<std::size_t>(k) * m_in);
-        unifiedTopK(dy, batch, m_out, k, m_score.data(), m_idx.data(), s);
+        unifiedTopK(dy, batch, m_out, k, m_score.data(), m_idx.data(), s, nonFinite);
         gatherUnified(dy, batch, m_out, m_idx.data(), k, wantDx ? m_w.data() : nullptr, m_in, m_dyK.data(),
                       wantDx ? m_wK.data() : nullptr, s);
         if (wantDx) m_ctx.gemm(false, false, batch, m_in, k, 1.0f, m_dyK.data(), m_wK.data(), 0.0f, dx, precision);
@@ -79,8 +81,9 @@ void CudaLinear::backward(const float* dy, int batch, float* dx, const BackwardS
         const std::size_t total = static_cast<std::size_t>(batch) * k;
         m_idx.reserve(total);
         if (mode == BackpropMode::TopK) {
-            topKRows(dy, batch, m_out, m_out, k, m_idx.data(), s);
+            topKRows(dy, batch, m_out, m_out, k, m_idx.data(), s, nonFinite);
         } else {
+            flagNonFinite(dy, static_cast<std::size_t>(batch) * m_out, nonFinite, s);
             m_hostIdx.resize(total);
             for (int b = 0; b < batch; ++b) randomIndices(m_out, k, rng, m_hostIdx.data() + static_cast<std::size_t>(b) * k, m_scratch);
             MEPROP_CUDA_CHECK(cudaMemcpyAsync(m_idx.data(), m_hostIdx.data(), total * sizeof(int), cudaMemcpyHostToDevice, s));

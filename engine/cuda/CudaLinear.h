@@ -36,8 +36,11 @@ public:
     // Backward of the last forward; dy (batch x out), dx written when spec.needInputGrad. Throws
     // ShapeError when batch differs from the forward's, ConfigError on k outside [1, out].
     // Random mode draws from `rng`; no mode synchronises the stream except random (host indices).
+    // nonFinite (device memory, may be null): set to 1 when dy holds a NaN or an infinity, in every
+    // mode (fused into the kernels that read all of dy; random-k: one extra pass). The caller reads
+    // it once per step and throws NonFiniteGradient, as the CPU layer does (layers/Linear.h).
     void backward(const float* dy, int batch, float* dx, const BackwardSpec& spec, Rng& rng,
-                  GemmPrecision precision = GemmPrecision::Fp32);
+                  GemmPrecision precision = GemmPrecision::Fp32, unsigned* nonFinite = nullptr);
     // Clears dW and db: O(touched rows) after sparse backward, a memset after a dense one.
     void zeroGrad();
 

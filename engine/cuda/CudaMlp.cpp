@@ -4,6 +4,8 @@
 #include "cuda/Activation.cuh"
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
 
 namespace meprop::cuda {
 
@@ -46,7 +48,7 @@ CudaMlp::CudaMlp(Context& ctx, const MlpSpec& spec, Rng& rng) : m_ctx(ctx), m_sp
     m_optimizer->attach(params);
     m_act.resize(m_layers.size());
     m_grad.resize(m_layers.size());
-    m_loss.resize(1);
+    m_status.resize(1 + m_layers.size());
     m_correct.resize(1);
     m_events.assign(kLinearBase + 2 * m_layers.size(), nullptr);
     for (auto& e : m_events) MEPROP_CUDA_CHECK(cudaEventCreate(&e));
@@ -126,16 +128,18 @@ double CudaMlp::trainStep(const float* x, const int* labels, int batch, Rng& rng
     const cudaStream_t s = m_ctx.stream();
     if (m_spec.dropout > 0.0f) m_dropoutSeed = rng.engine()();
     for (auto& l : m_layers) l->zeroGrad();
+    m_status.zero(s);
+    float* lossOut = reinterpret_cast<float*>(m_status.data());  // device memory is untyped
     MEPROP_CUDA_CHECK(cudaEventRecord(m_events[kStart], s));
     forward(x, batch, true);
     MEPROP_CUDA_CHECK(cudaEventRecord(m_events[kForwardDone], s));
     const std::size_t last = m_layers.size() - 1;
-    softmaxCrossEntropy(m_act[last].data(), labels, batch, m_spec.classes, m_grad[last].data(), m_loss.data(), s);
+    softmaxCrossEntropy(m_act[last].data(), labels, batch, m_spec.classes, m_grad[last].data(), lossOut, s);
     for (std::size_t i = m_layers.size(); i-- > 0;) {
         CudaLinear& l = *m_layers[i];
         float* dx = i > 0 ? m_grad[i - 1].data() : nullptr;
         MEPROP_CUDA_CHECK(cudaEventRecord(m_events[kLinearBase + 2 * i], s));
-        l.backward(m_grad[i].data(), batch, dx, backwardSpec(i), rng);
+        l.backward(m_grad[i].data(), batch, dx, backwardSpec(i), rng, GemmPrecision::Fp32, m_status.data() + 1 + i);
         MEPROP_CUDA_CHECK(cudaEventRecord(m_events[kLinearBase + 2 * i + 1], s));
         if (i > 0)
             reluDropoutBackward(m_act[i - 1].data(), dx, static_cast<std::size_t>(batch) * m_layers[i - 1]->out(), m_spec.dropout, s);
@@ -143,8 +147,12 @@ double CudaMlp::trainStep(const float* x, const int* labels, int batch, Rng& rng
     MEPROP_CUDA_CHECK(cudaEventRecord(m_events[kBackwardDone], s));
     m_optimizer->step();
     MEPROP_CUDA_CHECK(cudaEventRecord(m_events[kUpdateDone], s));
+    m_hostStatus.resize(m_status.size());
+    m_status.download(m_hostStatus.data(), m_hostStatus.size(), s);  // synchronises: all events below have completed
+    for (std::size_t i = m_layers.size(); i-- > 0;)
+        if (m_hostStatus[1 + i] != 0) throw NonFiniteGradient(m_layers[i]->name());
     float loss = 0.0f;
-    m_loss.download(&loss, 1, s);  // synchronises: all events below have completed
+    std::memcpy(&loss, m_hostStatus.data(), sizeof loss);
     if (timings) {
         auto seconds = [&](int a, int b) {
             float ms = 0.0f;

@@ -40,7 +40,10 @@ public:
     CudaMlp& operator=(const CudaMlp&) = delete;
 
     // One training step on x (batch x inputs) and labels (batch), both on the device: zero the
-    // gradients, forward, loss, backward, update. Returns the mean loss (synchronises once). Adds
+    // gradients, forward, loss, backward, update. Returns the mean loss (synchronises once). Throws
+    // NonFiniteGradient naming the first layer (in back-propagation order) whose output gradient
+    // held a NaN or an infinity; the flags travel with the loss, so the check costs no extra
+    // transfer (the update of that step has been applied, unlike on the CPU). Adds
     // the phase times measured with CUDA events to *timings when given (forward, bpLinear: the
     // linear layers' backward incl. selection, bpOverall: the whole backward, update).
     double trainStep(const float* x, const int* labels, int batch, Rng& rng, Timings* timings = nullptr);
@@ -72,7 +75,9 @@ private:
     // m_act[i]: output of layer i (after ReLU/dropout for hidden layers, logits for the last);
     // m_grad[i]: gradient with respect to m_act[i].
     std::vector<DeviceBuffer<float>> m_act, m_grad;
-    DeviceBuffer<float> m_loss;
+    // [0]: the step's loss (float bits); [1 + i]: layer i's non-finite-gradient flag.
+    DeviceBuffer<unsigned> m_status;
+    std::vector<unsigned> m_hostStatus;
     DeviceBuffer<int> m_correct;
     int m_capacity = 0, m_batch = 0;
     std::uint64_t m_dropoutSeed = 0;

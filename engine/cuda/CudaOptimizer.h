@@ -1,8 +1,8 @@
 #pragma once
 // SGD, AdaGrad and Adam on the device, the same updates as optim/ (unmodified: every element of
 // every parameter each step, as in the paper; `touchedRowsOnly` updates only the rows of a weight
-// that got a gradient, like the CPU's lazy variant). SGD and AdaGrad skip untouched rows always:
-// a zero gradient leaves them unchanged, so that is exact.
+// that got a gradient, like the CPU's lazy variant, Adam with a step count per row as optim/Adam.h).
+// SGD and AdaGrad skip untouched rows always: a zero gradient leaves them unchanged, so that is exact.
 #include "cuda/Context.h"
 #include "optim/Optimizer.h"
 
@@ -37,6 +37,8 @@ private:
     OptimizerSettings m_s;
     std::vector<DeviceParam> m_params;
     std::vector<DeviceBuffer<float>> m_first, m_second;  // AdaGrad h / Adam m and v
+    std::vector<DeviceBuffer<long long>> m_rowSteps;      // lazy Adam: updates per row
+    std::vector<DeviceBuffer<float>> m_rowScalars;        // lazy Adam: per-row scalars (scratch)
     long m_t = 0;
 };
 

@@ -40,6 +40,29 @@ __global__ void adamKernel(float* __restrict__ w, const float* __restrict__ g, f
                             w[i] -= stepSize * mi / (sqrtf(vi) * invSqrtC2 + eps);)
 }
 
+// One thread per row: advance the row's step count and write its two Adam scalars.
+__global__ void adamRowScalarsKernel(int rows, const unsigned char* rowMask, long long* __restrict__ rowSteps,
+                                     float* __restrict__ rowScalars, float b1, float b2, float lr)
+{
+    const int r = blockIdx.x * blockDim.x + threadIdx.x;
+    if (r >= rows || (rowMask && !rowMask[r])) return;
+    const long long t = ++rowSteps[r];
+    const float c1 = 1.0f - static_cast<float>(pow(static_cast<double>(b1), static_cast<double>(t)));
+    const float c2 = 1.0f - static_cast<float>(pow(static_cast<double>(b2), static_cast<double>(t)));
+    rowScalars[2 * r] = lr / c1;
+    rowScalars[2 * r + 1] = 1.0f / sqrtf(c2);
+}
+
+__global__ void adamLazyKernel(float* __restrict__ w, const float* __restrict__ g, float* __restrict__ m, float* __restrict__ v,
+                               int rows, int cols, const unsigned char* rowMask, const float* __restrict__ rowScalars, float b1,
+                               float b2, float eps)
+{
+    MEPROP_FOR_EACH_ELEMENT(const float stepSize = rowScalars[2 * r]; const float invSqrtC2 = rowScalars[2 * r + 1];
+                            const float gi = g[i]; const float mi = b1 * m[i] + (1.0f - b1) * gi;
+                            const float vi = b2 * v[i] + (1.0f - b2) * gi * gi; m[i] = mi; v[i] = vi;
+                            w[i] -= stepSize * mi / (sqrtf(vi) * invSqrtC2 + eps);)
+}
+
 __global__ void zeroTouchedRowsKernel(float* __restrict__ g, int rows, int cols, unsigned char* touched)
 {
     const unsigned char* rowMask = touched;
@@ -82,6 +105,16 @@ void adamUpdate(float* w, const float* g, float* m, float* v, int rows, int cols
     adamKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, m, v, rows, cols, rowMask, beta1, beta2, stepSize, invSqrtC2,
                                                              eps);
     MEPROP_CUDA_CHECK_LAUNCH("adamKernel");
+}
+
+void adamLazyUpdate(float* w, const float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask,
+                    long long* rowSteps, float* rowScalars, float beta1, float beta2, float lr, float eps, cudaStream_t stream)
+{
+    adamRowScalarsKernel<<<(rows + kThreads - 1) / kThreads, kThreads, 0, stream>>>(rows, rowMask, rowSteps, rowScalars, beta1,
+                                                                                      beta2, lr);
+    MEPROP_CUDA_CHECK_LAUNCH("adamRowScalarsKernel");
+    adamLazyKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, m, v, rows, cols, rowMask, rowScalars, beta1, beta2, eps);
+    MEPROP_CUDA_CHECK_LAUNCH("adamLazyKernel");
 }
 
 void zeroTouchedRows(float* g, int rows, int cols, unsigned char* touched, cudaStream_t stream)

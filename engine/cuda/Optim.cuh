@@ -17,6 +17,12 @@ void adagradUpdate(float* w, const float* g, float* h, int rows, int cols, const
 // m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= stepSize * m / (sqrt(v) * invSqrtC2 + eps)
 void adamUpdate(float* w, const float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask, float beta1,
                 float beta2, float stepSize, float invSqrtC2, float eps, cudaStream_t stream);
+// Lazy Adam (optim/Adam.h): each row r with rowMask[r] != 0 (every row when rowMask is null) counts
+// one more step in rowSteps[r] and is updated with the scalars of its own count t_r:
+// stepSize = lr / (1 - b1^t_r), invSqrtC2 = 1 / sqrt(1 - b2^t_r), computed in double and rounded to
+// float as the CPU does. rowScalars is scratch of 2 * rows floats.
+void adamLazyUpdate(float* w, const float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask,
+                    long long* rowSteps, float* rowScalars, float beta1, float beta2, float lr, float eps, cudaStream_t stream);
 
 // g[r, :] = 0 for the rows with touched[r] != 0, then touched[r] = 0: clearing a row-sparse gradient
 // in O(touched rows * cols).

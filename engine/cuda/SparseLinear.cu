@@ -19,13 +19,20 @@ __global__ void addBiasKernel(float* __restrict__ y, int batch, int n, const flo
 }
 
 __global__ void denseBiasGradKernel(const float* __restrict__ dy, int batch, int n, float* __restrict__ db,
-                                    unsigned char* __restrict__ touched, unsigned long long* __restrict__ counts)
+                                    unsigned char* __restrict__ touched, unsigned long long* __restrict__ counts,
+                                    unsigned* __restrict__ nonFinite)
 {
     __shared__ float partial[32][33];
     const int col = blockIdx.x * 32 + threadIdx.x;
     float s = 0.0f;
+    bool bad = false;
     if (col < n)
-        for (int b = threadIdx.y; b < batch; b += 32) s += dy[static_cast<std::size_t>(b) * n + col];
+        for (int b = threadIdx.y; b < batch; b += 32) {
+            const float v = dy[static_cast<std::size_t>(b) * n + col];
+            bad |= (__float_as_uint(v) & 0x7f800000u) == 0x7f800000u;  // NaN or infinity
+            s += v;
+        }
+    if (bad && nonFinite) *nonFinite = 1u;
     partial[threadIdx.y][threadIdx.x] = s;
     __syncthreads();
     if (threadIdx.y == 0 && col < n) {
@@ -172,9 +179,10 @@ void addBias(float* y, int batch, int n, const float* b, cudaStream_t stream)
     MEPROP_CUDA_CHECK_LAUNCH("addBiasKernel");
 }
 
-void denseBiasGrad(const float* dy, int batch, int n, float* db, unsigned char* touched, std::uint64_t* counts, cudaStream_t stream)
+void denseBiasGrad(const float* dy, int batch, int n, float* db, unsigned char* touched, std::uint64_t* counts, cudaStream_t stream,
+                   unsigned* nonFinite)
 {
-    denseBiasGradKernel<<<(n + 31) / 32, dim3(32, 32), 0, stream>>>(dy, batch, n, db, touched, asULL(counts));
+    denseBiasGradKernel<<<(n + 31) / 32, dim3(32, 32), 0, stream>>>(dy, batch, n, db, touched, asULL(counts), nonFinite);
     MEPROP_CUDA_CHECK_LAUNCH("denseBiasGradKernel");
 }
 

@@ -14,7 +14,9 @@ namespace meprop::cuda {
 void addBias(float* y, int batch, int n, const float* b, cudaStream_t stream);
 
 // Dense backward bookkeeping: db[j] += sum_b dy[b, j] (fixed order); touched[j] = 1, counts[j] += batch.
-void denseBiasGrad(const float* dy, int batch, int n, float* db, unsigned char* touched, std::uint64_t* counts, cudaStream_t stream);
+// nonFinite (may be null): set to 1 when some dy[b, j] is NaN or infinite (it reads all of dy).
+void denseBiasGrad(const float* dy, int batch, int n, float* db, unsigned char* touched, std::uint64_t* counts, cudaStream_t stream,
+                   unsigned* nonFinite = nullptr);
 
 // Unified: gathers dyK[b, j] = dy[b, idx[j]] (batch x k) and, when W and wK are given,
 // wK[j, :] = W[idx[j], :] (k x in), in one launch.

@@ -10,10 +10,14 @@ namespace {
 
 constexpr unsigned kFullMask = 0xffffffffu;
 
-// |x| as an unsigned whose order is the order of the magnitudes (IEEE 754 without the sign bit).
+constexpr unsigned kInfinityKey = 0x7f800000u;
+
+// |x| as an unsigned whose order is the order of the magnitudes (IEEE 754 without the sign bit),
+// every NaN mapped to one key just above +infinity's: the CPU's order (ops/TopK.h magnitudeKey).
 __device__ __forceinline__ unsigned magnitudeKey(float x)
 {
-    return __float_as_uint(x) & 0x7fffffffu;
+    const unsigned bits = __float_as_uint(x) & 0x7fffffffu;
+    return bits > kInfinityKey ? kInfinityKey + 1u : bits;
 }
 
 // Exclusive prefix sum over the block of `x`; *total receives the block's sum. All threads of the
@@ -45,8 +49,11 @@ __device__ unsigned blockExclusiveScan(unsigned x, unsigned* warpSums, unsigned*
 }
 
 // One block per row. kShared: the row's keys are staged in dynamic shared memory (n fits).
+// nonFinite (may be null): set to 1 when a value of the row is NaN or infinite (the first
+// histogram pass reads every key once).
 template <bool kShared>
-__global__ void radixTopKKernel(const float* __restrict__ v, int n, int ld, int k, int* __restrict__ out)
+__global__ void radixTopKKernel(const float* __restrict__ v, int n, int ld, int k, int* __restrict__ out,
+                                unsigned* __restrict__ nonFinite)
 {
     extern __shared__ unsigned sharedKeys[];
     __shared__ unsigned hist[256];
@@ -66,10 +73,13 @@ __global__ void radixTopKKernel(const float* __restrict__ v, int n, int ld, int 
     for (int shift = 24; shift >= 0; shift -= 8) {
         for (int b = threadIdx.x; b < 256; b += blockDim.x) hist[b] = 0;
         __syncthreads();
+        bool bad = false;
         for (int i = threadIdx.x; i < n; i += blockDim.x) {
             const unsigned x = key(i);
+            bad |= x >= kInfinityKey;
             if ((x & mask) == prefix) atomicAdd(&hist[(x >> shift) & 255u], 1u);
         }
+        if (shift == 24 && bad && nonFinite) *nonFinite = 1u;  // any thread may write it: same value
         __syncthreads();
         if (threadIdx.x < 32) {
             // Lane l owns bins 255-8l down to 248-8l; a warp scan from the top finds the bin where
@@ -142,21 +152,21 @@ __global__ void columnAbsSumKernel(const float* __restrict__ dy, int batch, int 
 
 constexpr int kMaxSharedKeys = 11 * 1024;  // 44 KiB of keys + the static arrays stay under 48 KiB
 
-void launchRadix(const float* v, int rows, int n, int ld, int k, int* out, int threads, cudaStream_t stream)
+void launchRadix(const float* v, int rows, int n, int ld, int k, int* out, unsigned* nonFinite, int threads, cudaStream_t stream)
 {
     if (n <= kMaxSharedKeys)
-        radixTopKKernel<true><<<rows, threads, static_cast<std::size_t>(n) * sizeof(unsigned), stream>>>(v, n, ld, k, out);
+        radixTopKKernel<true><<<rows, threads, static_cast<std::size_t>(n) * sizeof(unsigned), stream>>>(v, n, ld, k, out, nonFinite);
     else
-        radixTopKKernel<false><<<rows, threads, 0, stream>>>(v, n, ld, k, out);
+        radixTopKKernel<false><<<rows, threads, 0, stream>>>(v, n, ld, k, out, nonFinite);
     MEPROP_CUDA_CHECK_LAUNCH("radixTopKKernel");
 }
 
 }  // namespace
 
-void topKRows(const float* v, int rows, int n, int ld, int k, int* out, cudaStream_t stream)
+void topKRows(const float* v, int rows, int n, int ld, int k, int* out, cudaStream_t stream, unsigned* nonFinite)
 {
     if (rows <= 0) return;
-    launchRadix(v, rows, n, ld, k, out, n >= 4096 ? 512 : 256, stream);
+    launchRadix(v, rows, n, ld, k, out, nonFinite, n >= 4096 ? 512 : 256, stream);
 }
 
 void columnAbsSum(const float* dy, int batch, int n, float* score, cudaStream_t stream)
@@ -165,11 +175,11 @@ void columnAbsSum(const float* dy, int batch, int n, float* score, cudaStream_t 
     MEPROP_CUDA_CHECK_LAUNCH("columnAbsSumKernel");
 }
 
-void unifiedTopK(const float* dy, int batch, int n, int k, float* score, int* out, cudaStream_t stream)
+void unifiedTopK(const float* dy, int batch, int n, int k, float* score, int* out, cudaStream_t stream, unsigned* nonFinite)
 {
     columnAbsSum(dy, batch, n, score, stream);
     // One row of n scores: a full block of 1024 threads.
-    launchRadix(score, 1, n, n, k, out, 1024, stream);
+    launchRadix(score, 1, n, n, k, out, nonFinite, 1024, stream);
 }
 
 }  // namespace meprop::cuda

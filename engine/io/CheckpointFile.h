@@ -16,7 +16,8 @@
 namespace meprop {
 
 // Version 1: payload = config JSON string, section "trainer", section "task" (train/Trainer.cpp).
-constexpr std::uint32_t kCheckpointVersion = 1;
+// Version 2: Adam's section also holds the per-row step counts of the lazy variant (optim/Adam.h).
+constexpr std::uint32_t kCheckpointVersion = 2;
 constexpr std::size_t kCheckpointHeaderSize = 24;
 
 // Header + payload. Throws IoError naming the path.

@@ -12,7 +12,7 @@ namespace meprop {
 constexpr int kUnifiedGemmEntries = 350;
 
 Linear::Linear(int in, int out, Rng& rng, Init init, const std::string& name)
-    : m_w(name + ".weight", out, in), m_b(name + ".bias", 1, out), m_counts(static_cast<std::size_t>(out), 0)
+    : m_name(name), m_w(name + ".weight", out, in), m_b(name + ".bias", 1, out), m_counts(static_cast<std::size_t>(out), 0)
 {
     if (in < 1 || out < 1) throw ShapeError(name + ": layer sizes must be positive");
     initWeights(m_w.value, init, in, out, rng);
@@ -86,6 +86,7 @@ void Linear::backward(const Matrix& dy, Matrix& dx, const BackwardSpec& spec, Rn
         throw ShapeError(m_w.name + ": output gradient is " + std::to_string(dy.rows()) + "x" + std::to_string(dy.cols()) +
                          ", expected " + std::to_string(m_x.rows()) + "x" + std::to_string(out()));
     selectComponents(dy, spec.mode, spec.k, rng, m_sel);
+    if (!m_sel.finite) throw NonFiniteGradient(m_name);
     if (spec.denseBias && spec.mode != BackpropMode::Dense) m_denseBiasBase = m_b.grad.row(0);
 
     if (spec.mode == BackpropMode::Dense) {

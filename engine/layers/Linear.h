@@ -15,7 +15,9 @@
 // W. When the work would exceed the dense products' (k close to n) the masked gradient goes through
 // the dense GEMMs instead; unified with a large batch uses the gathered GEMMs.
 // The result equals dense backward of maskedGradient(dy, selection) up to float rounding.
-// Throws ShapeError on mismatched shapes, ConfigError on k outside [1, out].
+// Throws ShapeError on mismatched shapes, ConfigError on k outside [1, out], NonFiniteGradient
+// (naming the layer, before any gradient is written) when dy holds a NaN or an infinity, in every
+// mode: the check rides on the selection's pass over dy where it has one (ops/TopK.h).
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
@@ -43,6 +45,7 @@ public:
 
     int in() const { return static_cast<int>(m_w.value.cols()); }
     int out() const { return static_cast<int>(m_w.value.rows()); }
+    const std::string& name() const { return m_name; }
 
     // y = x W^T + b. Keeps a copy of x for backward.
     void forward(const Matrix& x, Matrix& y);
@@ -67,6 +70,7 @@ public:
     void load(CheckpointReader& r);
 
 private:
+    std::string m_name;
     Parameter m_w, m_b;
     Matrix m_x;
     Selection m_sel;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace meprop {
@@ -23,21 +24,26 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// The k largest |v[i]| of v[0..n), sorted ascending, ties to the lower index: the rule of
-// topKIndices. For the small k of meProp (k <= 32) one pass keeping a sorted list of the best k beats
-// nth_element: almost every element is rejected by a single comparison with the k-th best so far.
-void selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratch)
+// The k largest |v[i]| of v[0..n), sorted ascending, in the order of topKIndices (ops/TopK.h: ties
+// to the lower index, NaN above infinity above every finite value), and like it returns false when
+// some v[i] is not finite. For the small k of meProp (k <= 32) one pass keeping a sorted list of
+// the best k beats nth_element: almost every element is rejected by a single comparison with the
+// k-th best so far. That comparison is written so that a NaN fails it; a NaN row then goes to
+// topKIndices for the total order (rare: the run stops on it), and infinities sort as usual.
+bool selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratch)
 {
-    if (k > 32 || k >= n) {
-        topKIndices(v, n, k, out, scratch);
-        return;
-    }
+    if (k > 32 || k >= n) return topKIndices(v, n, k, out, scratch);
     float best[32];
     int idx[32];
     int filled = 0;
+    bool nan = false;
     for (int i = 0; i < n; ++i) {
         const float a = std::fabs(v[i]);
-        if (filled == k && !(a > best[k - 1])) continue;  // equal magnitude: the lower index stays
+        if (filled == k && a <= best[k - 1]) continue;  // equal magnitude: the lower index stays
+        if (a != a) {
+            nan = true;
+            continue;
+        }
         int p = filled < k ? filled++ : k - 1;
         while (p > 0 && best[p - 1] < a) {
             best[p] = best[p - 1];
@@ -47,8 +53,10 @@ void selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratc
         best[p] = a;
         idx[p] = i;
     }
+    if (nan) return topKIndices(v, n, k, out, scratch);
     std::copy(idx, idx + k, out);
     std::sort(out, out + k);
+    return best[0] < std::numeric_limits<float>::infinity();  // an infinity would be the largest
 }
 
 }  // namespace
@@ -233,6 +241,8 @@ void Lstm::selectShared(const Matrix& dh, int k, std::vector<int>& rows)
     rows.resize(static_cast<std::size_t>(4 * k));
     for (int j = 0; j < 4; ++j) {
         int* out = rows.data() + static_cast<std::size_t>(j) * k;
+        // A non-finite score comes from a non-finite dh, which reaches da too: backward's check
+        // of da reports it.
         selectTopK(m_score.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
         for (int q = 0; q < k; ++q) out[q] += j * H;
     }
@@ -312,7 +322,8 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
             for (int j = 0; j < 4; ++j) {
                 int* out = sel + static_cast<std::size_t>(j) * k;
                 if (mode == BackpropMode::TopK) {
-                    selectTopK(da.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
+                    if (!selectTopK(da.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch))
+                        throw NonFiniteGradient(m_name);
                 } else {
                     // Partial Fisher-Yates: k distinct uniform draws from the block.
                     m_perm.resize(static_cast<std::size_t>(H));
@@ -342,6 +353,25 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
         }
         linear += secondsSince(t0);
     }
+
+    // The gradients must be finite before they reach the weight gradients: the one this layer
+    // received (dh, in full, in every mode) and the gate gradients the products read. Top-k checked
+    // every da_t in its selection (which covers dh); dense reads all of da anyway; unified and
+    // random check dh and the kept entries (a non-finite dh column ranks first in unified's score,
+    // so it is kept; an entry neither kept nor received is never used).
+    bool finite = true;
+    switch (mode) {
+    case BackpropMode::TopK: break;
+    case BackpropMode::Dense: finite = allFinite(m_da.data(), static_cast<std::size_t>(m_da.size())); break;
+    case BackpropMode::Unified:
+        finite = allFinite(dh.data(), static_cast<std::size_t>(dh.size())) &&
+                 allFinite(m_daK.data(), static_cast<std::size_t>(m_daK.size()));
+        break;
+    case BackpropMode::Random:
+        finite = allFinite(dh.data(), static_cast<std::size_t>(dh.size())) && allFinite(m_selVal.data(), m_selVal.size());
+        break;
+    }
+    if (!finite) throw NonFiniteGradient(m_name);
 
     // The products that do not depend on the recurrence run once over the whole sentence. Row pairs
     // (step t, previous state) are (t, t-1) forwards and (t, t+1) in reverse.

@@ -30,7 +30,11 @@
 // gradient flowing into the matrix products, as in the paper. The result equals dense BPTT in which
 // every da_t is masked to the selection before its use, up to float rounding.
 // Gradients accumulate into the parameters' grad (zero them between updates).
-// Throws ShapeError on mismatched shapes, ConfigError for k outside [1, H] in a sparse mode.
+// Throws ShapeError on mismatched shapes, ConfigError for k outside [1, H] in a sparse mode,
+// NonFiniteGradient (naming the layer, before any weight gradient is written) when dh or a gate
+// gradient that the products use holds a NaN or an infinity, in every mode (topk: found by the
+// selection of each step; dense: one pass over da; unified/random: dh and the kept entries). A NaN
+// reaching a selection ranks as ops/TopK.h says.
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"

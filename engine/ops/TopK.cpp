@@ -8,6 +8,7 @@
 #endif
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <string>
 
@@ -15,18 +16,23 @@ namespace meprop {
 
 namespace {
 
-// A strict total order (magnitude, then lower index first) makes the kept set unique.
-void topKByIndexSelect(const float* v, int n, int k, int* out, std::vector<int>& scratch)
+// The strict total order of TopK.h (magnitude key, then lower index first) makes the kept set
+// unique for every input, NaN included. Returns false when some v[i] is not finite: the
+// non-finite keys are the largest, so one of them is then among the k kept.
+bool topKByIndexSelect(const float* v, int n, int k, int* out, std::vector<int>& scratch)
 {
     scratch.resize(static_cast<std::size_t>(n));
     std::iota(scratch.begin(), scratch.end(), 0);
     auto before = [v](int a, int b) {
-        const float fa = std::fabs(v[a]), fb = std::fabs(v[b]);
-        return fa > fb || (fa == fb && a < b);
+        const std::uint32_t ka = magnitudeKey(v[a]), kb = magnitudeKey(v[b]);
+        return ka > kb || (ka == kb && a < b);
     };
     std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(), before);
     std::copy(scratch.begin(), scratch.begin() + k, out);
     std::sort(out, out + k);
+    bool finite = true;
+    for (int j = 0; j < k; ++j) finite &= magnitudeKey(v[out[j]]) < kInfinityKey;
+    return finite;
 }
 
 // The same set for k << n without selecting over all n indices (an indirect nth_element over 500
@@ -35,12 +41,17 @@ void topKByIndexSelect(const float* v, int n, int k, int* out, std::vector<int>&
 // entries with |v| >= t, kept in index order, hold the top k whenever there are at least k of
 // them; the k-th largest magnitude T among them decides, ties at T going to the lower indices as
 // above. Returns false (and writes garbage) when the sample was unlucky: the caller falls back.
-// The top k among the entries with |v| >= t (see below). Returns false when fewer than k or more
-// than maxCandidates entries reach t; writes the k-th largest magnitude to *kth on success.
+//
+// topKAboveThreshold: the top k among the entries with !(|v| < t), t finite. Returns false when fewer
+// than k or more than maxCandidates entries reach t, or when one of them is NaN or infinite (the
+// caller falls back to the index select, whose order covers them); writes the k-th largest
+// magnitude to *kth on success. Success also proves every v[i] finite (the pass checks them all,
+// one more comparison per eight values). Since NaN fails every ordered comparison, the unordered
+// "not less than" sends it to the candidates: it is never dropped.
 bool topKAboveThreshold(const float* v, int n, int k, float t, int maxCandidates, int* out, std::vector<int>& scratch,
                         float* kth)
 {
-    if (!(t == t)) return false;  // NaN
+    if (!(std::fabs(t) <= std::numeric_limits<float>::max())) return false;  // NaN or infinite
     scratch.resize(static_cast<std::size_t>(n));
     thread_local std::vector<float> mag;
     mag.resize(static_cast<std::size_t>(2 * n));
@@ -51,9 +62,12 @@ bool topKAboveThreshold(const float* v, int n, int k, float t, int maxCandidates
     // Eight magnitudes per compare; only the few entries that pass are touched one by one.
     const __m256 signBit = _mm256_set1_ps(-0.0f);
     const __m256 threshold = _mm256_set1_ps(t);
+    const __m256 infinity = _mm256_set1_ps(std::numeric_limits<float>::infinity());
+    __m256 nonFinite = _mm256_setzero_ps();
     for (; i + 8 <= n; i += 8) {
         const __m256 a = _mm256_andnot_ps(signBit, _mm256_loadu_ps(v + i));
-        unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(a, threshold, _CMP_GE_OQ)));
+        nonFinite = _mm256_or_ps(nonFinite, _mm256_cmp_ps(a, infinity, _CMP_NLT_UQ));  // NaN or infinite
+        unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(a, threshold, _CMP_NLT_UQ)));
         while (mask != 0) {
             const int j = i + __builtin_ctz(mask);
             cand[c] = j;
@@ -63,13 +77,18 @@ bool topKAboveThreshold(const float* v, int n, int k, float t, int maxCandidates
         }
     }
 #endif
+    bool bad = false;
+#ifdef __AVX2__
+    bad = _mm256_movemask_ps(nonFinite) != 0;
+#endif
     for (; i < n; ++i) {
         const float a = std::fabs(v[i]);
         cand[c] = i;
         cv[c] = a;
-        c += a >= t ? 1 : 0;  // branch-free compaction
+        c += a < t ? 0 : 1;  // branch-free compaction; NaN counts
+        bad |= !(a < std::numeric_limits<float>::infinity());
     }
-    if (c < k || c > maxCandidates) return false;
+    if (bad || c < k || c > maxCandidates) return false;
 
     float* work = cv + c;
     std::copy(cv, cv + c, work);
@@ -93,27 +112,29 @@ bool topKAboveThreshold(const float* v, int n, int k, float t, int maxCandidates
 bool topKBySampledThreshold(const float* v, int n, int k, int* out, std::vector<int>& scratch, float* kth)
 {
     constexpr int kSample = 64;
-    float sample[kSample];
+    // Keys, not floats: a NaN in the sample must not break nth_element's ordering.
+    std::uint32_t sample[kSample];
     const int stride = n / kSample;
-    for (int j = 0; j < kSample; ++j) sample[j] = std::fabs(v[j * stride]);
+    for (int j = 0; j < kSample; ++j) sample[j] = magnitudeKey(v[j * stride]);
     const int rank = std::min(kSample - 1, (2 * k * kSample + n - 1) / n + 2);
-    std::nth_element(sample, sample + rank, sample + kSample, std::greater<float>());
-    return topKAboveThreshold(v, n, k, sample[rank], n, out, scratch, kth);
+    std::nth_element(sample, sample + rank, sample + kSample, std::greater<std::uint32_t>());
+    if (sample[rank] >= kInfinityKey) return false;
+    return topKAboveThreshold(v, n, k, std::bit_cast<float>(sample[rank]), n, out, scratch, kth);
 }
 
 bool sampledPathApplies(int n, int k) { return n >= 256 && 8 * k <= n; }
 
 }  // namespace
 
-void topKIndices(const float* v, int n, int k, int* out, std::vector<int>& scratch)
+bool topKIndices(const float* v, int n, int k, int* out, std::vector<int>& scratch)
 {
     if (k >= n) {
         std::iota(out, out + n, 0);
-        return;
+        return allFinite(v, static_cast<std::size_t>(n));
     }
     float kth = 0.0f;
-    if (sampledPathApplies(n, k) && topKBySampledThreshold(v, n, k, out, scratch, &kth)) return;
-    topKByIndexSelect(v, n, k, out, scratch);
+    if (sampledPathApplies(n, k) && topKBySampledThreshold(v, n, k, out, scratch, &kth)) return true;
+    return topKByIndexSelect(v, n, k, out, scratch);
 }
 
 void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Selection& sel)
@@ -123,9 +144,11 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
     sel.mode = mode;
     sel.batch = batch;
     sel.n = n;
+    sel.finite = true;
     if (mode == BackpropMode::Dense) {
         sel.k = n;
         sel.indices.clear();
+        sel.finite = allFinite(dy.data(), static_cast<std::size_t>(dy.size()));
         return;
     }
     if (k < 1 || k > n)
@@ -137,7 +160,7 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
         sel.indices.resize(static_cast<std::size_t>(batch) * k);
         if (!sampledPathApplies(n, k)) {
             for (int b = 0; b < batch; ++b)
-                topKIndices(dy.row(b).data(), n, k, sel.indices.data() + static_cast<std::size_t>(b) * k, scratch);
+                sel.finite &= topKIndices(dy.row(b).data(), n, k, sel.indices.data() + static_cast<std::size_t>(b) * k, scratch);
             break;
         }
         {
@@ -150,7 +173,7 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
                 int* out = sel.indices.data() + static_cast<std::size_t>(b) * k;
                 const bool hinted = kth > 0.0f && topKAboveThreshold(v, n, k, 0.8f * kth, 6 * k, out, scratch, &kth);
                 if (!hinted && !topKBySampledThreshold(v, n, k, out, scratch, &kth)) {
-                    topKByIndexSelect(v, n, k, out, scratch);
+                    sel.finite &= topKByIndexSelect(v, n, k, out, scratch);
                     kth = -1.0f;
                 }
             }
@@ -160,12 +183,14 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
         thread_local Vector score;
         score = dy.cwiseAbs().colwise().sum().transpose();
         sel.indices.resize(static_cast<std::size_t>(k));
-        topKIndices(score.data(), n, k, sel.indices.data(), scratch);
+        sel.finite = topKIndices(score.data(), n, k, sel.indices.data(), scratch);
         break;
     }
     case BackpropMode::Random:
         sel.indices.resize(static_cast<std::size_t>(batch) * k);
         for (int b = 0; b < batch; ++b) randomIndices(n, k, rng, sel.indices.data() + static_cast<std::size_t>(b) * k, scratch);
+        // The draws do not read dy: one pass over it (the kernels read only the kept entries).
+        sel.finite = allFinite(dy.data(), static_cast<std::size_t>(dy.size()));
         break;
     case BackpropMode::Dense: break;
     }

@@ -23,7 +23,7 @@ void AdaGrad::load(CheckpointReader& r)
 
 void AdaGrad::step()
 {
-    const float lr = m_s.lr, eps = m_s.eps;
+    const float lr = m_s.lr, eps = epsilon(m_s);
     for (std::size_t i = 0; i < m_params.size(); ++i) {
         Parameter& p = *m_params[i];
         Matrix& h = m_h[i];

@@ -1,6 +1,7 @@
 #pragma once
 // AdaGrad (Duchi et al. 2011): h += g^2; w -= lr * g / (sqrt(h) + eps), or with adagradEpsInside
-// w -= lr * g / sqrt(h + eps) (the authors' C# AdaGrad).
+// w -= lr * g / sqrt(h + eps) (the authors' C# AdaGrad); eps by default kAdaGradEpsilon (1e-6,
+// optim/Optimizer.h).
 #include "optim/Optimizer.h"
 
 namespace meprop {

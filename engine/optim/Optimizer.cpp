@@ -8,6 +8,14 @@
 
 namespace meprop {
 
+float epsilon(const OptimizerSettings& s)
+{
+    if (s.eps) return *s.eps;
+    if (s.kind == "adagrad") return kAdaGradEpsilon;
+    if (s.kind == "adam") return kAdamEpsilon;
+    return 0.0f;
+}
+
 void saveStateMatrices(CheckpointWriter& w, const std::vector<Matrix>& state)
 {
     w.u64(state.size());

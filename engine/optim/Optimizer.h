@@ -7,17 +7,26 @@
 #include "io/CheckpointStream.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace meprop {
+
+// The default epsilons, the published ones the paper uses: Adam (Kingma & Ba 2014) 1e-8, AdaGrad
+// 1e-6. The only place they are written: the optimizers (CPU and CUDA), the `optimizer` key's help
+// (`meprop keys`) and the tests read them from here; README.md states them (checked by a test).
+inline constexpr float kAdamEpsilon = 1e-8f;
+inline constexpr float kAdaGradEpsilon = 1e-6f;
 
 struct OptimizerSettings {
     std::string kind = "adam";  // sgd | adagrad | adam
     float lr = 1e-3f;
     float beta1 = 0.9f;
     float beta2 = 0.999f;
-    float eps = 1e-8f;  // Adam; AdaGrad uses 1e-6 as the paper unless set
+    std::optional<float> eps = std::nullopt;  // unset: the kind's default (kAdamEpsilon, kAdaGradEpsilon)
+    // Lazy variant: update only the rows that got a gradient. Adam then keeps a step count per row
+    // and bias-corrects each row with its own count (optim/Adam.h).
     bool touchedRowsOnly = false;
     // > 0: every gradient element is clipped to [-clip, clip] before the update (the authors' C#
     // optimizers, ClipBound 5). 0: no clipping. The gradients themselves are clipped in place.
@@ -25,6 +34,9 @@ struct OptimizerSettings {
     // AdaGrad: false: w -= lr g / (sqrt(h) + eps); true: w -= lr g / sqrt(h + eps) (the authors' C#).
     bool adagradEpsInside = false;
 };
+
+// The epsilon `s` uses: s.eps when set, else the default of s.kind (0 for sgd, which has none).
+float epsilon(const OptimizerSettings& s);
 
 class Optimizer {
 public:

@@ -45,7 +45,7 @@ nlohmann::json budgetOverrides(Budget budget, const std::string& task)
     case Budget::Quick:
         // Sized so that table1 table3-6 and fig4-* with 3 seeds take about an hour with --jobs 2
         // on 2 cores (see the estimates of `meprop reproduce --list`).
-        if (task == "image") return {{"epochs", 10}};
+        if (task == "image") return {{"epochs", 8}};
         if (task == "pos") return {{"limit", 4000}, {"epochs", 3}};
         if (task == "parse") return {{"batch", 1000}, {"epochs", 3}};
         return json::object();
@@ -61,7 +61,7 @@ std::string describeBudget(Budget budget)
         return "smoke: image: 500 training images (dev 500), 1 epoch; POS and parsing: a sample of EWT (60 training, 50 dev, 50 test "
                "sentences), 1 epoch, parsing batch 500; Tables 7/8 at small sizes. Checks the pipeline only: the numbers mean nothing.";
     case Budget::Quick:
-        return "quick: image: the full training set, 10 epochs (paper: 20); POS: the first 4,000 of 12,544 EWT training sentences, 3 "
+        return "quick: image: the full training set, 8 epochs (paper: 20); POS: the first 4,000 of 12,544 EWT training sentences, 3 "
                "epochs (paper: all, 5); parsing: all EWT training sentences, batch 1,000 transitions (paper: 10,000), 3 epochs (paper: "
                "15); dev and test sets in full; Tables 7/8 on the CPU at h = 2048.";
     case Budget::Paper:

@@ -191,7 +191,10 @@ std::string renderSvg(const FigureData& f, int width, int height)
               << "\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n";
         } else {
             std::string points;
-            for (const FigurePoint& p : s.points) points += (points.empty() ? "" : " ") + px(X(p.x)) + "," + px(Y(p.mean));
+            for (const FigurePoint& p : s.points) {
+                if (!points.empty()) points += ' ';
+                points.append(px(X(p.x))).append(",").append(px(Y(p.mean)));
+            }
             o << "<polyline points=\"" << points << "\" fill=\"none\" stroke-width=\"2\"/>\n";
             for (const FigurePoint& p : s.points) {
                 const double cx = X(p.x);

@@ -1,6 +1,7 @@
 #include "reproduce/Machine.h"
 
 #include "backend/Device.h"
+#include "core/BuildInfo.h"
 
 #if __has_include("meprop_build_info.h")
 #include "meprop_build_info.h"
@@ -78,6 +79,7 @@ BuildInfo buildInfo()
     b.compiler = "unknown";
 #endif
     b.cuda = cudaBuilt();
+    b.engineIsa = engineIsa();
     return b;
 }
 

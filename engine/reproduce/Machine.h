@@ -22,6 +22,7 @@ struct BuildInfo {
     std::string buildType;  // CMAKE_BUILD_TYPE
     std::string compiler;   // e.g. "GCC 12.2.0"
     bool cuda = false;      // the CUDA backend is built in
+    std::string engineIsa;  // the engine copy the loader picked: "x86-64" or "x86-64-v3" (core/BuildInfo.h)
 };
 
 MachineInfo machineInfo();

@@ -367,7 +367,8 @@ std::vector<std::string> rowFor(const Results& res, const CellStats& cs, bool de
 {
     const TableSpec& t = *cs.table;
     const Cell& c = *cs.cell;
-    std::vector<std::string> r = {c.group, c.label + (c.baseline.empty() ? " (baseline)" : ""), nText(cs)};
+    const bool named = c.label.find("aseline") != std::string::npos;  // "Baseline (h=8192)" says so itself
+    std::vector<std::string> r = {c.group, c.label + (c.baseline.empty() && !named ? " (baseline)" : ""), nText(cs)};
     if (!t.metric.empty()) {
         if (dev) r.insert(r.end(), {fixed(c.paper.dev, 2), meanSd(cs.dev, 2)});
         r.insert(r.end(), {fixed(c.paper.test, 2), meanSd(cs.metric, 2), interval(cs.metric, 2), c.baseline.empty() ? kDash : deltaText(cs.delta),
@@ -485,14 +486,20 @@ Doc buildDoc(const Results& res, const std::vector<FigureData>& figures, const s
     head.push_back("Verdicts: \"no worse\" **holds** when the delta's CI lower bound ≥ −margin, **fails** when its upper bound < −margin, "
                    "else **inconclusive**; \"as fast as the paper\" holds when the speedup's CI lower bound ≥ the paper's speedup, fails when "
                    "its upper bound < it; with n = 1 every verdict is inconclusive.");
-    head.push_back("Runs in the plan: " + std::to_string(plan.runs.size()) + ": " + std::to_string(res.finished) + " finished, " +
-                   std::to_string(res.failed) + " failed, " + std::to_string(res.missing) + " missing. This invocation: " +
-                   std::to_string(s.executed) + " executed, " + std::to_string(s.skipped) + " already finished (skipped), wall time " +
-                   duration(s.wallSeconds) + ", --jobs " + std::to_string(s.jobs) + ", " + s.cluster + ".");
-    head.push_back("Machine: " + s.machine.cpuModel + ", " + std::to_string(s.machine.cores) + " hardware threads, " + fixed(s.machine.memoryGiB, 1) +
+    const std::string counts = "Runs in the plan: " + std::to_string(plan.runs.size()) + ": " + std::to_string(res.finished) + " finished, " +
+                               std::to_string(res.failed) + " failed, " + std::to_string(res.missing) + " missing.";
+    if (s.collected)
+        head.push_back(counts + " This invocation only collected the run folders (--collect): the runs were made elsewhere, e.g. by the "
+                                "Slurm array; their hosts are in runs/<run>/ (reproduce.json where `meprop reproduce` ran them).");
+    else
+        head.push_back(counts + " This invocation: " + std::to_string(s.executed) + " executed, " + std::to_string(s.skipped) +
+                       " already finished (skipped), wall time " + duration(s.wallSeconds) + ", --jobs " + std::to_string(s.jobs) + ", " +
+                       s.cluster + ".");
+    head.push_back(std::string(s.collected ? "Machine (that collected): " : "Machine: ") + s.machine.cpuModel + ", " + std::to_string(s.machine.cores) + " hardware threads, " + fixed(s.machine.memoryGiB, 1) +
                    " GiB, " + s.machine.os + ", host " + s.machine.host + "; load average (1, 5, 15 min) " + s.loadStart + " at the start, " +
                    s.loadEnd + " at the end; GPU: " + s.machine.gpu + ".");
-    head.push_back("Build: meprop " + s.build.version + ", commit " + s.build.commit + ", " + s.build.buildType + ", " + s.build.compiler +
+    head.push_back("Build: meprop " + s.build.version + ", commit " + s.build.commit + ", " + s.build.buildType + ", engine " +
+                   s.build.engineIsa + ", " + s.build.compiler +
                    ", CUDA backend " + (s.build.cuda ? "built" : "not built") + ", MPI " + (s.mpiBuilt ? "built" : "not built") + ".");
     if (!s.started.empty()) head.push_back("Started " + s.started + ", finished " + s.finished + ".");
     for (const std::string& n : plan.notes) head.push_back(n);

@@ -28,6 +28,7 @@ struct SessionInfo {
     std::string started, finished;  // ISO 8601 UTC
     double wallSeconds = 0.0;
     int executed = 0, skipped = 0;
+    bool collected = false;      // --collect: the runs were made elsewhere (a Slurm array), this only read them
     int jobs = 1;
     std::string cluster = "one process";
     std::string loadStart, loadEnd;

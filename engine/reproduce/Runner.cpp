@@ -5,6 +5,7 @@
 #include "io/AtomicFile.h"
 #include "train/Config.h"
 #include "train/LinearBench.h"
+#include "train/RunFolder.h"
 #include "train/Trainer.h"
 
 #include <unistd.h>
@@ -80,7 +81,8 @@ void writeRecord(const std::string& folder, const PlannedRun& run, const RunReco
 {
     json j = {{"status", rec.status},         {"run", run.id},          {"cell", run.cell},    {"seed", run.seed},
               {"kind", toString(run.kind)},    {"warnings", rec.warnings}, {"wall_s", rec.wallSeconds}, {"host", hostName()},
-              {"finished_at", isoNow()},       {"rank", rank},              {"config", run.config}};
+              {"finished_at", isoNow()},       {"rank", rank},              {"resumed", rec.resumed},
+              {"config", run.config}};
     if (!rec.error.empty()) j["error"] = rec.error;
     writeFileAtomic((fs::path(folder) / "reproduce.json").string(), j.dump(2) + "\n");
 }
@@ -275,9 +277,18 @@ RunRecord executeRun(const PlannedRun& run, const std::string& folder, ProgressS
         fs::create_directories(folder, ec);
         if (ec) throw IoError(folder + ": cannot create folder (" + ec.message() + ")");
         if (run.kind == RunKind::Train) {
-            // Resuming an unfinished run from its checkpoint would go here (issue: checkpoint/resume).
-            Trainer trainer(Config::fromJson(run.config, "plan run " + run.id), &tap);
-            trainer.run(folder, false);
+            const Config config = Config::fromJson(run.config, "plan run " + run.id);
+            if (!RunFolder::resumableCheckpoint(folder).empty()) {
+                try {
+                    Trainer(config, &tap).resume(folder);
+                    rec.resumed = true;
+                } catch (const CheckpointError& e) {
+                    tap.warnings.push_back(std::string("the checkpoint could not be resumed (") + e.what() + "): the run started over");
+                    Trainer(config, &tap).run(folder, true);  // replaces the folder's content only once finished
+                }
+            } else {
+                Trainer(config, &tap).run(folder, false);
+            }
         } else {
             writeFileAtomic((fs::path(folder) / "config.json").string(), run.config.dump(2) + "\n");
             const json result = runBench(run.config);

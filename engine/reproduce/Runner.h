@@ -56,10 +56,13 @@ struct RunRecord {
     std::string error;
     std::vector<std::string> warnings;  // the trainer's warnings (diverging loss)
     double wallSeconds = 0.0;
+    bool resumed = false;  // continued from the checkpoint an interrupted run left
 };
 
 // The one place where a planned run meets the trainer or the layer benchmark: runs it into `folder`
-// (which holds no summary.json) and returns its record. Throws Cancelled when `sink` stops it;
+// (which holds no summary.json) and returns its record. A training run that left a checkpoint
+// (interrupted, killed) continues from it (Trainer::resume: the same results as an uninterrupted
+// run); an unusable checkpoint is replaced by a fresh run once that one has finished. Throws Cancelled when `sink` stops it;
 // every other failure (Error, bad_alloc, std::exception) is returned as a failed record. Writes
 // reproduce.json (not on Cancelled), with `rank` (the MPI rank that ran it).
 RunRecord executeRun(const PlannedRun& run, const std::string& folder, ProgressSink* sink, int rank = 0);

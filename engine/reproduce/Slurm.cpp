@@ -16,9 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string hms(double seconds)
+std::string hms(double seconds, long floor = 60)
 {
-    const long s = std::max(60L, std::lround(seconds));
+    const long s = std::max(floor, std::lround(seconds));
     char buf[32];
     std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
     return buf;
@@ -69,14 +69,19 @@ SlurmFiles emitSlurm(const Plan& plan, const std::string& dir, const SlurmOption
     for (int i = 0; i < n; ++i) {
         const PlannedRun& r = plan.runs[static_cast<std::size_t>(i)];
         const std::string folder = runFolder(root.string(), r);
-        a += std::to_string(i) + ")  # " + r.id + " (estimated " + hms(r.estimatedSeconds) + ")\n";
+        a += std::to_string(i) + ")  # " + r.id + " (estimated " + hms(r.estimatedSeconds, 1) + ")\n";
         a += "    run=" + shellQuote(r.id) + "\n";
         a += "    if [ -f \"$RUNS/$run/summary.json\" ]; then echo \"$run: already finished\"; exit 0; fi\n";
         a += "    mkdir -p \"$RUNS/$run\"\n";
         if (r.kind == RunKind::Train) {
             std::string cmd = rerunCommand(r, folder, "MEPROP_PLACEHOLDER");
             cmd.replace(cmd.find("MEPROP_PLACEHOLDER"), 18, "\"$MEPROP\"");
-            a += "    " + cmd + " --quiet || fail \"$run\" \"meprop train\" $?\n";
+            // A task stopped mid-run (preempted, requeued, timed out) continues from its checkpoint.
+            a += "    if [ -f \"$RUNS/$run/checkpoint.bin\" ]; then\n";
+            a += "        \"$MEPROP\" train --resume \"$RUNS/$run\" --quiet || fail \"$run\" \"meprop train --resume\" $?\n";
+            a += "    else\n";
+            a += "        " + cmd + " --quiet || fail \"$run\" \"meprop train\" $?\n";
+            a += "    fi\n";
         } else {
             // The benchmark prints one JSON line; config.json first, summary.json by rename (atomic).
             a += "    cat > \"$RUNS/$run/config.json.tmp\" <<'MEPROP_CONFIG'\n" + r.config.dump(2) + "\nMEPROP_CONFIG\n";

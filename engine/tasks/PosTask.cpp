@@ -214,7 +214,7 @@ std::vector<LayerInfo> PosTask::layers() const
     const int keptGates = m_spec.lstm.mode == BackpropMode::Dense ? G : 4 * m_spec.lstm.k;
     const int tags = m_vocab.tags();
     const int keptOut = m_spec.output.mode == BackpropMode::Dense ? tags : m_spec.output.k;
-    return {{"lstm.fwd", G, keptGates}, {"lstm.bwd", G, keptGates}, {"output", tags, keptOut}};
+    return {{"lstm.fwd", G, keptGates, 4}, {"lstm.bwd", G, keptGates, 4}, {"output", tags, keptOut, 1}};
 }
 
 std::vector<double> PosTask::backpropRatio() const

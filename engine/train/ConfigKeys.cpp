@@ -1,5 +1,10 @@
 #include "train/ConfigKeys.h"
 
+#include "optim/Optimizer.h"
+
+#include <cstdio>
+#include <string>
+
 namespace meprop {
 
 namespace {
@@ -56,8 +61,22 @@ KeySpec boolKey(std::string name, bool def, std::string help, std::string tasks 
     return k;
 }
 
+// "1e-06" -> "1e-6": the form README.md uses.
+std::string shortNumber(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    std::string s = buf;
+    for (const char* pat : {"e-0", "e+0"}) {
+        const auto at = s.find(pat);
+        if (at != std::string::npos) s.erase(at + 2, 1);
+    }
+    return s;
+}
+
 std::vector<KeySpec> buildKeys()
 {
+    const OptimizerSettings defaults;
     constexpr double kBig = 1e9;
     return {
         choiceKey("task", "image", {"image", "pos", "parse"},
@@ -74,10 +93,14 @@ std::vector<KeySpec> buildKeys()
                   "backward of the linear layers: dense, per-example top-k, minibatch-unified top-k, random-k"),
         intKey("k", 20, 1, 100000, "components of each hidden layer's output gradient kept per example"),
         intKey("k_output", 0, 0, 100000, "components kept at the output layer; 0 = dense"),
-        choiceKey("optimizer", "adam", {"adam", "adagrad", "sgd"}, "optimizer (unmodified, updates all parameters)"),
+        choiceKey("optimizer", "adam", {"adam", "adagrad", "sgd"},
+                  "optimizer (unmodified, updates all parameters): adam b1 " + shortNumber(defaults.beta1) + ", b2 " +
+                      shortNumber(defaults.beta2) + ", eps " + shortNumber(kAdamEpsilon) + "; adagrad eps " +
+                      shortNumber(kAdaGradEpsilon)),
         floatKey("lr", 1e-3, 1e-9, 100.0, "learning rate"),
         choiceKey("update", "all", {"all", "touched"},
-                  "optimizer rows updated each step: all (the paper) or only rows that got a gradient (lazy)"),
+                  "optimizer rows updated each step: all (the paper) or only rows that got a gradient (lazy; Adam "
+                  "bias-corrects each row by its own number of updates)"),
         floatKey("dropout", 0.0, 0.0, 0.95, "dropout rate on hidden activations (inverted dropout)"),
         intKey("batch", 10, 1, 1000000, "minibatch size (examples; pos: sentences; parse: transitions)"),
         intKey("epochs", 20, 1, 10000, "training epochs"),

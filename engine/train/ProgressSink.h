@@ -12,7 +12,8 @@ namespace meprop {
 struct LayerInfo {
     std::string name;  // e.g. "hidden1", "output", "lstm.fwd.gates"
     int width = 0;     // number of output rows meProp selects among
-    int k = 0;         // rows kept per example (== width when dense)
+    int k = 0;         // rows kept per example (== width when dense), over all blocks
+    int blocks = 1;    // equal blocks meProp selects in separately (an LSTM's 4 gate blocks; k/blocks each)
 };
 
 struct RunInfo {

@@ -1,6 +1,6 @@
 #pragma once
 // The checkpoint of a training run: what Trainer writes at the end of every epoch and reads to
-// resume, inside the checkpoint file (io/CheckpointFile.h). Payload layout (format version 1):
+// resume, inside the checkpoint file (io/CheckpointFile.h). Payload layout (format version 2):
 //   string   the configuration as JSON (Config::json())
 //   section "trainer": i64 training examples, i64 batches per epoch, TrainerState, the run's Rng
 //   section "task":    Task::save

@@ -32,6 +32,8 @@ int lockFolder(const std::string& dir)
     if (fd < 0) throw IoError(dir + ": cannot open the output folder (" + std::strerror(errno) + ")");
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         const int err = errno;
+        // A file system without locks (some network and FUSE ones): run unlocked rather than not at all.
+        if (err == ENOLCK || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL) return fd;
         ::close(fd);
         if (err == EWOULDBLOCK) throw IoError(dir + ": another meprop run is writing to this folder");
         throw IoError(dir + ": cannot lock the output folder (" + std::strerror(err) + ")");

@@ -210,7 +210,12 @@ RunResult Trainer::execute(const std::string& outDir, RunFolder::Mode mode)
             for (long begin = chunkBegin; begin < chunkEnd; begin += batch, ++b, ++chunkBatches) {
                 if (m_sink && m_sink->shouldStop()) throw Cancelled();
                 const long end = std::min(chunkEnd, begin + batch);
-                const double loss = task->trainBatch(begin, end, t);
+                double loss = 0.0;
+                try {
+                    loss = task->trainBatch(begin, end, t);
+                } catch (const NonFiniteGradient& e) {
+                    throw NonFiniteGradient(e.layer(), step + 1);  // the layers do not know the step
+                }
                 ++step;
                 if (!std::isfinite(loss))
                     throw Error("training diverged: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +

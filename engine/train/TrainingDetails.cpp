@@ -7,7 +7,6 @@ OptimizerSettings optimizerSettings(const Config& c)
     OptimizerSettings s;
     s.kind = c.getString("optimizer");
     s.lr = static_cast<float>(c.getFloat("lr"));
-    s.eps = s.kind == "adagrad" ? 1e-6f : 1e-8f;  // the paper's settings
     s.touchedRowsOnly = c.getString("update") == "touched";
     s.clip = static_cast<float>(c.getFloat("grad_clip"));
     s.adagradEpsInside = c.getString("adagrad_eps") == "inside";

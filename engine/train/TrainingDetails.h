@@ -10,7 +10,8 @@
 
 namespace meprop {
 
-// optimizer, lr, update, grad_clip, adagrad_eps; eps 1e-6 for AdaGrad, 1e-8 for Adam (the paper's).
+// optimizer, lr, update, grad_clip, adagrad_eps; eps left unset: the optimizer's default
+// (kAdaGradEpsilon 1e-6, kAdamEpsilon 1e-8, the paper's; optim/Optimizer.h).
 OptimizerSettings optimizerSettings(const Config& config);
 // loss_reduction == "sum".
 bool sumLoss(const Config& config);

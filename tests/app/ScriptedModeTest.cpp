@@ -63,6 +63,22 @@ private slots:
         QCOMPARE(runs[2].k(), 8);
     }
 
+    void seedsFromTheCommandLine()
+    {
+        const QString zip = m_dir.filePath("seeds.zip");
+        const Result r = run(tiny(1) + QStringList{"--autorun", "--seeds", "2", "--export-bundle", zip, "--quit-when-done"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QList<RunRecord> runs;
+        QMap<QString, QByteArray> files;
+        QString error;
+        QVERIFY2(readBundle(zip, &runs, &error, &files), qPrintable(error));
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(runs[0].config.value("seed").toInt(), 1);
+        QCOMPARE(runs[1].config.value("seed").toInt(), 2);
+        QVERIFY2(files["results.csv"].contains("mean (n=2)") && files["results.md"].contains("std (n=2)"), files["results.csv"].constData());
+        QCOMPARE(run(tiny(1) + QStringList{"--autorun", "--seeds", "0", "--quit-when-done"}).code, 2);
+    }
+
     void failedRunExitsNonZeroWithOneLine()
     {
         const QString bad = m_dir.filePath("bad");

@@ -6,6 +6,7 @@
 #include "TrainingWorker.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
@@ -34,6 +35,7 @@ QByteArray json(const QJsonObject& o)
 struct Harness {
     QThread thread;
     QPointer<TrainingWorker> worker = new TrainingWorker();
+    int lastId = 0;
     Harness()
     {
         worker->moveToThread(&thread);
@@ -42,11 +44,12 @@ struct Harness {
     }
     void run(int id, const QByteArray& config, const QString& out = {})
     {
+        lastId = id;
         QMetaObject::invokeMethod(worker, "run", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QByteArray, config), Q_ARG(QString, out));
     }
     bool shutDown()
     {
-        if (worker) worker->stop();
+        if (worker) worker->stop(lastId);
         thread.quit();
         const bool joined = thread.wait(10000);
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
@@ -122,7 +125,10 @@ private slots:
             stopped(h.worker, &TrainingWorker::stopped), finished(h.worker, &TrainingWorker::finished);
         h.run(3, json(tinyConfig(m_dir.filePath("data"), 5000)));
         QTRY_VERIFY_WITH_TIMEOUT(batches.count() >= 1, 30000);
-        h.worker->pause();
+        h.worker->pause(99);  // another run's request: nothing happens
+        QTest::qWait(100);
+        QCOMPARE(paused.count(), 0);
+        h.worker->pause(3);
         QTRY_VERIFY_WITH_TIMEOUT(paused.count() >= 1, 10000);
         QCOMPARE(paused.at(0).at(1).toBool(), true);
         QVERIFY(h.worker->isPaused());
@@ -130,14 +136,17 @@ private slots:
         const auto before = batches.count();
         QTest::qWait(400);
         QCOMPARE(batches.count(), before);  // nothing moves while paused
-        h.worker->resume();
+        h.worker->resume(99);
+        QTest::qWait(100);
+        QCOMPARE(batches.count(), before);
+        h.worker->resume(3);
         QTRY_VERIFY_WITH_TIMEOUT(paused.count() >= 2, 10000);
         QCOMPARE(paused.at(1).at(1).toBool(), false);
         QTRY_VERIFY_WITH_TIMEOUT(batches.count() > before, 10000);
         // Stop in the middle of the run: the trainer polls between batches.
         QElapsedTimer t;
         t.start();
-        h.worker->stop();
+        h.worker->stop(3);
         QTRY_VERIFY_WITH_TIMEOUT(stopped.count() == 1, 10000);
         QVERIFY2(t.elapsed() < 5000, "stop took too long");
         QCOMPARE(finished.count(), 0);
@@ -152,9 +161,9 @@ private slots:
             stopped(h.worker, &TrainingWorker::stopped);
         h.run(4, json(tinyConfig(m_dir.filePath("data"), 5000)));
         QTRY_VERIFY_WITH_TIMEOUT(batches.count() >= 1, 30000);
-        h.worker->pause();
+        h.worker->pause(4);
         QTRY_VERIFY_WITH_TIMEOUT(paused.count() >= 1, 10000);
-        h.worker->stop();
+        h.worker->stop(4);
         QTRY_VERIFY_WITH_TIMEOUT(stopped.count() == 1, 10000);
         QVERIFY(h.shutDown());
     }
@@ -217,6 +226,61 @@ private slots:
         QCOMPARE(c.denseBaseline(a), c.record(b));
         QVERIFY(std::isfinite(c.model()->run(a)->speedup));
         QCOMPARE(c.model()->run(b)->speedup, 1.0);
+    }
+
+    // The stop and pause requests belong to a run (issue 10): one that arrives after its run ended
+    // leaves the next run alone. Before, the worker kept one flag for whatever ran next.
+    void lateStopOrPauseDoesNotTouchTheNextRun()
+    {
+        Harness h;
+        QSignalSpy finished(h.worker, &TrainingWorker::finished), stopped(h.worker, &TrainingWorker::stopped),
+            paused(h.worker, &TrainingWorker::pausedChanged);
+        h.run(10, json(tinyConfig(m_dir.filePath("data"), 1)));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 60000);
+        h.worker->stop(10);   // Stop pressed as run 10 finished
+        h.worker->pause(10);  // and Pause
+        h.run(11, json(tinyConfig(m_dir.filePath("data"), 2)));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, 60000);
+        QCOMPARE(finished.at(1).at(0).toInt(), 11);
+        QCOMPARE(stopped.count(), 0);
+        QCOMPARE(paused.count(), 0);
+        // A request for a run handed over but not yet begun still counts.
+        h.worker->stop(12);
+        h.run(12, json(tinyConfig(m_dir.filePath("data"), 1)));
+        QTRY_VERIFY_WITH_TIMEOUT(stopped.count() == 1, 60000);
+        QCOMPARE(stopped.at(0).at(0).toInt(), 12);
+    }
+
+    // The same race through the controller, as the GUI has it: run A has finished on the worker
+    // thread but the controller has not processed that yet (its queued signal waits for the event
+    // loop), so A is still "current" when the user presses Stop, or Pause. Run B must not be
+    // cancelled or paused.
+    void stopOrPausePressedAsARunFinishesLeavesTheQueuedRunAlone()
+    {
+        for (const bool pauseInstead : {false, true}) {
+            RunController c;
+            c.setRunsRoot(m_dir.filePath(pauseInstead ? "race-pause" : "race-stop"));
+            QSignalSpy idle(&c, &RunController::idle);
+            const int a = c.enqueue(tinyConfig(m_dir.filePath("data"), 1));
+            const int b = c.enqueue(tinyConfig(m_dir.filePath("data"), 1));
+            const QString summaryA = c.record(a)->outDir + "/summary.json";
+            // Block the GUI thread (no events processed) until A has written its summary, then give
+            // the worker time to return from run(A).
+            QElapsedTimer t;
+            t.start();
+            while (!QFile::exists(summaryA) && t.elapsed() < 60000) QThread::msleep(2);
+            QVERIFY(QFile::exists(summaryA));
+            QThread::msleep(200);
+            QCOMPARE(c.currentId(), a);
+            if (pauseInstead)
+                c.pause();
+            else
+                c.stop();
+            QTRY_VERIFY_WITH_TIMEOUT(idle.count() >= 1, 60000);
+            QVERIFY(c.model()->run(a)->state == RunState::Finished);
+            QVERIFY2(c.model()->run(b)->state == RunState::Finished, pauseInstead ? "B was paused" : "B was cancelled");
+            QVERIFY(QFile::exists(c.record(b)->outDir + "/summary.json"));
+        }
     }
 
     void destroyingTheControllerMidRunDoesNotHang()

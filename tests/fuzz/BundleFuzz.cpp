@@ -59,9 +59,9 @@ void useRun(const RunRecord& r)
     (void)r.testAtBest();
     (void)configSummary(r.config);
     for (const EpochData& e : r.epochs) (void)r.backpropRatio(e);
-    (void)emaSmoothed(r.batchLoss, 0.6);
-    (void)thinnedTo(r.batchLoss, 500);
-    for (const auto& layer : r.ratio) (void)emaSmoothed(thinnedTo(layer, 500), 0.9);
+    (void)thinnedTo(emaSmoothed(r.batchLoss, 0.9), 500);
+    for (const auto& layer : r.ratio) (void)thinnedTo(layer, 500);
+    (void)toJson(r);  // with the weight-update history
 
     // Export again (a bundle of imported runs): run.json and metrics.csv must read back.
     RunRecord again;

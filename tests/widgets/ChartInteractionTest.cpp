@@ -207,6 +207,32 @@ private slots:
                  qPrintable(QString("%1 ticks of %2 px in %3 px").arg(ticks).arg(label).arg(chart.view()->chart()->plotArea().width())));
     }
 
+    void yLabelsShareTheirDecimals()
+    {
+        // Qt Charts sizes the label column from the end labels: "50" and "52.5" would elide to "5...".
+        LineChart chart;
+        chart.resize(500, 360);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        chart.setSeries("dev", {{1, 54.2}, {2, 61.9}});
+        QApplication::processEvents();
+        chart.setSeries("dev", {{1, 54.2}, {2, 61.9}});
+        auto* y = qobject_cast<QValueAxis*>(chart.view()->chart()->axes(Qt::Vertical).front());
+        QVERIFY(y);
+        const double step = y->tickInterval();
+        QVERIFY(y->tickType() == QValueAxis::TicksDynamic);
+        const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
+        QVERIFY2(std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 || std::abs(mantissa - 5) < 1e-9, qPrintable(QString::number(step)));
+        const QByteArray format = y->labelFormat().toLatin1();
+        const int ticks = int(std::round((y->max() - y->min()) / step)) + 1;
+        QVERIFY(ticks >= 2 && ticks <= 9);
+        for (int i = 0; i < ticks; ++i) {
+            const QString label = QString::asprintf(format.constData(), y->min() + i * step);
+            QVERIFY2(std::abs(label.toDouble() - (y->min() + i * step)) < 1e-9, qPrintable(label + " for " + QString::number(y->min() + i * step)));
+            QCOMPARE(label.section('.', 1).size(), QString::asprintf(format.constData(), y->min()).section('.', 1).size());
+        }
+    }
+
     void barLabelsOnlyWhereTheyFit()
     {
         BarChart chart;

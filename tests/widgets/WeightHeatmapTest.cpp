@@ -84,6 +84,37 @@ private slots:
         QVERIFY2(w.exportSvg(dir.filePath("h.svg"), &error), qPrintable(error));
         QVERIFY(!w.exportPng("/nonexistent/h.png", &error));
     }
+
+    void lstmGateBlocksGetTheirKPerBlock()
+    {
+        HeatmapHistory h(4);
+        h.add(1, 0, "lstm.fwd", 200, 20, {0, 60, 120, 180}, QList<quint64>(200, 1), 4);
+        h.add(1, 1, "output", 44, 5, {1, 2}, QList<quint64>(44, 1));
+        WeightHeatmap w;
+        w.setCountUnit("token");
+        w.setLayers(h.layers());
+        QCOMPARE(w.layers()[0].blocks, 4);
+        const QString head = w.layerHeader(0);
+        QVERIFY2(head.contains("4 blocks") && head.contains("k = 5 per block") && head.contains("20 rows per token"), qPrintable(head));
+        QVERIFY2(w.layerHeader(1).contains("k = 5 per token") && !w.layerHeader(1).contains("block"), qPrintable(w.layerHeader(1)));
+    }
+
+    void neuronRangeZoomsAndScrolls()
+    {
+        WeightHeatmap w;
+        QCOMPARE(w.rangeFrom(), 0.0);
+        QCOMPARE(w.rangeTo(), 1.0);
+        w.zoomRows(4.0, 0.5);  // a quarter of the rows, around the middle
+        QVERIFY(std::abs(w.rangeTo() - w.rangeFrom() - 0.25) < 1e-9);
+        QVERIFY(w.rangeFrom() < 0.5 && w.rangeTo() > 0.5);
+        w.zoomRows(4.0, 0.0);  // at the top edge the range stays inside the layer
+        QVERIFY(w.rangeFrom() >= 0.0);
+        w.setNeuronRange(0.9, 1.4);
+        QCOMPARE(w.rangeTo(), 1.0);
+        w.zoomRows(0.01, 0.5);  // zooming out never shows more than all rows
+        QCOMPARE(w.rangeFrom(), 0.0);
+        QCOMPARE(w.rangeTo(), 1.0);
+    }
 };
 
 QTEST_MAIN(WeightHeatmapTest)

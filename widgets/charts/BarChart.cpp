@@ -234,7 +234,7 @@ void BarChart::updateLabels(double plotHeight)
 void BarChart::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
-    m_legend->setMaximumColumnWidth(width() * 2 / 5);
+    m_legend->setMaximumColumnWidth(width() * 9 / 20);
     updateLabels();
 }
 

@@ -5,6 +5,7 @@
 #include "charts/ChartView.h"
 #include "charts/Smoothing.h"
 
+#include <QAreaSeries>
 #include <QChart>
 #include <QContextMenuEvent>
 #include <QGraphicsScene>
@@ -110,14 +111,24 @@ LineChart::LineChart(QWidget* parent) : QWidget(parent)
     m_legend->setObjectName(QStringLiteral("legend"));
     connect(m_legend, &ChartLegend::entryToggled, this, &LineChart::setEntryVisible);
 
+    m_controls = new QWidget(this);
+    auto* controls = new QHBoxLayout(m_controls);
+    controls->setContentsMargins(0, 0, 0, 0);
+    controls->setSpacing(2);
+    controls->addWidget(m_smoothingRow);
+    controls->addWidget(m_logXButton);
+    controls->addWidget(m_logYButton);
+    controls->addWidget(m_resetButton);
     auto* header = new QHBoxLayout();
     header->setContentsMargins(4, 0, 2, 0);
     header->setSpacing(2);
     header->addWidget(m_titleLabel, 1);
-    header->addWidget(m_smoothingRow);
-    header->addWidget(m_logXButton);
-    header->addWidget(m_logYButton);
-    header->addWidget(m_resetButton);
+    header->addWidget(m_controls);
+    m_header = header;
+    // The controls move to a row of their own when the title would not fit beside them.
+    m_secondRow = new QHBoxLayout();
+    m_secondRow->setContentsMargins(4, 0, 2, 0);
+    m_secondRow->addStretch(1);
     auto* body = new QHBoxLayout();
     body->setContentsMargins(0, 0, 0, 0);
     body->setSpacing(0);
@@ -127,6 +138,7 @@ LineChart::LineChart(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addLayout(header);
+    layout->addLayout(m_secondRow);
     layout->addLayout(body, 1);
     rebuildAxes();
     updateControls();
@@ -138,6 +150,7 @@ void LineChart::setTitle(const QString& title)
 {
     m_title = title;
     m_titleLabel->setFullText(title);
+    placeControls();
 }
 
 QString LineChart::title() const
@@ -192,6 +205,7 @@ void LineChart::setLogX(bool on)
 void LineChart::setSmoothingControl(bool shown)
 {
     m_smoothingRow->setVisible(shown);
+    placeControls();
 }
 
 void LineChart::setSmoothing(double weight)
@@ -289,6 +303,7 @@ void LineChart::redraw(Entry& e)
 void LineChart::redrawAll()
 {
     for (Entry& e : m_entries) redraw(e);
+    for (Band& b : m_bands) redraw(b);
     updateRanges();
 }
 
@@ -341,8 +356,89 @@ void LineChart::clearSeries()
 {
     m_chart->removeAllSeries();
     m_entries.clear();
+    m_bands.clear();
     updateRanges();
     updateLegend();
+}
+
+void LineChart::redraw(Band& b)
+{
+    QList<QPointF> lo, up;
+    const qsizetype n = std::min(b.lower.size(), b.upper.size());
+    for (qsizetype i = 0; i < n; ++i) {
+        const QPointF l = b.lower[i], u = b.upper[i];
+        if (!std::isfinite(l.y()) || !std::isfinite(u.y()) || !std::isfinite(l.x())) continue;
+        if (m_logX && !(l.x() > 0)) continue;
+        if (m_logY && !(u.y() > 0)) continue;
+        lo << QPointF(l.x(), m_logY ? std::max(l.y(), u.y() * 1e-3) : l.y());
+        up << u;
+    }
+    b.lo->replace(thinnedTo(lo, m_maxPoints));
+    b.up->replace(thinnedTo(up, m_maxPoints));
+    b.area->setVisible(!m_hidden.contains(b.group.isEmpty() ? b.name : b.group));
+}
+
+void LineChart::setBand(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
+                        const QString& group)
+{
+    Band* b = nullptr;
+    for (Band& x : m_bands)
+        if (x.name == name) b = &x;
+    if (!b) {
+        Band fresh;
+        fresh.name = name;
+        fresh.area = new QAreaSeries();
+        fresh.area->setName(name);
+        // The edges belong to the area series and go with it.
+        fresh.lo = new QLineSeries(fresh.area);
+        fresh.up = new QLineSeries(fresh.area);
+        fresh.area->setLowerSeries(fresh.lo);
+        fresh.area->setUpperSeries(fresh.up);
+        // A light tint, so the lines stay readable where the band is drawn over them.
+        m_chart->addSeries(fresh.area);
+        fresh.area->attachAxis(m_xAxis);
+        fresh.area->attachAxis(m_yAxis);
+        m_bands.append(fresh);
+        b = &m_bands.back();
+    }
+    b->group = group;
+    b->lower = lower;
+    b->upper = upper;
+    b->color = color;
+    QColor fill = color;
+    fill.setAlphaF(0.18);
+    b->area->setBrush(fill);
+    b->area->setPen(Qt::NoPen);
+    redraw(*b);
+    updateRanges();
+    updateLegend();
+}
+
+void LineChart::removeBand(const QString& name)
+{
+    for (int i = 0; i < m_bands.size(); ++i)
+        if (m_bands[i].name == name) {
+            m_chart->removeSeries(m_bands[i].area);
+            delete m_bands[i].area;
+            m_bands.removeAt(i);
+            updateRanges();
+            updateLegend();
+            return;
+        }
+}
+
+QStringList LineChart::bandNames() const
+{
+    QStringList out;
+    for (const Band& b : m_bands) out << b.name;
+    return out;
+}
+
+QPair<QList<QPointF>, QList<QPointF>> LineChart::bandPoints(const QString& name) const
+{
+    for (const Band& b : m_bands)
+        if (b.name == name) return {b.lo->points(), b.up->points()};
+    return {};
 }
 
 QStringList LineChart::seriesNames() const
@@ -369,6 +465,8 @@ void LineChart::setEntryVisible(const QString& entry, bool visible)
     else if (!m_hidden.contains(entry)) m_hidden << entry;
     for (Entry& e : m_entries)
         if (legendKey(e) == entry) e.series->setVisible(visible);
+    for (Band& b : m_bands)
+        if ((b.group.isEmpty() ? b.name : b.group) == entry) b.area->setVisible(visible);
     updateRanges();
     updateLegend();
 }
@@ -392,6 +490,17 @@ QList<LegendEntry> LineChart::legendEntries() const
         l.color = e.series->pen().color();
         l.pen = e.style.group.isEmpty() ? e.style.pen : Qt::SolidLine;
         l.markers = e.style.markers;
+        l.visible = !m_hidden.contains(key);
+        out << l;
+    }
+    for (const Band& b : m_bands) {
+        const QString key = b.group.isEmpty() ? b.name : b.group;
+        if (seen.contains(key)) continue;
+        seen << key;
+        LegendEntry l;
+        l.name = key;
+        l.color = b.color;
+        l.bar = true;
         l.visible = !m_hidden.contains(key);
         out << l;
     }
@@ -478,15 +587,21 @@ void LineChart::updateRanges()
 {
     if (m_zoomed) return;  // the user's range stays until reset
     double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
-    for (const Entry& e : m_entries) {
-        if (!e.series->isVisible()) continue;
-        for (const QPointF& p : e.series->points()) {
+    auto take = [&](const QList<QPointF>& pts) {
+        for (const QPointF& p : pts) {
             x0 = std::min(x0, p.x());
             x1 = std::max(x1, p.x());
             y0 = std::min(y0, p.y());
             y1 = std::max(y1, p.y());
         }
-    }
+    };
+    for (const Entry& e : m_entries)
+        if (e.series->isVisible()) take(e.series->points());
+    for (const Band& b : m_bands)
+        if (b.area->isVisible()) {
+            take(b.lo->points());
+            take(b.up->points());
+        }
     const bool empty = !(x0 <= x1);
     const double rawY0 = y0, rawY1 = y1;
     if (empty) {
@@ -538,9 +653,27 @@ void LineChart::updateRanges()
         return;
     }
     auto* y = static_cast<QValueAxis*>(m_yAxis);
-    y->setTickCount(std::clamp(int(plotH / (QFontMetrics(y->labelsFont()).height() * 2.2)), 3, 9));
-    y->setRange(y0, y1);
-    if (!m_yRange) y->applyNiceNumbers();
+    // Ticks on multiples of a 1-2-5 step, as many as fit one above the other with room to spare;
+    // the range widens to whole steps unless it is fixed. Every label gets the decimals the step
+    // needs ("52.5" and "50.0"): Qt Charts sizes the label column from the end labels and elides
+    // wider ones to "5...".
+    const int maxTicks = std::clamp(int(plotH / (QFontMetrics(y->labelsFont()).height() * 2.2)), 2, 8);
+    const double step = niceStepAtLeast((y1 - y0) / maxTicks);
+    if (!m_yRange) {
+        y0 = std::floor(y0 / step + 1e-9) * step;
+        y1 = std::ceil(y1 / step - 1e-9) * step;
+    }
+    const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
+    y->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+    y->setTickType(QValueAxis::TicksDynamic);
+    y->setTickAnchor(0.0);
+    if (step >= y->tickInterval()) {
+        y->setTickInterval(step);
+        y->setRange(y0, y1);
+    } else {
+        y->setRange(y0, y1);
+        y->setTickInterval(step);
+    }
 }
 
 void LineChart::setXRangeWithTicks(double x0, double x1)
@@ -574,10 +707,26 @@ void LineChart::onUserZoom()
     updateControls();
 }
 
+void LineChart::placeControls()
+{
+    const int needed = m_titleLabel->fontMetrics().horizontalAdvance(m_title) + 12 + m_controls->sizeHint().width();
+    const bool below = width() < needed;
+    if (below == m_controlsBelow) return;
+    m_controlsBelow = below;
+    if (below) {
+        m_header->removeWidget(m_controls);
+        m_secondRow->addWidget(m_controls);
+    } else {
+        m_secondRow->removeWidget(m_controls);
+        m_header->addWidget(m_controls);
+    }
+}
+
 void LineChart::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
-    m_legend->setMaximumColumnWidth(width() * 2 / 5);
+    placeControls();
+    m_legend->setMaximumColumnWidth(width() * 9 / 20);
     updateRanges();
 }
 

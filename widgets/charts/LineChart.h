@@ -14,6 +14,7 @@
 #include "charts/ExportableChart.h"
 
 #include <QColor>
+#include <QPair>
 #include <QList>
 #include <QPointF>
 #include <QString>
@@ -23,9 +24,11 @@
 #include <utility>
 
 class QChart;
+class QHBoxLayout;
 class QLabel;
 class QLineSeries;
 class QAbstractAxis;
+class QAreaSeries;
 class QSlider;
 class QToolButton;
 
@@ -83,7 +86,18 @@ public:
     // given again).
     void setSeries(const QString& name, const QList<QPointF>& points, const SeriesStyle& style = {});
     void removeSeries(const QString& name);
+    // Removes every series and band.
     void clearSeries();
+
+    // A shaded band between two curves (a seed group's mean -/+ one standard deviation), drawn in
+    // a light tint of `color` under the lines; `group` joins the band to a legend entry (hiding
+    // the entry hides it too). Points are matched by position: lower[i] and upper[i] share an x.
+    void setBand(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
+                 const QString& group = {});
+    void removeBand(const QString& name);
+    QStringList bandNames() const;
+    // {lower, upper} as drawn.
+    QPair<QList<QPointF>, QList<QPointF>> bandPoints(const QString& name) const;
 
     QStringList seriesNames() const;
     // The points as drawn (after the log filter, smoothing and thinning).
@@ -126,6 +140,7 @@ private:
     void updateRanges();
     void setXRangeWithTicks(double x0, double x1);
     void onUserZoom();
+    void placeControls();
     void redraw(Entry& e);
     void redrawAll();
     void updateLegend();
@@ -141,6 +156,10 @@ private:
     ChartView* m_view = nullptr;
     ChartLegend* m_legend = nullptr;
     ElidedLabel* m_titleLabel = nullptr;
+    QWidget* m_controls = nullptr;
+    QHBoxLayout* m_header = nullptr;
+    QHBoxLayout* m_secondRow = nullptr;
+    bool m_controlsBelow = false;
     QWidget* m_smoothingRow = nullptr;
     QSlider* m_smoothingSlider = nullptr;
     QLabel* m_smoothingValue = nullptr;
@@ -149,7 +168,19 @@ private:
     QToolButton* m_resetButton = nullptr;
     QAbstractAxis* m_xAxis = nullptr;
     QAbstractAxis* m_yAxis = nullptr;
+    struct Band {
+        QString name;
+        QString group;
+        QList<QPointF> lower, upper;
+        QColor color;
+        QAreaSeries* area = nullptr;
+        QLineSeries* lo = nullptr;
+        QLineSeries* up = nullptr;
+    };
+    void redraw(Band& b);
+
     QList<Entry> m_entries;
+    QList<Band> m_bands;
     QStringList m_hidden;  // legend entries the user hid
     QString m_title, m_xTitle, m_yTitle;
     std::optional<std::pair<double, double>> m_yRange;

@@ -194,8 +194,11 @@ TEST(Reproduce, SlurmScriptsRunByHandThenCollect)
     r = runCli("reproduce " + plan + " --collect " + out);
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("11 runs: 11 finished, 0 failed, 0 missing"), std::string::npos) << r.out;
-    for (const auto& row : csv(fs::path(out) / "results.csv"))
-        if (row[0] != "table") EXPECT_EQ(row[3], "done") << row[1];
+    for (const auto& row : csv(fs::path(out) / "results.csv")) {
+        if (row[0] != "table") {
+            EXPECT_EQ(row[3], "done") << row[1];
+        }
+    }
     // The collect step's own script names the same command.
     EXPECT_NE(slurp(slurm / "collect.sbatch").find("--collect " + out), std::string::npos);
 }

@@ -145,3 +145,52 @@ TEST(CudaImageTask, RejectsTrainingDetailsItDoesNotImplement)
     c.set("evals_per_epoch", 8);      // the trainer's: supported
     EXPECT_EQ(cuda::CudaImageTask::specFromConfig(c).mlp.init, Init::AuthorsNormal);
 }
+
+// Checkpoint save/load through host copies (the trainer's resume on the GPU): the weights come back
+// exactly, and a task loaded from a checkpoint trains on as the saved one does (up to the float
+// atomics of the sparse kernels, hence a tolerance on the losses).
+TEST(CudaImageTask, CheckpointRoundTripContinuesTheRun)
+{
+    MEPROP_REQUIRE_GPU();
+    const MnistData data = randomData();
+    for (const std::string mode : {"dense", "topk", "random"}) {
+        SCOPED_TRACE(mode);
+        Config config = smallConfig(mode);
+        config.set("optimizer", "adam");
+        config.set("dropout", 0.2);
+        Rng rngA(3), rngB(4);
+        cuda::CudaImageTask a(config, data, rngA);
+        cuda::CudaImageTask b(config, data, rngB);
+        a.beginEpoch(rngA);
+        Timings t;
+        for (long i = 0; i < a.trainSize(); i += 20) a.trainBatch(i, i + 20, t);
+        CheckpointWriter w;
+        a.save(w);
+        const std::string bytes = w.take();
+        CheckpointReader r(bytes, "gpu checkpoint");
+        b.load(r);
+        EXPECT_TRUE(r.atEnd());
+        rngB.setState(rngA.state());  // the trainer saves and restores the run's Rng
+        for (std::size_t l = 0; l < a.model().layerCount(); ++l) {
+            EXPECT_TRUE(a.model().layer(l).downloadWeight() == b.model().layer(l).downloadWeight()) << "layer " << l;
+            EXPECT_EQ(a.model().layer(l).updateCounts(), b.model().layer(l).updateCounts()) << "layer " << l;
+        }
+        a.beginEpoch(rngA);
+        b.beginEpoch(rngB);
+        for (long i = 0; i < a.trainSize(); i += 20) {
+            Timings ta, tb;
+            const double la = a.trainBatch(i, i + 20, ta), lb = b.trainBatch(i, i + 20, tb);
+            ASSERT_NEAR(lb, la, 1e-5 * (1.0 + std::fabs(la))) << "batch " << i;
+        }
+        // A CPU task's checkpoint has the same layout behind its own section name: refused clearly.
+        Config cpuConfig = config;
+        cpuConfig.set("device", "cpu");
+        Rng rngC(3);
+        ImageTask cpu(cpuConfig, data, rngC);
+        CheckpointWriter wc;
+        cpu.save(wc);
+        const std::string cpuBytes = wc.take();
+        CheckpointReader rc(cpuBytes, "cpu checkpoint");
+        EXPECT_THROW(b.load(rc), CheckpointError);
+    }
+}

@@ -5,6 +5,8 @@
 #include "layers/Linear.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 using namespace meprop;
 using test::relDiff;
@@ -142,4 +144,32 @@ TEST(CudaLinear, BadInputThrowsTypedErrors)
     EXPECT_THROW(l.backward(y.data(), 3, dx.data(), {BackpropMode::Dense, 0, true}, rng), ShapeError);
     EXPECT_THROW(l.backward(y.data(), 4, dx.data(), {BackpropMode::TopK, 9, true}, rng), ConfigError);
     EXPECT_THROW(l.backward(y.data(), 4, dx.data(), {BackpropMode::Unified, 0, true}, rng), ConfigError);
+}
+
+// The non-finite flag is raised in every mode exactly when dy holds a NaN or an infinity, as the CPU
+// layer throws (issue 10).
+TEST(CudaLinear, NonFiniteGradientRaisesTheFlagInEveryMode)
+{
+    MEPROP_REQUIRE_GPU();
+    cuda::Context ctx;
+    Rng rng(26);
+    const int batch = 5, in = 9, out = 300;
+    const Matrix w = test::randomMatrix(out, in, rng);
+    cuda::CudaLinear l(ctx, w, Matrix::Zero(1, out), "hidden1");
+    const Matrix x = test::randomMatrix(batch, in, rng);
+    auto xd = test::toDevice(x, ctx);
+    cuda::DeviceBuffer<float> y(static_cast<std::size_t>(batch) * out), dx(static_cast<std::size_t>(batch) * in);
+    cuda::DeviceBuffer<unsigned> flag(1);
+    for (float bad : {std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity(), 0.5f}) {
+        Matrix dyHost = test::randomMatrix(batch, out, rng);
+        dyHost(3, 17) = bad;
+        auto dy = test::toDevice(dyHost, ctx);
+        for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::TopK, BackpropMode::Unified, BackpropMode::Random}) {
+            l.forward(xd.data(), batch, y.data());
+            flag.zero(ctx.stream());
+            l.backward(dy.data(), batch, dx.data(), {mode, 4, true}, rng, cuda::GemmPrecision::Fp32, flag.data());
+            EXPECT_EQ(flag.download(ctx.stream())[0] != 0, !std::isfinite(bad)) << toString(mode) << " value " << bad;
+            l.zeroGrad();
+        }
+    }
 }

@@ -8,6 +8,7 @@
 #include "optim/Optimizer.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace meprop;
 using test::relDiff;
@@ -205,4 +206,38 @@ TEST(CudaMlp, BadSettingsThrowConfigError)
     spec.dropout = 0.0f;
     spec.optimizer.kind = "rmsprop";
     EXPECT_THROW(cuda::CudaMlp(ctx, spec, rng), ConfigError);
+}
+
+// A NaN in the data reaches the logits, the loss and the output gradient: the step throws
+// NonFiniteGradient naming the output layer, in every mode, as the CPU model does (issue 10).
+TEST(CudaMlp, NonFiniteGradientStopsTheStepInEveryMode)
+{
+    MEPROP_REQUIRE_GPU();
+    cuda::Context ctx;
+    const int batch = 6, inputs = 12;
+    for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::TopK, BackpropMode::Unified, BackpropMode::Random}) {
+        cuda::MlpSpec spec;
+        spec.inputs = inputs;
+        spec.hidden = {16, 16};
+        spec.classes = 4;
+        spec.mode = mode;
+        spec.k = 3;
+        spec.kOutput = 2;
+        Rng rng(71);
+        cuda::CudaMlp gpu(ctx, spec, rng);
+        Matrix x = test::randomMatrix(batch, inputs, rng, 0.0f, 1.0f);
+        const std::vector<int> y{0, 1, 2, 3, 0, 1};
+        cuda::DeviceBuffer<int> yd;
+        yd.upload(y, ctx.stream());
+        auto clean = test::toDevice(x, ctx);
+        EXPECT_NO_THROW(gpu.trainStep(clean.data(), yd.data(), batch, rng)) << toString(mode);
+        x(2, 5) = std::numeric_limits<float>::quiet_NaN();
+        auto bad = test::toDevice(x, ctx);
+        try {
+            gpu.trainStep(bad.data(), yd.data(), batch, rng);
+            ADD_FAILURE() << toString(mode) << ": no error";
+        } catch (const NonFiniteGradient& e) {
+            EXPECT_EQ(e.layer(), "output") << toString(mode);
+        }
+    }
 }

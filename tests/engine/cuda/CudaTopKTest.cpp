@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 using namespace meprop;
 using test::dyadicMatrix;
@@ -114,6 +115,41 @@ TEST(CudaTopK, UnifiedMatchesCpuSelection)
             cuda::DeviceBuffer<int> idx(static_cast<std::size_t>(k));
             cuda::unifiedTopK(d.data(), 50, n, k, score.data(), idx.data(), ctx.stream());
             EXPECT_EQ(idx.download(ctx.stream()), sel.indices) << "n=" << n << " k=" << k;
+        }
+    }
+}
+
+// NaN and infinity (issue 10): the GPU's order is the CPU's (NaN above inf above every finite
+// value, all NaNs equal, ties to the lower index) and the radix select raises the flag exactly for
+// rows with a non-finite value. Before, NaN payloads ranked by their bits.
+TEST(CudaTopK, NonFiniteValuesFollowTheCpuOrderAndRaiseTheFlag)
+{
+    MEPROP_REQUIRE_GPU();
+    cuda::Context ctx;
+    Rng rng(13);
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    const float negNaN = -nan;  // another NaN bit pattern
+    for (int n : {7, 100, 3000, 20000}) {
+        Matrix v = randomMatrix(6, n, rng);
+        v(1, n / 2) = nan;
+        v(1, n - 1) = negNaN;
+        v(2, 0) = -inf;
+        v(3, n / 3) = inf;
+        v(3, n / 4) = nan;
+        for (int k : {1, 2, 5}) {
+            if (k > n) continue;
+            EXPECT_EQ(gpuPerRow(v, k, ctx), cpuPerRow(v, k)) << "n=" << n << " k=" << k;
+            for (int row = 0; row < 6; ++row) {
+                const Matrix one = v.row(row);
+                auto d = test::toDevice(one, ctx);
+                cuda::DeviceBuffer<int> out(static_cast<std::size_t>(k));
+                cuda::DeviceBuffer<unsigned> flag(1);
+                flag.zero(ctx.stream());
+                cuda::topKRows(d.data(), 1, n, n, k, out.data(), ctx.stream(), flag.data());
+                std::vector<int> cpu(static_cast<std::size_t>(k)), scratch;
+                const bool finite = topKIndices(one.data(), n, k, cpu.data(), scratch);
+                EXPECT_EQ(flag.download(ctx.stream())[0] != 0, !finite) << "row " << row << " n=" << n;
+            }
         }
     }
 }

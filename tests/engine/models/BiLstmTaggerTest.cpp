@@ -57,6 +57,8 @@ TEST(BiLstmTagger, GradientsOfEveryParameterMatchFiniteDifferences)
     model.backward(s, dscores, {{BackpropMode::Dense, 0, true}, {BackpropMode::Dense, 0, true}}, rng);
     for (Parameter* p : model.parameters()) {
         const Matrix analytic = p->grad;
+        // The float noise of this deeper model hides gradients below ~1e-5: the checker forgives
+        // only what its five step sizes show unresolved (its spread), so 1e-2 stays strict elsewhere.
         EXPECT_LT(test::gradCheck(p->value, analytic, loss, 1e-2, 300), 1e-2) << p->name;
     }
 }

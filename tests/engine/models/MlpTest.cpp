@@ -40,7 +40,7 @@ TEST(Mlp, DenseGradientsMatchFiniteDifferences)
     mlp.lossAndBackward(labels, 5, true, rng, nullptr);
     for (Parameter* p : mlp.parameters()) {
         const Matrix g = p->grad;
-        EXPECT_LT(test::gradCheck(p->value, g, loss, 1e-3), 1e-2) << p->name;
+        EXPECT_LT(test::gradCheck(p->value, g, loss, 1e-3), 1e-3) << p->name;
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "../TinyMnist.h"
 #include "core/Error.h"
+#include "train/Trainer.h"
 
 #include <gtest/gtest.h>
 
@@ -128,6 +129,42 @@ TEST(Runner, ResumesOnlyTheRunsThatDidNotFinish)
     for (const auto& [id, t] : kept) EXPECT_EQ(fs::last_write_time(fs::path(dir) / "runs" / id / "summary.json"), t) << id;
 }
 
+TEST(Runner, AnInterruptedRunGoesOnFromItsCheckpoint)
+{
+    const std::string dir = meprop::test::tempDir("runner-checkpoint");
+    const Plan plan = tinyPlan(dir, {"table5"}, 1, Budget::Smoke, {{"epochs", "3"}});
+    const auto it = std::find_if(plan.runs.begin(), plan.runs.end(), [](const PlannedRun& r) { return r.kind == RunKind::Train; });
+    ASSERT_NE(it, plan.runs.end());
+    const std::string folder = runFolder(dir, *it);
+    const Config config = Config::fromJson(it->config, "plan run");
+    const RunResult ref = Trainer(config).run(dir + "/ref");
+    // The run interrupted in its second epoch (as a kill would leave it: the checkpoint of epoch 1).
+    struct StopInEpochTwo : ProgressSink {
+        int epochs = 0;
+        void onEpoch(const EpochResult&) override { ++epochs; }
+        bool shouldStop() override { return epochs >= 1; }
+    } stop;
+    EXPECT_THROW(Trainer(config, &stop).run(folder), Cancelled);
+    ASSERT_TRUE(fs::exists(fs::path(folder) / "checkpoint.bin"));
+    auto rows = [](const fs::path& csv) {
+        std::ifstream in(csv);
+        std::vector<std::string> out;
+        for (std::string line; std::getline(in, line);) out.push_back(line);
+        return out;
+    };
+    const std::vector<std::string> before = rows(fs::path(folder) / "metrics.csv");
+    ASSERT_EQ(before.size(), 2u);
+    runPlan(plan, dir, {});
+    // Resumed, not restarted: epoch 1's row is the interrupted run's, measured times included; the
+    // numbers are the uninterrupted run's.
+    const std::vector<std::string> after = rows(fs::path(folder) / "metrics.csv");
+    ASSERT_EQ(after.size(), 4u);
+    EXPECT_EQ(after[1], before[1]);
+    const json s = readJson(fs::path(folder) / "summary.json");
+    for (const char* k : {"dev_metric", "test_metric", "best_epoch", "final_train_loss"}) EXPECT_EQ(s[k], ref.summary[k]) << k;
+    EXPECT_FALSE(fs::exists(fs::path(folder) / "checkpoint.bin"));
+}
+
 TEST(Runner, JobsTwoGivesTheSameNumbersAsJobsOne)
 {
     const std::string one = meprop::test::tempDir("runner-jobs1"), two = meprop::test::tempDir("runner-jobs2");
@@ -242,4 +279,35 @@ TEST(Runner, WritesTheSmokeSampleOfATreebankOnce)
     const auto t = fs::last_write_time(sample);
     prepareDerivedData(plan);
     EXPECT_EQ(fs::last_write_time(sample), t);
+}
+
+TEST(Runner, AnInterruptedRunContinuesFromItsCheckpointWithTheSameResults)
+{
+    const std::string dir = meprop::test::tempDir("runner-stopped"), whole = meprop::test::tempDir("runner-stopped-whole");
+    const std::vector<std::pair<std::string, std::string>> sets = {{"epochs", "3"}};
+    const Plan plan = tinyPlan(dir, {"table6"}, 1, Budget::Smoke, sets), reference = tinyPlan(whole, {"table6"}, 1, Budget::Smoke, sets);
+    runPlan(reference, whole, {});
+    // Stop the first run in its second or third epoch: it leaves a checkpoint and no summary.json.
+    std::atomic<bool> stop{false};
+    RunnerOptions o;
+    o.progress = [&](const RunnerProgress& p) {
+        for (const auto& [id, f] : p.running)
+            if (f >= 0.3) stop = true;
+    };
+    o.stop = [&] { return stop.load(); };
+    RunnerResult r = runPlan(plan, dir, o);
+    ASSERT_TRUE(r.interrupted);
+    const PlannedRun& first = plan.runs.front();
+    const fs::path f = runFolder(dir, first);
+    ASSERT_TRUE(fs::exists(f / "checkpoint.bin"));
+    ASSERT_FALSE(fs::exists(f / "summary.json"));
+    EXPECT_EQ(inspectRun(first, f.string()), RunState::Unfinished);
+    r = runPlan(plan, dir, {});
+    EXPECT_FALSE(r.interrupted);
+    EXPECT_EQ(readJson(f / "reproduce.json")["resumed"], true);
+    for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+        const json a = readJson(fs::path(runFolder(dir, plan.runs[i])) / "summary.json");
+        const json b = readJson(fs::path(runFolder(whole, reference.runs[i])) / "summary.json");
+        for (const char* k : {"dev_metric", "test_metric", "best_epoch", "final_train_loss"}) EXPECT_EQ(a[k], b[k]) << plan.runs[i].id << " " << k;
+    }
 }

@@ -185,7 +185,8 @@ TEST(Config, TrainingDetailKeysReachTheSettings)
     const OptimizerSettings o = optimizerSettings(c);
     EXPECT_EQ(o.clip, 5.0f);
     EXPECT_TRUE(o.adagradEpsInside);
-    EXPECT_EQ(o.eps, 1e-6f);
+    EXPECT_FALSE(o.eps.has_value());  // the optimizer's default, kAdaGradEpsilon
+    EXPECT_EQ(epsilon(o), 1e-6f);
     c.setFromString("bias_grad", "dense");
     EXPECT_TRUE(denseBias(c, false));
     EXPECT_NE(configError([&] { c.setFromString("init", "glorot"); }).find("key \"init\": expected one of auto, xavier-uniform"),

@@ -133,6 +133,45 @@ TEST(Trainer, BadDataAndBadKAreTypedErrors)
     EXPECT_THROW(Trainer(c).run(""), ConfigError);
 }
 
+// A run whose weights blow up stops with NonFiniteGradient naming the layer and the step, the same
+// error in every mode (issue 10). Before, the sparse modes selected among NaNs in an undefined
+// order and the run went on until the loss check caught a NaN loss, with another message.
+TEST(Trainer, DivergenceStopsWithNonFiniteGradientNamingLayerAndStep)
+{
+    // The parser with the cube activation, large embeddings and SGD at lr 10: the activations
+    // overflow within a few steps (ReLU models at a huge lr mostly die instead).
+    const std::string dir = MEPROP_TEST_DATA_DIR "/parse/";
+    const std::string out = test::tempDir("trainer-nan-out") + "/run";
+    for (const char* mode : {"dense", "topk", "unified", "random"}) {
+        Config c;
+        c.set("task", "parse");
+        c.set("train_file", dir + "train.conllu");
+        c.set("dev_file", dir + "dev.conllu");
+        c.set("test_file", dir + "test.conllu");
+        c.set("activation", "cube");
+        c.set("embed_init", 3.0);
+        c.set("optimizer", "sgd");
+        c.set("lr", 10.0);
+        c.set("hidden", 32);
+        c.set("k", 4);
+        c.set("mode", mode);
+        c.set("batch", 10);
+        c.set("epochs", 30);
+        Recorder rec;
+        try {
+            Trainer(c, &rec).run(out, /*overwrite=*/true);
+            ADD_FAILURE() << mode << ": the run did not diverge";
+        } catch (const NonFiniteGradient& e) {
+            EXPECT_EQ(e.step(), rec.batches + 1) << mode;  // the step after the last one reported
+            EXPECT_FALSE(e.layer().empty());
+            const std::string what = e.what();
+            EXPECT_NE(what.find("non-finite gradient in layer " + e.layer() + " at step " + std::to_string(e.step())), std::string::npos)
+                << what;
+        }
+        EXPECT_FALSE(fs::exists(out + "/summary.json")) << mode;
+    }
+}
+
 namespace {
 
 std::vector<std::vector<std::string>> csvRows(const std::string& text)
