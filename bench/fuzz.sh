@@ -78,6 +78,10 @@ report() {  # report NAME STATUS
     echo "clean"
     return 0
   fi
+  if [ "$status" -eq 72 ]; then
+    echo "interrupted (libFuzzer status 72)"
+    return 1
+  fi
   echo "FOUND SOMETHING (libFuzzer status $status; log $log)"
   grep -E "ERROR: |SUMMARY: |fuzz: property violated|runtime error|Test unit written" "$log" | head -8 | sed 's/^/    /'
   mkdir -p "tests/fuzz/regressions/$name"
