@@ -7,6 +7,8 @@
 #include "cuda/TopK.cuh"
 #include "ops/TopK.h"
 
+#include <limits>
+
 namespace meprop::cuda {
 
 CudaLinear::CudaLinear(Context& ctx, const Matrix& weight, const Matrix& bias, std::string name)
@@ -79,6 +81,8 @@ void CudaLinear::backward(const float* dy, int batch, float* dx, const BackwardS
     case BackpropMode::TopK:
     case BackpropMode::Random: {
         const std::size_t total = static_cast<std::size_t>(batch) * k;
+        if (total > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+            throw ShapeError(m_name + ": batch x k = " + std::to_string(total) + " selected entries, more than the GPU kernels' int range");
         m_idx.reserve(total);
         if (mode == BackpropMode::TopK) {
             topKRows(dy, batch, m_out, m_out, k, m_idx.data(), s, nonFinite);
@@ -90,7 +94,7 @@ void CudaLinear::backward(const float* dy, int batch, float* dx, const BackwardS
         }
         if (wantDx) perExampleInputGrad(dy, batch, m_out, m_idx.data(), k, m_w.data(), m_in, dx, s);
         perExampleWeightGrad(dy, batch, m_out, m_idx.data(), k, m_x, m_in, m_dw.data(), m_db.data(), m_touched.data(),
-                             m_counts.data(), s);
+                             m_counts.data(), m_rowGroups, s);
         if (mode == BackpropMode::Random) m_ctx.synchronize();  // m_hostIdx is reused by the next call
         return;
     }

@@ -4,7 +4,9 @@
 //   unified:      radix-select the k columns of largest sum_b |dy|; gather dy_K (batch x k) and W_K
 //                 (k x in) in one launch; dx = dy_K W_K and dW_K = dy_K^T x (two small SGEMMs);
 //                 scatter-add dW_K into the k rows of dW with db and the row bookkeeping
-//   topk:         per example radix select of k of |dy_b|; dx by a gather kernel, dW/db by atomics
+//   topk:         per example radix select of k of |dy_b|; dx by a gather kernel; dW/db grouped by row
+//                 (a stable CUB radix sort of the (row, example) pairs, one block column per row: no
+//                 float atomics, so the result is the same on every run)
 //   random:       the same kernels with indices drawn on the host by ops/TopK's randomIndices from the
 //                 caller's Rng, i.e. exactly the CPU's draws
 // Shapes (row-major, device memory): x (batch x in), W (out x in), b (1 x out), y, dy (batch x out),
@@ -13,6 +15,7 @@
 #include "core/Rng.h"
 #include "core/Tensor.h"
 #include "cuda/Context.h"
+#include "cuda/SparseLinear.cuh"
 #include "io/CheckpointStream.h"
 #include "layers/Linear.h"
 
@@ -84,6 +87,7 @@ private:
     DeviceBuffer<int> m_idx;
     DeviceBuffer<unsigned char> m_touched;
     DeviceBuffer<std::uint64_t> m_counts;
+    RowGroupScratch m_rowGroups;  // the deterministic per-example dW
     const float* m_x = nullptr;
     int m_batch = 0;
     BackpropMode m_lastMode = BackpropMode::Dense;

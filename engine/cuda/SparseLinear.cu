@@ -2,6 +2,8 @@
 
 #include "cuda/Check.cuh"
 
+#include <cub/device/device_radix_sort.cuh>
+
 #include <cstddef>
 
 namespace meprop::cuda {
@@ -122,36 +124,68 @@ __global__ void perExampleInputGradKernel(const float* __restrict__ dy, int batc
     }
 }
 
-__global__ void perExampleWeightGradKernel(const float* __restrict__ dy, int batch, int n, const int* __restrict__ idx, int k,
-                                           const float* __restrict__ x, int in, float* __restrict__ dW, float* __restrict__ db,
-                                           unsigned char* __restrict__ touched, unsigned long long* __restrict__ counts)
+// The per-example weight gradient, grouped by row so that it is deterministic (no float atomics):
+// pair t = b*k + j of the selection is (row idx[t], example b); a stable radix sort by row puts each
+// row's examples together in ascending order, and one block column per row sums them in that order.
+__global__ void exampleOfPairKernel(int total, int k, int* __restrict__ example)
 {
-    __shared__ int sIdx[kThreads];
-    __shared__ float sVal[kThreads];
+    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < total; t += gridDim.x * blockDim.x) example[t] = t / k;
+}
+
+// rows: the sorted rows of all pairs; start/end (zeroed before) get each present row's segment.
+__global__ void segmentBoundsKernel(const unsigned* __restrict__ rows, int total, int* __restrict__ start, int* __restrict__ end)
+{
+    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < total; t += gridDim.x * blockDim.x) {
+        const unsigned r = rows[t];
+        if (t == 0 || rows[t - 1] != r) start[r] = t;
+        if (t == total - 1 || rows[t + 1] != r) end[r] = t + 1;
+    }
+}
+
+// grid (column chunks, rows grid-strided over y): dW[r, c] += sum over r's examples b (ascending) of
+// dy[b, r] x[b, c]; the first column chunk's thread 0 adds db[r], touched[r], counts[r].
+__global__ void groupedWeightGradKernel(const float* __restrict__ dy, int n, const int* __restrict__ examples,
+                                        const int* __restrict__ start, const int* __restrict__ end, const float* __restrict__ x,
+                                        int in, float* __restrict__ dW, float* __restrict__ db, unsigned char* __restrict__ touched,
+                                        unsigned long long* __restrict__ counts)
+{
+    __shared__ int sB[kThreads];
+    __shared__ float sG[kThreads];
     const int c = blockIdx.x * blockDim.x + threadIdx.x;
-    for (int b = blockIdx.y; b < batch; b += gridDim.y) {
-        const int* rowIdx = idx + static_cast<std::size_t>(b) * k;
-        const float xv = c < in ? x[static_cast<std::size_t>(b) * in + c] : 0.0f;
-        for (int base = 0; base < k; base += blockDim.x) {
+    const bool lead = blockIdx.x == 0 && threadIdx.x == 0;
+    for (int r = blockIdx.y; r < n; r += gridDim.y) {
+        const int s = start[r], e = end[r];
+        if (s == e) continue;  // the same row for the whole block: no thread skips a __syncthreads alone
+        float acc = 0.0f, gsum = 0.0f;
+        for (int base = s; base < e; base += blockDim.x) {
             const int t = base + threadIdx.x;
-            if (t < k) {
-                const int r = rowIdx[t];
-                const float g = dy[static_cast<std::size_t>(b) * n + r];
-                sIdx[threadIdx.x] = r;
-                sVal[threadIdx.x] = g;
-                if (blockIdx.x == 0) {
-                    atomicAdd(db + r, g);
-                    if (touched) touched[r] = 1;
-                    if (counts) atomicAdd(counts + r, 1ull);
-                }
+            if (t < e) {
+                const int b = examples[t];
+                sB[threadIdx.x] = b;
+                sG[threadIdx.x] = dy[static_cast<std::size_t>(b) * n + r];
             }
             __syncthreads();
-            const int m = min(static_cast<int>(blockDim.x), k - base);
+            const int m = min(static_cast<int>(blockDim.x), e - base);
             if (c < in)
-                for (int j = 0; j < m; ++j) atomicAdd(dW + static_cast<std::size_t>(sIdx[j]) * in + c, sVal[j] * xv);
+                for (int j = 0; j < m; ++j) acc += sG[j] * x[static_cast<std::size_t>(sB[j]) * in + c];
+            if (lead)
+                for (int j = 0; j < m; ++j) gsum += sG[j];
             __syncthreads();
         }
+        if (c < in) dW[static_cast<std::size_t>(r) * in + c] += acc;
+        if (lead) {
+            db[r] += gsum;
+            if (touched) touched[r] = 1;
+            if (counts) counts[r] += static_cast<unsigned long long>(e - s);
+        }
     }
+}
+
+int bitsFor(int n)
+{
+    int bits = 1;
+    while (bits < 31 && (1 << bits) < n) ++bits;
+    return bits;
 }
 
 int blocksFor(std::size_t total)
@@ -213,11 +247,36 @@ void perExampleInputGrad(const float* dy, int batch, int n, const int* idx, int 
 }
 
 void perExampleWeightGrad(const float* dy, int batch, int n, const int* idx, int k, const float* x, int in, float* dW, float* db,
-                          unsigned char* touched, std::uint64_t* counts, cudaStream_t stream)
+                          unsigned char* touched, std::uint64_t* counts, RowGroupScratch& scratch, cudaStream_t stream)
 {
-    const dim3 grid((in + kThreads - 1) / kThreads, ySize(batch));
-    perExampleWeightGradKernel<<<grid, kThreads, 0, stream>>>(dy, batch, n, idx, k, x, in, dW, db, touched, asULL(counts));
-    MEPROP_CUDA_CHECK_LAUNCH("perExampleWeightGradKernel");
+    const std::size_t total = static_cast<std::size_t>(batch) * k;
+    if (total == 0) return;
+    const int count = static_cast<int>(total);
+    scratch.rows.reserve(total);
+    scratch.examples.reserve(total);
+    scratch.sortedExamples.reserve(total);
+    scratch.start.reserve(static_cast<std::size_t>(n));
+    scratch.end.reserve(static_cast<std::size_t>(n));
+    exampleOfPairKernel<<<blocksFor(total), kThreads, 0, stream>>>(count, k, scratch.examples.data());
+    MEPROP_CUDA_CHECK_LAUNCH("exampleOfPairKernel");
+    // The indices are in [0, n): as unsigned keys they sort the same, and only bitsFor(n) bits matter.
+    const auto* keys = reinterpret_cast<const unsigned*>(idx);
+    std::size_t tempBytes = 0;
+    MEPROP_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, tempBytes, keys, scratch.rows.data(), scratch.examples.data(),
+                                                      scratch.sortedExamples.data(), count, 0, bitsFor(n), stream));
+    scratch.temp.reserve(tempBytes);
+    MEPROP_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(scratch.temp.data(), tempBytes, keys, scratch.rows.data(),
+                                                      scratch.examples.data(), scratch.sortedExamples.data(), count, 0, bitsFor(n),
+                                                      stream));
+    MEPROP_CUDA_CHECK(cudaMemsetAsync(scratch.start.data(), 0, static_cast<std::size_t>(n) * sizeof(int), stream));
+    MEPROP_CUDA_CHECK(cudaMemsetAsync(scratch.end.data(), 0, static_cast<std::size_t>(n) * sizeof(int), stream));
+    segmentBoundsKernel<<<blocksFor(total), kThreads, 0, stream>>>(scratch.rows.data(), count, scratch.start.data(),
+                                                                   scratch.end.data());
+    MEPROP_CUDA_CHECK_LAUNCH("segmentBoundsKernel");
+    const dim3 grid((in + kThreads - 1) / kThreads, ySize(n));
+    groupedWeightGradKernel<<<grid, kThreads, 0, stream>>>(dy, n, scratch.sortedExamples.data(), scratch.start.data(),
+                                                           scratch.end.data(), x, in, dW, db, touched, asULL(counts));
+    MEPROP_CUDA_CHECK_LAUNCH("groupedWeightGradKernel");
 }
 
 }  // namespace meprop::cuda

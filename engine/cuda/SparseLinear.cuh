@@ -4,6 +4,8 @@
 // Gradients accumulate (+=) like layers/Linear. Every kernel that gives output row r a gradient also
 // sets touched[r] = 1 and adds to counts[r] the number of examples that kept r (the bookkeeping of
 // Linear::updateCounts()); touched/counts may be null.
+#include "cuda/DeviceBuffer.h"
+
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
@@ -32,9 +34,18 @@ void scatterUnified(const float* dWK, const float* dyK, int batch, int k, int in
 // dx[b, :] = sum_j dy[b, idx_bj] W[idx_bj, :] (overwrites dx, batch x in).
 void perExampleInputGrad(const float* dy, int batch, int n, const int* idx, int k, const float* W, int in, float* dx,
                          cudaStream_t stream);
+// Scratch space of perExampleWeightGrad, grown on demand and kept between calls.
+struct RowGroupScratch {
+    DeviceBuffer<unsigned> rows;                   // batch*k: the selected rows, sorted
+    DeviceBuffer<int> examples, sortedExamples;    // batch*k: the example of each pair, before/after the sort
+    DeviceBuffer<int> start, end;                  // n: each row's segment of the sorted pairs
+    DeviceBuffer<unsigned char> temp;              // CUB's radix-sort storage
+};
+
 // dW[idx_bj, :] += dy[b, idx_bj] x[b, :]; db[idx_bj] += dy[b, idx_bj]; touched, counts (+= 1 per
-// example). Float atomics: the summation order over examples varies between runs (rounding only).
+// example); batch*k < 2^31. Deterministic: the pairs are grouped by row (a stable CUB radix sort) and each row sums
+// its examples in ascending order, as the CPU's row-grouped backward does; no float atomics.
 void perExampleWeightGrad(const float* dy, int batch, int n, const int* idx, int k, const float* x, int in, float* dW, float* db,
-                          unsigned char* touched, std::uint64_t* counts, cudaStream_t stream);
+                          unsigned char* touched, std::uint64_t* counts, RowGroupScratch& scratch, cudaStream_t stream);
 
 }  // namespace meprop::cuda

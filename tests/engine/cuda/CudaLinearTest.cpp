@@ -103,6 +103,41 @@ TEST(CudaLinear, BackwardMatchesCpuInEveryMode)
     }
 }
 
+// The per-example weight gradient is grouped by row (a stable sort, no float atomics): many examples
+// keeping the same rows give bit-identical dW and db on every run, and they still equal the CPU's.
+TEST(CudaLinear, PerExampleWeightGradientIsTheSameOnEveryRun)
+{
+    MEPROP_REQUIRE_GPU();
+    cuda::Context ctx;
+    Rng rng(31);
+    const int batch = 700, in = 300, out = 40, k = 25;  // 17,500 pairs on 40 rows: heavy collisions
+    const Matrix w = test::randomMatrix(out, in, rng), b = Matrix::Zero(1, out);
+    const Matrix x = test::randomMatrix(batch, in, rng), dy = test::randomMatrix(batch, out, rng);
+    auto xd = test::toDevice(x, ctx), dyd = test::toDevice(dy, ctx);
+    cuda::DeviceBuffer<float> y(static_cast<std::size_t>(batch) * out);
+    Matrix firstW, firstB;
+    for (int run = 0; run < 4; ++run) {
+        cuda::CudaLinear gpu(ctx, w, b, "l");
+        gpu.forward(xd.data(), batch, y.data());
+        gpu.backward(dyd.data(), batch, nullptr, {BackpropMode::TopK, k, false}, rng);
+        if (run == 0) {
+            firstW = gpu.downloadWeightGrad();
+            firstB = gpu.downloadBiasGrad();
+            Linear cpu(in, out, rng);
+            cpu.weight().value = w;
+            cpu.bias().value = b;
+            Matrix yc, dxc;
+            cpu.forward(x, yc);
+            cpu.backward(dy, dxc, {BackpropMode::TopK, k, false}, rng);
+            EXPECT_LT(relDiff(firstW, cpu.weight().grad), 1e-5);
+            EXPECT_LT(relDiff(firstB, cpu.bias().grad), 1e-5);
+        } else {
+            EXPECT_EQ(gpu.downloadWeightGrad(), firstW) << "run " << run;
+            EXPECT_EQ(gpu.downloadBiasGrad(), firstB) << "run " << run;
+        }
+    }
+}
+
 // meProp's invariant on the GPU: the sparse backward equals the dense backward of the masked dy.
 TEST(CudaLinear, SparseBackwardEqualsDenseBackwardOfMaskedGradient)
 {
