@@ -5,8 +5,7 @@
 #   packaging/setup.sh test   install what is missing, build, run the whole test suite
 #   packaging/setup.sh build  install and build only
 # Environment: MEPROP_PRESET (default release), MEPROP_JOBS (default: all cores),
-# MEPROP_FUZZ_SECONDS (test: seconds per fuzz target, default 0 = no fuzzing; 20 is the intended CI value
-# once the clang fuzz build is verified on a clean clone).
+# MEPROP_FUZZ_SECONDS (test: seconds per fuzz target after the tests, default 20, what CI runs; 0 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +27,7 @@ case "$action" in
     ctest --preset "$preset" -j "$jobs"
     # The readers' libFuzzer targets, MEPROP_FUZZ_SECONDS each, two at a time (a second build with clang in
     # build/fuzz; see "Fuzzing" in README.md). MEPROP_FUZZ_SECONDS=0 skips it.
-    fuzz_seconds="${MEPROP_FUZZ_SECONDS:-0}"
+    fuzz_seconds="${MEPROP_FUZZ_SECONDS:-20}"
     if [ "$fuzz_seconds" -gt 0 ]; then
       MEPROP_FUZZ_JOBS="${MEPROP_FUZZ_JOBS:-2}" MEPROP_JOBS="$jobs" bash bench/fuzz.sh "$fuzz_seconds"
     fi
