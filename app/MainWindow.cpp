@@ -16,6 +16,7 @@
 #include "views/ConfigureView.h"
 #include "views/HeatmapView.h"
 #include "views/LiveView.h"
+#include "views/PaperView.h"
 #include "views/RunsBrowser.h"
 #include "views/SweepView.h"
 
@@ -54,7 +55,7 @@ namespace meprop {
 namespace {
 
 const QStringList kViews{QStringLiteral("configure"), QStringLiteral("live"), QStringLiteral("compare"),
-                         QStringLiteral("sweep"), QStringLiteral("heatmap"), QStringLiteral("runs")};
+                         QStringLiteral("sweep"), QStringLiteral("heatmap"), QStringLiteral("runs"), QStringLiteral("paper")};
 
 }  // namespace
 
@@ -86,6 +87,8 @@ MainWindow::MainWindow(const QString& runsRoot, QWidget* parent) : QMainWindow(p
     connect(m_runs, &RunController::runEnded, this, &MainWindow::onRunEnded);
     connect(m_runs->model(), &RunTableModel::shownChanged, this, &MainWindow::scheduleRefresh);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::refreshCurrent);
+    // The Paper view has tables of its own; the run table would only take its room.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { m_table->setVisible(m_tabs->currentWidget() != m_paper); });
     updateActions();
     updateStatus();
 }
@@ -108,6 +111,7 @@ void MainWindow::buildUi()
     m_sweep = new SweepView(context);
     m_heatmap = new HeatmapView(context);
     m_runsBrowser = new RunsBrowser(context);
+    m_paper = new PaperView(context);
     connect(m_runsBrowser, &RunsBrowser::loadRequested, this, [this](const QStringList& dirs) {
         QString error;
         if (!loadRunFolders(dirs, &error)) showError(tr("Cannot load the run"), error);
@@ -123,6 +127,7 @@ void MainWindow::buildUi()
     m_tabs->addTab(m_sweep, tr("k sweep"));
     m_tabs->addTab(m_heatmap, tr("Weight updates"));
     m_tabs->addTab(m_runsBrowser, tr("Runs folder"));
+    m_tabs->addTab(m_paper, tr("Paper"));
 
     m_table = new QTableView();
     m_table->setObjectName(QStringLiteral("runTable"));
@@ -342,7 +347,7 @@ void MainWindow::buildActions()
 
 QList<WorkbenchView*> MainWindow::views() const
 {
-    return {m_configure, m_live, m_compare, m_sweep, m_heatmap, m_runsBrowser};
+    return {m_configure, m_live, m_compare, m_sweep, m_heatmap, m_runsBrowser, m_paper};
 }
 
 QList<ChartRef> MainWindow::charts() const
@@ -855,6 +860,7 @@ void MainWindow::setRunsRoot(const QString& dir)
     QDir().mkpath(dir);
     m_runs->setRunsRoot(dir);
     m_runsBrowser->rescan();
+    m_paper->setRunsRoot(dir);
 }
 
 void MainWindow::chooseRunsRoot()

@@ -36,6 +36,7 @@ class DownloadDialog;
 struct DatasetInfo;
 class HeatmapView;
 class LiveView;
+class PaperView;
 struct PlannedRun;
 class RunController;
 class RunsBrowser;
@@ -50,6 +51,7 @@ public:
 
     ConfigPanel* configPanel() const;
     RunController* runs() const { return m_runs; }
+    PaperView* paperView() const { return m_paper; }
 
     // Queues a run of the panel's config. False (and the reason in *why) when the config is invalid.
     bool start(QString* why = nullptr);
@@ -66,7 +68,7 @@ public:
     bool loadConfig(const QString& path, QString* error);
     bool applySettings(const QStringList& settings, QString* error);
 
-    bool showView(const QString& name);  // configure | live | compare | sweep | heatmap | runs
+    bool showView(const QString& name);  // configure | live | compare | sweep | heatmap | runs | paper
     static QStringList viewNames();
 
     // The runs selected in the run table (every run when none is selected) with the charts and the
@@ -173,6 +175,7 @@ private:
     SweepView* m_sweep = nullptr;
     HeatmapView* m_heatmap = nullptr;
     RunsBrowser* m_runsBrowser = nullptr;
+    PaperView* m_paper = nullptr;
     QSortFilterProxyModel* m_sorted = nullptr;
     QLabel* m_statusText = nullptr;
     QProgressBar* m_statusProgress = nullptr;

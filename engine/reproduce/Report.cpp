@@ -656,7 +656,7 @@ CellLine cellLine(const CellStats& cs)
     l.delta = c.baseline.empty() || t.metric.empty() ? kDash : deltaText(cs.delta);
     const bool hasSpeedup = t.speedClaim && (!c.baseline.empty() || c.speedupWithinRun);
     l.speedup = hasSpeedup ? speedupText(cs.speedup) : kDash;
-    l.verdict = verdictText(cs);
+    l.verdict = cs.finished > 0 ? verdictText(cs) : std::string(kDash);  // no run yet: no verdict to show
     auto worse = [&l](Verdict v) {
         const CellLine::Level level = v == Verdict::Fails ? CellLine::Level::Fails
                                       : v == Verdict::Holds ? CellLine::Level::Holds

@@ -56,7 +56,7 @@ struct CellLine {
     std::string ours;     // mean ± sd over seeds of the same quantity
     std::string delta;    // paired delta against the baseline [95 % CI]; "–" for a baseline row
     std::string speedup;  // baseline time / this time [95 % CI]; "–" where the table claims none
-    std::string verdict;  // "accuracy: holds; speed: inconclusive", or "–"
+    std::string verdict;  // "accuracy: holds; speed: inconclusive", or "–" (no claim, or no finished run yet)
     // The worst of the cell's verdicts: none (no claim or no run yet), holds, inconclusive, fails.
     enum class Level { None, Holds, Inconclusive, Fails } level = Level::None;
 };

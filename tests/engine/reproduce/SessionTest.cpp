@@ -87,6 +87,7 @@ TEST(Session, WritesTheReportFilesAndFillsTheCellLines)
         const CellLine l = cellLine(cs);
         EXPECT_EQ(l.level, CellLine::Level::None) << cs.cell->id;
         EXPECT_EQ(l.ours, "–") << cs.cell->id;
+        EXPECT_EQ(l.verdict, "–") << cs.cell->id;
         EXPECT_NE(l.paper, "–") << cs.cell->id;  // Table 6 prints every row's test accuracy
     }
 
