@@ -69,6 +69,11 @@ void ScriptRunner::startReproduce()
             return;
         }
         connect(paper, &PaperView::runDone, this, [this](int code, const QString& message) {
+            if (code == 2) {  // bad input or a folder of another plan: nothing ran
+                std::fprintf(stderr, "meprop-workbench: cannot start: %s\n", qPrintable(message));
+                emit done(2);
+                return;
+            }
             if (code != 0) {
                 ++m_failures;
                 if (m_failure.isEmpty()) m_failure = tr("reproduce: %1").arg(message);
