@@ -58,6 +58,15 @@ QString minutes(double seconds)
     return QStringLiteral("~%1 h").arg(seconds / 3600, 0, 'f', 1);
 }
 
+// "accuracy: holds; speed: fails" -> "acc. holds · speed fails" (the column stays narrow at 1024 pixels).
+QString compactVerdict(QString v)
+{
+    v.replace(QStringLiteral("accuracy: "), QStringLiteral("acc. "));
+    v.replace(QStringLiteral("; speed: "), QStringLiteral(" · speed "));
+    v.replace(QStringLiteral("speed: "), QStringLiteral("speed "));
+    return v;
+}
+
 // The report's colours (engine/reproduce/Report.cpp's CSS), light enough for black text.
 QColor verdictColor(PaperVerdict v)
 {
@@ -166,8 +175,8 @@ PaperView::PaperView(const ViewContext& context, QWidget* parent) : WorkbenchVie
         figs->addWidget(chart);
     }
     split->addWidget(m_figures);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
     v->addWidget(split, 1);
     m_figures->hide();
 
@@ -431,7 +440,9 @@ void PaperView::showSnapshot(const PaperSnapshot& s)
         if (t.figure) figures.insert(t.id);
         const int head = m_table->rowCount();
         m_table->insertRow(head);
-        auto* title = new QTableWidgetItem(t.title);
+        // The caption up to its parenthesis ("Table 1. Results based on ... optimizers"); all of it in the tooltip.
+        const int paren = t.title.indexOf(QStringLiteral(" ("), std::max<qsizetype>(0, t.title.indexOf(QStringLiteral(". "))));
+        auto* title = new QTableWidgetItem(paren > 0 ? t.title.left(paren) : t.title);
         QFont bold = title->font();
         bold.setBold(true);
         title->setFont(bold);
@@ -442,9 +453,10 @@ void PaperView::showSnapshot(const PaperSnapshot& s)
         for (const PaperRow& r : t.rows) {
             const int row = m_table->rowCount();
             m_table->insertRow(row);
-            const QString label = r.group + QStringLiteral(" · ") + r.label + (r.baseline && !r.label.contains(QLatin1String("aseline")) ? tr(" (baseline)") : QString());
-            setTableRow(m_table, row, {label, r.n, r.paper, r.ours, r.delta, r.speedup, r.verdict});
-            m_table->item(row, RowCol)->setToolTip(r.cell);
+            const QString label = r.group + QStringLiteral(" · ") + r.label;
+            setTableRow(m_table, row, {label, r.n, r.paper, r.ours, r.baseline ? tr("baseline") : r.delta, r.speedup, compactVerdict(r.verdict)});
+            m_table->item(row, VerdictCol)->setToolTip(r.verdict);
+            m_table->item(row, RowCol)->setToolTip(label + QStringLiteral("\n") + r.cell);
             m_table->item(row, VerdictCol)->setTextAlignment(Qt::AlignLeft | Qt::AlignVCenter);
             const QColor c = verdictColor(r.level);
             if (c.isValid())
@@ -464,6 +476,7 @@ void PaperView::showSnapshot(const PaperSnapshot& s)
             it.value()->setTitle(panelTitle(it.key()));
             it.value()->setData({});
         } else {
+            if (p.yLabel.startsWith(QLatin1String("test "))) p.yLabel = p.yLabel.mid(5);  // short enough for a 700-pixel window
             showFigurePanel(it.value(), p, panelTitle(it.key()));
             it.value()->setToolTip(p.title);
         }
