@@ -10,6 +10,7 @@
 #include "RunController.h"
 #include "ResultsTable.h"
 #include "RunTableModel.h"
+#include "RunTreeModel.h"
 #include "charts/ChartExport.h"
 #include "datasets/Catalogue.h"
 #include "views/CompareView.h"
@@ -43,7 +44,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
+#include <QTreeView>
 #include <QTimer>
 #include <QToolBar>
 
@@ -129,10 +130,11 @@ void MainWindow::buildUi()
     m_tabs->addTab(m_runsBrowser, tr("Runs folder"));
     m_tabs->addTab(m_paper, tr("Paper"));
 
-    m_table = new QTableView();
+    m_table = new QTreeView();
     m_table->setObjectName(QStringLiteral("runTable"));
+    m_tree = new RunTreeModel(m_runs, this);
     m_sorted = new QSortFilterProxyModel(this);
-    m_sorted->setSourceModel(m_runs->model());
+    m_sorted->setSourceModel(m_tree);
     m_sorted->setSortRole(RunTableModel::SortRole);
     m_table->setModel(m_sorted);
     m_table->setSortingEnabled(true);
@@ -143,13 +145,14 @@ void MainWindow::buildUi()
     m_table->setEditTriggers(QAbstractItemView::EditKeyPressed | QAbstractItemView::SelectedClicked);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showTableMenu);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setSectionResizeMode(RunTableModel::Config, QHeaderView::Stretch);
-    m_table->horizontalHeader()->setSectionResizeMode(RunTableModel::Time, QHeaderView::ResizeToContents);
-    m_table->setColumnWidth(RunTableModel::Show, 46);
-    m_table->setColumnWidth(RunTableModel::Name, 110);
+    m_table->setUniformRowHeights(true);
+    m_table->setRootIsDecorated(true);  // a seed group expands into its seeds
+    m_table->setIndentation(14);
+    m_table->header()->setStretchLastSection(true);
+    m_table->header()->setSectionResizeMode(RunTableModel::Config, QHeaderView::Stretch);
+    m_table->header()->setSectionResizeMode(RunTableModel::Time, QHeaderView::ResizeToContents);
+    m_table->setColumnWidth(RunTableModel::Show, 60);
+    m_table->setColumnWidth(RunTableModel::Name, 150);
     m_table->setColumnWidth(RunTableModel::Progress, 110);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
@@ -361,7 +364,10 @@ QList<int> MainWindow::selectedIds() const
 {
     QList<int> ids;
     if (!m_table || !m_table->selectionModel()) return ids;
-    for (const QModelIndex& i : m_table->selectionModel()->selectedRows()) ids << i.data(RunTableModel::IdRole).toInt();
+    // A group row stands for its seeds.
+    for (const QModelIndex& i : m_table->selectionModel()->selectedRows())
+        for (int id : m_tree->runIds(m_sorted->mapToSource(i)))
+            if (!ids.contains(id)) ids << id;
     return ids;
 }
 
@@ -750,10 +756,11 @@ bool MainWindow::importBundle(const QString& path, QString* error)
 void MainWindow::selectRuns(const QList<int>& ids)
 {
     m_table->clearSelection();
-    for (int row = 0; row < m_sorted->rowCount(); ++row) {
-        const QModelIndex i = m_sorted->index(row, 0);
-        if (ids.contains(i.data(RunTableModel::IdRole).toInt()))
-            m_table->selectionModel()->select(i, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    for (int id : ids) {
+        const QModelIndex i = m_sorted->mapFromSource(m_tree->indexOfRun(id));
+        if (!i.isValid()) continue;
+        if (i.parent().isValid()) m_table->expand(i.parent());
+        m_table->selectionModel()->select(i, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     }
 }
 
@@ -767,8 +774,9 @@ void MainWindow::renameSelected()
 {
     const QList<int> sel = selectedIds();
     if (sel.isEmpty()) return;
-    const int row = m_runs->model()->rowOf(sel.front());
-    m_table->edit(m_sorted->mapFromSource(m_runs->model()->index(row, RunTableModel::Name)));
+    const QModelIndex name = m_sorted->mapFromSource(m_tree->indexOfRun(sel.front(), RunTableModel::Name));
+    if (name.parent().isValid()) m_table->expand(name.parent());
+    m_table->edit(name);
 }
 
 bool MainWindow::deleteRuns(const QList<int>& ids, bool removeFolders, QString* error)

@@ -24,7 +24,7 @@ class QSortFilterProxyModel;
 class QSpinBox;
 class QSplitter;
 class QTabWidget;
-class QTableView;
+class QTreeView;
 class QTimer;
 
 namespace meprop {
@@ -40,6 +40,7 @@ class PaperView;
 struct PlannedRun;
 class RunController;
 class RunsBrowser;
+class RunTreeModel;
 class SweepView;
 
 class MainWindow : public QMainWindow {
@@ -168,7 +169,8 @@ private:
     RunController* m_runs = nullptr;
     QTabWidget* m_tabs = nullptr;
     QSplitter* m_splitter = nullptr;
-    QTableView* m_table = nullptr;
+    QTreeView* m_table = nullptr;  // the run table: seed groups expand into their seeds
+    RunTreeModel* m_tree = nullptr;
     ConfigureView* m_configure = nullptr;
     LiveView* m_live = nullptr;
     CompareView* m_compare = nullptr;

@@ -56,18 +56,17 @@ void RunController::setThrottleMs(int ms)
 
 int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name, int seedGroup)
 {
-    const int id = addQueued(config, group, groupId, name, {});
-    if (seedGroup != 0) {
-        m_runs[id].seedGroup = seedGroup;
-        if (seedGroup > m_lastGroup) m_lastGroup = seedGroup;
-    }
+    if (seedGroup > m_lastGroup) m_lastGroup = seedGroup;
+    const int id = addQueued(config, group, groupId, name, {}, seedGroup);
     if (!m_current) startNext();
     return id;
 }
 
-int RunController::addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder)
+int RunController::addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder,
+                             int seedGroup)
 {
     RunRecord r;
+    r.seedGroup = seedGroup;  // before the table sees the row (the run tree groups by it)
     r.resume = !resumeFolder.isEmpty();
     r.outDir = resumeFolder;
     r.id = ++m_lastId;

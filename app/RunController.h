@@ -89,7 +89,8 @@ signals:
 
 private:
     // A queued record (not started); resumeFolder not empty: it continues the run there.
-    int addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder);
+    int addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder,
+                  int seedGroup = 0);
     void startNext();
     void onStarted(int id, const StartData& info);
     void onBatches(int id, const BatchData& data);
