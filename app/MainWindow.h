@@ -20,11 +20,9 @@ class QAction;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
-class QSortFilterProxyModel;
 class QSpinBox;
 class QSplitter;
 class QTabWidget;
-class QTreeView;
 class QTimer;
 
 namespace meprop {
@@ -40,7 +38,7 @@ class PaperView;
 struct PlannedRun;
 class RunController;
 class RunsBrowser;
-class RunTreeModel;
+class RunTableView;
 class SweepView;
 
 class MainWindow : public QMainWindow {
@@ -169,8 +167,7 @@ private:
     RunController* m_runs = nullptr;
     QTabWidget* m_tabs = nullptr;
     QSplitter* m_splitter = nullptr;
-    QTreeView* m_table = nullptr;  // the run table: seed groups expand into their seeds
-    RunTreeModel* m_tree = nullptr;
+    RunTableView* m_table = nullptr;
     ConfigureView* m_configure = nullptr;
     LiveView* m_live = nullptr;
     CompareView* m_compare = nullptr;
@@ -178,7 +175,6 @@ private:
     HeatmapView* m_heatmap = nullptr;
     RunsBrowser* m_runsBrowser = nullptr;
     PaperView* m_paper = nullptr;
-    QSortFilterProxyModel* m_sorted = nullptr;
     QLabel* m_statusText = nullptr;
     QProgressBar* m_statusProgress = nullptr;
     QLineEdit* m_sweepKs = nullptr;
