@@ -1,8 +1,11 @@
 #pragma once
-// The workbench window, a thin shell: the tabs (one WorkbenchView each), the run table, menus and
-// tool bar, exports, settings. The views draw themselves from the RunController's records; the
-// experiment plans come from plan/ExperimentPlan, the scripted mode is ScriptRunner and the
-// download dialog DownloadDialog.
+// The workbench window, a thin shell: the tabs (one WorkbenchView each), the run table
+// (RunTableView), the status bar and the operations the menus, tests and the scripted mode call.
+// The views draw themselves from the RunController's records (the Paper view from its own
+// ReproduceController); the experiment plans come from plan/ExperimentPlan, the scripted mode is
+// ScriptRunner and the download dialog DownloadDialog. Implemented by concept: MainWindow.cpp (the
+// shell, runs, status), MainWindowMenus.cpp (menus and tool bar), MainWindowExport.cpp (exports
+// and imports), MainWindowSettings.cpp (settings, quitting, the first window size).
 #include "RunData.h"
 #include "ScriptRunner.h"
 #include "views/WorkbenchView.h"
