@@ -35,6 +35,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
@@ -202,9 +203,29 @@ void MainWindow::setSeeds(int n)
     if (m_seeds) m_seeds->setValue(std::max(1, n));
 }
 
-bool MainWindow::start(QString* why)
+int MainWindow::parallelRuns() const
+{
+    if (m_parallel && m_parallel->value() > 0) return m_parallel->value();
+    const int threads = std::max(1, configPanel()->value(QStringLiteral("threads")).toInt());
+    return std::max(1, QThread::idealThreadCount() / threads);
+}
+
+void MainWindow::setParallelRuns(int n)
+{
+    if (m_parallel) m_parallel->setValue(std::max(0, n));
+    m_runs->setParallelRuns(parallelRuns());
+}
+
+bool MainWindow::checkConfigAndParallel(QString* why)
 {
     if (!checkConfig(why)) return false;
+    m_runs->setParallelRuns(parallelRuns());  // auto follows the config's threads
+    return true;
+}
+
+bool MainWindow::start(QString* why)
+{
+    if (!checkConfigAndParallel(why)) return false;
     if (seeds() <= 1) m_runs->enqueue(configPanel()->values());
     else startPlan(withSeeds({PlannedRun{toEngineJson(configPanel()->values()), std::string()}}, seeds()), GroupKind::None);
     if (!m_scripted) showView(QStringLiteral("live"));
@@ -213,14 +234,14 @@ bool MainWindow::start(QString* why)
 
 bool MainWindow::startCompare(QString* why)
 {
-    if (!checkConfig(why)) return false;
+    if (!checkConfigAndParallel(why)) return false;
     startPlan(withSeeds(comparePlan(toEngineJson(configPanel()->values())), seeds()), GroupKind::Compare);
     return true;
 }
 
 bool MainWindow::startSweep(const QList<int>& ks, QString* why)
 {
-    if (!checkConfig(why)) return false;
+    if (!checkConfigAndParallel(why)) return false;
     std::vector<PlannedRun> plan;
     try {
         plan = sweepPlan(toEngineJson(configPanel()->values()), std::vector<int>(ks.begin(), ks.end()));
@@ -420,6 +441,7 @@ void MainWindow::updateStatus()
     }
     QString text = tr("%1: %2, %3").arg(r->name, toString(r->row.state), r->row.summary);
     if (!r->epochs.isEmpty()) text += tr(", epoch %1/%2, best dev %3 %").arg(r->epochs.size()).arg(r->start.epochs).arg(WorkbenchView::fmt(r->bestDev()));
+    if (m_runs->runningCount() > 1) text += tr(" (%1 more running)").arg(m_runs->runningCount() - 1);
     if (m_runs->queuedCount() > 0) text += tr(" (%1 queued)").arg(m_runs->queuedCount());
     setText(text);
     m_statusProgress->setValue(int(std::lround(r->row.progress * 1000)));

@@ -62,6 +62,9 @@ public:
     // Seeds per config for Start, Compare and k sweep (1: the config's own seed).
     int seeds() const;
     void setSeeds(int n);
+    // Runs at once: the "parallel" box, or with it on auto (0) the cores / the config's threads.
+    int parallelRuns() const;
+    void setParallelRuns(int n);  // 0: auto
     void togglePause();
     void stopCurrent();
 
@@ -146,6 +149,7 @@ private:
     QList<int> selectedIds() const;
     void startPlan(const std::vector<PlannedRun>& plan, GroupKind kind);
     bool checkConfig(QString* why);
+    bool checkConfigAndParallel(QString* why);
 
     void scheduleRefresh();
     void refreshCurrent();
@@ -182,6 +186,7 @@ private:
     QProgressBar* m_statusProgress = nullptr;
     QLineEdit* m_sweepKs = nullptr;
     QSpinBox* m_seeds = nullptr;
+    QSpinBox* m_parallel = nullptr;
     QTimer* m_refreshTimer = nullptr;
     QTimer* m_flashTimer = nullptr;
     QString m_flash;

@@ -13,6 +13,7 @@
 #include "datasets/Catalogue.h"
 
 #include <QAction>
+#include <QThread>
 #include <QApplication>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -164,6 +165,18 @@ void MainWindow::buildActions()
     seedsLabel->setToolTip(m_seeds->toolTip());
     tb->addWidget(seedsLabel);
     tb->addWidget(m_seeds);
+    auto* parallelLabel = new QLabel(tr(" parallel "));
+    m_parallel = new QSpinBox();
+    m_parallel->setObjectName(QStringLiteral("parallelRuns"));
+    m_parallel->setRange(0, 64);
+    m_parallel->setValue(0);
+    m_parallel->setSpecialValueText(tr("auto"));
+    m_parallel->setToolTip(tr("Runs of a compare, sweep or seed group at once (auto: the cores / the config's threads). "
+                              "A run's numbers depend only on its config and seed, not on what runs beside it."));
+    parallelLabel->setToolTip(m_parallel->toolTip());
+    connect(m_parallel, &QSpinBox::valueChanged, this, [this] { m_runs->setParallelRuns(parallelRuns()); });
+    tb->addWidget(parallelLabel);
+    tb->addWidget(m_parallel);
     tb->addAction(m_pauseAct);
     tb->addAction(m_stopAct);
     tb->addSeparator();

@@ -13,6 +13,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 
@@ -29,6 +30,7 @@ bool MainWindow::restoreSettings()
     m_lastFolder = s.value(QStringLiteral("lastFolder")).toString();
     if (!m_runsRootGiven && s.contains(QStringLiteral("runsRoot"))) setRunsRoot(s.value(QStringLiteral("runsRoot")).toString());
     m_sweepKs->setText(s.value(QStringLiteral("sweepKs"), m_sweepKs->text()).toString());
+    m_parallel->setValue(s.value(QStringLiteral("parallelRuns"), 0).toInt());
     const QByteArray cfg = s.value(QStringLiteral("lastConfig")).toByteArray();
     if (!cfg.isEmpty()) {
         const QJsonDocument doc = QJsonDocument::fromJson(cfg);
@@ -48,6 +50,7 @@ void MainWindow::saveSettings()
     s.setValue(QStringLiteral("lastFolder"), m_lastFolder);
     if (!m_runsRootGiven) s.setValue(QStringLiteral("runsRoot"), m_runs->runsRoot());
     s.setValue(QStringLiteral("sweepKs"), m_sweepKs->text());
+    s.setValue(QStringLiteral("parallelRuns"), m_parallel->value());
     s.setValue(QStringLiteral("lastConfig"), QJsonDocument(configPanel()->values()).toJson(QJsonDocument::Compact));
 }
 
