@@ -6,6 +6,7 @@
 #include "ConfigPanel.h"
 #include "DownloadDialog.h"
 #include "RunController.h"
+#include "views/PaperView.h"
 
 #include <QCloseEvent>
 #include <QJsonDocument>
@@ -74,8 +75,10 @@ MainWindow::QuitChoice MainWindow::askQuit(int running, int queued)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (m_runs->isBusy() && !m_scripted) {
-        switch (askQuit(1, m_runs->queuedCount())) {
+    // Training runs, and a reproduction in the Paper view, count as runs in progress.
+    const bool paperBusy = m_paper->isBusy();
+    if ((m_runs->isBusy() || paperBusy) && !m_scripted) {
+        switch (askQuit(m_runs->runningCount() + (paperBusy ? 1 : 0), m_runs->queuedCount())) {
         case QuitChoice::Cancel:
             m_quitWhenDone = false;
             event->ignore();
@@ -83,9 +86,11 @@ void MainWindow::closeEvent(QCloseEvent* event)
         case QuitChoice::QuitWhenDone:
             if (!m_quitWhenDone) {
                 m_quitWhenDone = true;
-                connect(m_runs, &RunController::idle, this, [this] {
-                    if (m_quitWhenDone) close();
-                }, Qt::QueuedConnection);
+                auto closeWhenDone = [this] {
+                    if (m_quitWhenDone && !m_runs->isBusy() && !m_paper->isBusy()) close();
+                };
+                connect(m_runs, &RunController::idle, this, closeWhenDone, Qt::QueuedConnection);
+                connect(m_paper, &PaperView::runDone, this, closeWhenDone, Qt::QueuedConnection);
             }
             showStatus(tr("The workbench quits when the runs are done"));
             event->ignore();
@@ -95,6 +100,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     }
     if (!m_scripted) saveSettings();
     if (m_download) m_download->cancel();
+    m_paper->stopRuns();  // finished runs stay; Run in the Paper view continues the folder later
     m_runs->stopAll();
     event->accept();
 }

@@ -362,6 +362,7 @@ bool PaperView::startRuns(QString* why)
 
 void PaperView::stopRuns()
 {
+    if (!m_controller->isBusy()) return;
     m_controller->stop();
     setStatus(tr("Stopping: the runs in progress end now and stay unfinished (Run continues them)"));
 }

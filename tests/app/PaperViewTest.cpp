@@ -3,6 +3,7 @@
 // plan on the reproduction thread, every cell gets its numbers and the compared ones their verdict
 // and colour, the panel gets points with error bars, the CLI's report files are written, and a
 // second Run of the same folder resumes it (runs nothing). Bad input is one line, nothing run.
+#include "MainWindow.h"
 #include "ReproduceController.h"
 #include "TinyMnist.h"
 #include "charts/ErrorBarChart.h"
@@ -142,6 +143,34 @@ private slots:
         QVERIFY2(message.contains(QStringLiteral("table6-l2-dense-s1")) && !message.contains(QLatin1Char('\n')), qPrintable(message));
         QVERIFY(!QFile::exists(QDir(out).filePath(QStringLiteral("runs/table6-l2-k30-s1"))));  // nothing ran
         QVERIFY(view.statusText().startsWith(QStringLiteral("Cannot run")));
+    }
+
+    void quittingDuringAReproductionAsksFirst()
+    {
+        MainWindow w(m_dir.filePath(QStringLiteral("quit-runs")));
+        w.show();
+        PaperView* view = w.paperView();
+        QString why;
+        QVERIFY(view->setBudget(QStringLiteral("smoke"), &why));
+        view->setParallelRuns(1);
+        view->setTables({QStringLiteral("fig4-left"), QStringLiteral("fig4-middle"), QStringLiteral("fig4-right")});  // 52 runs
+        int asked = 0;
+        MainWindow::QuitChoice answer = MainWindow::QuitChoice::Cancel;
+        w.setQuitAnswer([&](int running, int) {
+            ++asked;
+            if (running < 1) qWarning("the reproduction is not counted as running");
+            return answer;
+        });
+        QSignalSpy done(view, &PaperView::runDone);
+        QVERIFY(view->startRuns(&why));
+        QVERIFY(!w.close());  // Cancel: it goes on
+        QCOMPARE(asked, 1);
+        QVERIFY(view->isBusy());
+        answer = MainWindow::QuitChoice::StopRuns;
+        QVERIFY(w.close());
+        QCOMPARE(asked, 2);
+        QVERIFY(done.wait(30000));
+        QCOMPARE(done.front().at(0).toInt(), 130);  // stopped; a later Run continues the folder
     }
 
 private:
