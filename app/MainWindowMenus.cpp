@@ -172,7 +172,8 @@ void MainWindow::buildActions()
     m_parallel->setValue(0);
     m_parallel->setSpecialValueText(tr("auto"));
     m_parallel->setToolTip(tr("Runs of a compare, sweep or seed group at once (auto: the cores / the config's threads). "
-                              "A run's numbers depend only on its config and seed, not on what runs beside it."));
+                              "A run's numbers depend only on its config and seed, not on what runs beside it; its timings do: "
+                              "for backprop times and speedups use 1."));
     parallelLabel->setToolTip(m_parallel->toolTip());
     connect(m_parallel, &QSpinBox::valueChanged, this, [this] { m_runs->setParallelRuns(parallelRuns()); });
     tb->addWidget(parallelLabel);

@@ -19,6 +19,10 @@ void ScriptRunner::start()
     const ScriptOptions& o = m_options;
     if (!o.view.isEmpty()) m_window->showView(o.view);
     m_window->setSeeds(o.seeds);
+    if (o.parallel >= 0) {
+        m_window->setParallelRuns(o.parallel);
+        if (o.parallel > 0) m_window->paperView()->setParallelRuns(o.parallel);
+    }
     if (!o.reproduce.isEmpty()) {
         startReproduce();
         return;

@@ -22,7 +22,8 @@ struct ScriptOptions {
     QString bundle;              // .zip of every run
     QStringList reproduce;       // with --autorun: run these tables in the Paper view (and write the report)
     QString budget = QStringLiteral("quick");  // of --reproduce
-    bool seedsGiven = false;     // --seeds given (else --reproduce takes the budget's default)
+    bool seedsGiven = false;
+    int parallel = -1;           // runs at once (0: auto; -1: as set)     // --seeds given (else --reproduce takes the budget's default)
     bool quitWhenDone = false;
 };
 
