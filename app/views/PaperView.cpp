@@ -374,9 +374,18 @@ bool PaperView::exportReport(QString* why)
         if (why) *why = tr("Choose at least one table or figure panel");
         return false;
     }
-    if (m_controller->latest().dir != r.dir) m_controller->preview(r);  // the panels of this folder first
-    if (!m_controller->exportReport(r)) {
+    if (m_controller->isBusy()) {
         if (why) *why = tr("Wait for the runs to end (or Stop them) before exporting");
+        return false;
+    }
+    if (m_controller->latest().dir != r.dir) {
+        // The panels of this folder first: the export follows its snapshot (showSnapshot).
+        m_exportPending = true;
+        m_controller->preview(r);
+        return true;
+    }
+    if (!m_controller->exportReport(r)) {
+        if (why) *why = tr("A report is being written; try again in a moment");
         return false;
     }
     return true;
@@ -433,6 +442,13 @@ void PaperView::showSnapshot(const PaperSnapshot& s)
 {
     if (!s.catalogue.isEmpty()) updateCatalogue(s.catalogue);
     if (s.dir != request().dir && !m_controller->isBusy()) return;  // an older preview
+    if (m_exportPending) {
+        m_exportPending = false;
+        QTimer::singleShot(0, this, [this] {
+            QString why;
+            if (!exportReport(&why)) setStatus(why);
+        });
+    }
     m_seeds->setSpecialValueText(s.seeds > 0 && m_seeds->value() == 0 ? tr("default (%1)").arg(s.seeds) : tr("default"));
 
     m_table->setRowCount(0);

@@ -95,6 +95,7 @@ private:
     QString m_runsRoot;
     QString m_chosenFolder;  // empty: the default under the runs root
     bool m_afterRun = false;  // the report being written ends a run
+    bool m_exportPending = false;  // Export report waits for the folder's snapshot
     int m_runCode = 0;
     QString m_runMessage;
     QString m_planText;

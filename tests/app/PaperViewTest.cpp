@@ -115,10 +115,24 @@ private slots:
 
         // Export report on demand writes the files again.
         QFile::remove(QDir(out).filePath(QStringLiteral("cells.csv")));
+        QFile::remove(QDir(out).filePath(QStringLiteral("figures/fig4-left.png")));
         QSignalSpy written(&view, &PaperView::reportWritten);
         QVERIFY(view.exportReport(&why));
         QVERIFY(written.wait(30000));
         QVERIFY(QFile::exists(QDir(out).filePath(QStringLiteral("cells.csv"))));
+        QVERIFY(QFile::exists(QDir(out).filePath(QStringLiteral("figures/fig4-left.png"))));
+
+        // A view that has not shown this folder yet exports it too: the panels come first.
+        PaperView other(ViewContext{});
+        QVERIFY(other.setBudget(QStringLiteral("smoke"), &why));
+        other.setSeeds(2);
+        other.setOutputFolder(out);
+        other.setTables({QStringLiteral("table6"), QStringLiteral("fig4-left")});
+        QFile::remove(QDir(out).filePath(QStringLiteral("figures/fig4-left.svg")));
+        QSignalSpy written2(&other, &PaperView::reportWritten);
+        QVERIFY(other.exportReport(&why));
+        QVERIFY(written2.wait(30000));
+        QVERIFY(QFile::exists(QDir(out).filePath(QStringLiteral("figures/fig4-left.svg"))));
     }
 
     void aFolderOfAnotherPlanIsRefusedInOneLine()
