@@ -33,9 +33,10 @@ RunTableView::RunTableView(RunController* runs, QWidget* parent) : QTreeView(par
     // The metric columns fit their text ("73.32 ± 1.44" on a group row); the config takes the rest.
     for (int c : {RunTableModel::BestDev, RunTableModel::Test, RunTableModel::BpTime, RunTableModel::Speedup, RunTableModel::Time})
         header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    setColumnWidth(RunTableModel::Show, 60);
-    setColumnWidth(RunTableModel::Name, 200);
-    setColumnWidth(RunTableModel::Progress, 110);
+    // Narrow enough that the whole row fits at 1024 pixels with a seed group's "mean ± std" cells.
+    setColumnWidth(RunTableModel::Show, 46);
+    setColumnWidth(RunTableModel::Name, 192);
+    setColumnWidth(RunTableModel::Progress, 80);
     setAlternatingRowColors(true);
     setWordWrap(false);
     setTextElideMode(Qt::ElideRight);

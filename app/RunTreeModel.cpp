@@ -5,7 +5,6 @@
 #include "SeedGroups.h"
 
 #include <QBrush>
-#include <QFont>
 
 #include <cmath>
 
@@ -246,11 +245,6 @@ QVariant RunTreeModel::groupData(const Top& top, int column, int role) const
         if (column == RunTableModel::Show) return tr("Overlay the group's runs in the charts");
         return tr("Seed group of %n run(s): mean ± sample standard deviation over its seeds (expand for each seed)", nullptr,
                   int(rows.size()));
-    case Qt::FontRole: {
-        QFont f;
-        f.setBold(true);
-        return f;
-    }
     case Qt::BackgroundRole:
         if (failed > 0) return QBrush(QColor(255, 200, 200));
         return {};
