@@ -60,6 +60,13 @@ LineChart::LineChart(QWidget* parent) : QWidget(parent)
 {
     m_chart = new QChart();
     m_chart->legend()->hide();  // ours is beside the plot (ChartLegend)
+    // The x ticks are spaced for the plot's width, which is known only once the chart has laid
+    // out (after a resize): space them again when it changes, so that labels never overlap.
+    connect(m_chart, &QChart::plotAreaChanged, this, [this](const QRectF& area) {
+        if (std::abs(area.width() - m_tickPlotWidth) < 2.0) return;
+        m_tickPlotWidth = area.width();
+        if (auto* x = qobject_cast<QValueAxis*>(m_xAxis)) setXRangeWithTicks(x->min(), x->max());
+    });
     m_chart->setMargins(QMargins(2, 2, 6, 2));
     m_chart->setAnimationOptions(QChart::NoAnimation);  // live data: animations only lag
     m_view = new ChartView(m_chart, this);

@@ -202,6 +202,7 @@ private:
     bool m_integerX = false;
     bool m_logY = false;
     bool m_zoomed = false;
+    double m_tickPlotWidth = 0.0;  // the plot width the x ticks were last spaced for
 };
 
 }  // namespace meprop
