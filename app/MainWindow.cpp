@@ -1,50 +1,42 @@
 #include "MainWindow.h"
 
 #include "Bundle.h"
-#include "ChartExportDialog.h"
 #include "ConfigPanel.h"
 #include "DownloadDialog.h"
 #include "EngineBridge.h"
 #include "ExperimentPlan.h"
-#include "ProgressDelegate.h"
 #include "RunController.h"
-#include "ResultsTable.h"
 #include "RunTableModel.h"
+#include "RunTableView.h"
 #include "charts/ChartExport.h"
 #include "datasets/Catalogue.h"
 #include "views/CompareView.h"
 #include "views/ConfigureView.h"
 #include "views/HeatmapView.h"
 #include "views/LiveView.h"
+#include "views/PaperView.h"
 #include "views/RunsBrowser.h"
 #include "views/SweepView.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
-#include <QSettings>
 #include <QSpinBox>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
+#include <QThread>
 #include <QTimer>
-#include <QToolBar>
 
 #include <algorithm>
 #include <cmath>
@@ -54,7 +46,7 @@ namespace meprop {
 namespace {
 
 const QStringList kViews{QStringLiteral("configure"), QStringLiteral("live"), QStringLiteral("compare"),
-                         QStringLiteral("sweep"), QStringLiteral("heatmap"), QStringLiteral("runs")};
+                         QStringLiteral("sweep"), QStringLiteral("heatmap"), QStringLiteral("runs"), QStringLiteral("paper")};
 
 }  // namespace
 
@@ -86,6 +78,8 @@ MainWindow::MainWindow(const QString& runsRoot, QWidget* parent) : QMainWindow(p
     connect(m_runs, &RunController::runEnded, this, &MainWindow::onRunEnded);
     connect(m_runs->model(), &RunTableModel::shownChanged, this, &MainWindow::scheduleRefresh);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::refreshCurrent);
+    // The Paper view has tables of its own; the run table would only take its room.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { m_table->setVisible(m_tabs->currentWidget() != m_paper); });
     updateActions();
     updateStatus();
 }
@@ -108,6 +102,7 @@ void MainWindow::buildUi()
     m_sweep = new SweepView(context);
     m_heatmap = new HeatmapView(context);
     m_runsBrowser = new RunsBrowser(context);
+    m_paper = new PaperView(context);
     connect(m_runsBrowser, &RunsBrowser::loadRequested, this, [this](const QStringList& dirs) {
         QString error;
         if (!loadRunFolders(dirs, &error)) showError(tr("Cannot load the run"), error);
@@ -123,32 +118,10 @@ void MainWindow::buildUi()
     m_tabs->addTab(m_sweep, tr("k sweep"));
     m_tabs->addTab(m_heatmap, tr("Weight updates"));
     m_tabs->addTab(m_runsBrowser, tr("Runs folder"));
+    m_tabs->addTab(m_paper, tr("Paper"));
 
-    m_table = new QTableView();
-    m_table->setObjectName(QStringLiteral("runTable"));
-    m_sorted = new QSortFilterProxyModel(this);
-    m_sorted->setSourceModel(m_runs->model());
-    m_sorted->setSortRole(RunTableModel::SortRole);
-    m_table->setModel(m_sorted);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(-1, Qt::AscendingOrder);  // the order queued until a header is clicked
-    m_table->setItemDelegateForColumn(RunTableModel::Progress, new ProgressDelegate(m_table));
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setEditTriggers(QAbstractItemView::EditKeyPressed | QAbstractItemView::SelectedClicked);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table = new RunTableView(m_runs);
     connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showTableMenu);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setSectionResizeMode(RunTableModel::Config, QHeaderView::Stretch);
-    m_table->horizontalHeader()->setSectionResizeMode(RunTableModel::Time, QHeaderView::ResizeToContents);
-    m_table->setColumnWidth(RunTableModel::Show, 46);
-    m_table->setColumnWidth(RunTableModel::Name, 110);
-    m_table->setColumnWidth(RunTableModel::Progress, 110);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->setTextElideMode(Qt::ElideRight);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::scheduleRefresh);
 
     m_splitter = new QSplitter(Qt::Vertical);
@@ -173,176 +146,9 @@ void MainWindow::buildUi()
     statusBar()->addPermanentWidget(m_statusProgress);
 }
 
-void MainWindow::buildActions()
-{
-    auto* file = menuBar()->addMenu(tr("&File"));
-    auto* runMenu = menuBar()->addMenu(tr("&Run"));
-    auto* viewMenu = menuBar()->addMenu(tr("&View"));
-    auto* help = menuBar()->addMenu(tr("&Help"));
-    auto* tb = addToolBar(tr("Run"));
-    tb->setObjectName(QStringLiteral("runToolBar"));
-    tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
-
-    auto* openCfg = file->addAction(tr("&Open config..."), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open config"), m_lastFolder, tr("Config JSON (*.json)"));
-        if (path.isEmpty()) return;
-        m_lastFolder = QFileInfo(path).absolutePath();
-        QString error;
-        if (!loadConfig(path, &error)) showError(tr("Cannot open the config"), error);
-    });
-    openCfg->setShortcut(QKeySequence::Open);
-    auto* saveCfg = file->addAction(tr("&Save config as..."), this, [this] {
-        const QString path = chooseSavePath(tr("Save config"), tr("Config JSON (*.json)"), QStringLiteral("config.json"));
-        if (path.isEmpty()) return;
-        QString error;
-        const QByteArray text = QByteArray::fromStdString(toEngineJson(configPanel()->values()).dump(2) + "\n");
-        if (!saveFileAtomically(path, text, &error)) showError(tr("Cannot save the config"), error);
-    });
-    saveCfg->setShortcut(QKeySequence::Save);
-    file->addAction(tr("&Resume run folder..."), this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Resume the run in a folder"), m_runs->runsRoot());
-        if (dir.isEmpty()) return;
-        QString error;
-        if (!resumeFolder(dir, &error)) showError(tr("Cannot resume the run"), error);
-    })->setStatusTip(tr("Continue a stopped, failed or killed run from the checkpoint of its last finished epoch"));
-    file->addSeparator();
-    file->addAction(tr("&Import run bundle..."), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Import run bundle"), m_lastFolder, tr("Run bundle (*.zip)"));
-        if (path.isEmpty()) return;
-        m_lastFolder = QFileInfo(path).absolutePath();
-        QString error;
-        if (!importBundle(path, &error)) showError(tr("Cannot import the bundle"), error);
-    });
-    file->addAction(tr("Import &metrics.csv..."), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Import metrics.csv"), m_lastFolder, tr("Run metrics (*.csv)"));
-        if (path.isEmpty()) return;
-        m_lastFolder = QFileInfo(path).absolutePath();
-        QString error;
-        if (!importMetrics(path, &error)) showError(tr("Cannot import the metrics"), error);
-    });
-    file->addAction(tr("&Export run bundle (selected runs, or all)..."), this, [this] {
-        const QString path = chooseSavePath(tr("Export run bundle"), tr("Run bundle (*.zip)"), QStringLiteral("meprop-runs.zip"));
-        if (path.isEmpty()) return;
-        QString error;
-        if (!exportBundle(path, &error)) showError(tr("Cannot export the bundle"), error);
-        else showStatus(tr("Saved %1").arg(path), 5000);
-    });
-    file->addAction(tr("Export results &table..."), this, [this] {
-        const QString path = chooseSavePath(tr("Export results table"), tr("CSV (*.csv);;Markdown (*.md)"), QStringLiteral("results.csv"));
-        if (path.isEmpty()) return;
-        QString error;
-        if (!exportTable(path, &error)) showError(tr("Cannot export the table"), error);
-    });
-    auto* chartMenu = file->addMenu(tr("Export &chart"));
-    connect(chartMenu, &QMenu::aboutToShow, this, [this, chartMenu] {
-        chartMenu->clear();
-        for (const ChartRef& c : charts()) {
-            chartMenu->addAction(c.title, this, [this, id = c.id] {
-                const QString path = chooseSavePath(tr("Export chart"), tr("PNG image (*.png);;SVG drawing (*.svg)"), id + QStringLiteral(".png"));
-                if (path.isEmpty()) return;
-                ChartExportDialog dialog(m_exportSize, m_exportDpi, this);
-                if (dialog.exec() != QDialog::Accepted) return;
-                m_exportSize = dialog.exportSize();
-                m_exportDpi = dialog.dpi();
-                QString error;
-                if (!exportChart(id, path, &error, m_exportSize, m_exportDpi)) showError(tr("Cannot export the chart"), error);
-                else showStatus(tr("Saved %1").arg(path), 5000);
-            });
-        }
-    });
-    file->addSeparator();
-    file->addAction(tr("Choose &data folder..."), this, &MainWindow::chooseDataFolder);
-    file->addAction(tr("Choose &runs folder..."), this, &MainWindow::chooseRunsRoot);
-    for (const DatasetInfo& info : datasetCatalogue()) {
-        if (info.mirrors.empty()) continue;
-        const QString name = info.name == "mnist" ? QStringLiteral("&MNIST") : QString::fromStdString(info.name);
-        auto* a = file->addAction(tr("Download %1...").arg(name), this, [this, &info] { askDownload(info); });
-        a->setToolTip(QString::fromStdString(info.description));
-        a->setStatusTip(a->toolTip());
-    }
-    file->addSeparator();
-    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
-
-    m_startAct = runMenu->addAction(tr("&Start"), this, [this] {
-        QString why;
-        if (!start(&why)) showError(tr("Cannot start"), why);
-    });
-    m_startAct->setShortcut(Qt::CTRL | Qt::Key_R);
-    m_pauseAct = runMenu->addAction(tr("&Pause"), this, &MainWindow::togglePause);
-    m_stopAct = runMenu->addAction(tr("S&top"), this, &MainWindow::stopCurrent);
-    runMenu->addSeparator();
-    m_compareAct = runMenu->addAction(tr("&Compare top-k / random / dense"), this, [this] {
-        QString why;
-        if (!startCompare(&why)) showError(tr("Cannot start the comparison"), why);
-        else showView(QStringLiteral("compare"));
-    });
-    m_compareAct->setToolTip(tr("Queue three runs of this config with the same seed: top-k, random-k and dense"));
-    m_sweepAct = runMenu->addAction(tr("k s&weep"), this, [this] {
-        QList<int> ks;
-        try {
-            for (int k : parseKList(m_sweepKs->text().toStdString())) ks << k;
-        } catch (const std::exception& e) {
-            showError(tr("Cannot start the sweep"), QString::fromStdString(e.what()));
-            return;
-        }
-        QString why;
-        if (!startSweep(ks, &why)) showError(tr("Cannot start the sweep"), why);
-        else showView(QStringLiteral("sweep"));
-    });
-    runMenu->addSeparator();
-    runMenu->addAction(tr("Stop &all"), m_runs, &RunController::stopAll);
-    runMenu->addSeparator();
-    auto* rename = runMenu->addAction(tr("Re&name run..."), this, &MainWindow::renameSelected);
-    rename->setShortcut(Qt::Key_F2);
-    auto* del = runMenu->addAction(tr("&Delete runs..."), this, &MainWindow::askDeleteSelected);
-    del->setShortcut(QKeySequence::Delete);
-    del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    m_table->addAction(del);
-
-    tb->addAction(m_startAct);
-    auto* seedsLabel = new QLabel(tr(" seeds "));
-    m_seeds = new QSpinBox();
-    m_seeds->setObjectName(QStringLiteral("seeds"));
-    m_seeds->setRange(1, 20);
-    m_seeds->setValue(1);
-    m_seeds->setToolTip(tr("Run every config of Start, Compare and k sweep with seeds 1..N: drawn as the mean with a +/-1 std band"));
-    seedsLabel->setToolTip(m_seeds->toolTip());
-    tb->addWidget(seedsLabel);
-    tb->addWidget(m_seeds);
-    tb->addAction(m_pauseAct);
-    tb->addAction(m_stopAct);
-    tb->addSeparator();
-    tb->addAction(m_compareAct);
-    tb->addAction(m_sweepAct);
-    m_sweepKs = new QLineEdit(QStringLiteral("5,10,20,50,100,200"));
-    m_sweepKs->setObjectName(QStringLiteral("sweepKs"));
-    m_sweepKs->setToolTip(tr("k values of the sweep, comma separated"));
-    m_sweepKs->setMaximumWidth(160);
-    tb->addWidget(m_sweepKs);
-
-    for (int i = 0; i < kViews.size(); ++i) {
-        auto* a = viewMenu->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
-        a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
-    }
-    help->addAction(tr("&About meProp Workbench"), this, [this] {
-        QMessageBox::about(this, tr("About meProp Workbench"),
-                           tr("<h3>meProp Workbench %1</h3>"
-                              "<p>Train networks with sparsified back propagation and watch what it does: accuracy, "
-                              "backprop time, and which weights get updated.</p>"
-                              "<p>Xu Sun, Xuancheng Ren, Shuming Ma, Houfeng Wang. <i>meProp: Sparsified Back "
-                              "Propagation for Accelerated Deep Learning with Reduced Overfitting.</i> Proceedings of "
-                              "the 34th International Conference on Machine Learning (ICML), PMLR 70, 2017. "
-                              "arXiv:1706.06197.</p>"
-                              "<p>Built with Qt %2.</p>")
-                               .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
-    });
-    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
-}
-
 QList<WorkbenchView*> MainWindow::views() const
 {
-    return {m_configure, m_live, m_compare, m_sweep, m_heatmap, m_runsBrowser};
+    return {m_configure, m_live, m_compare, m_sweep, m_heatmap, m_runsBrowser, m_paper};
 }
 
 QList<ChartRef> MainWindow::charts() const
@@ -354,10 +160,7 @@ QList<ChartRef> MainWindow::charts() const
 
 QList<int> MainWindow::selectedIds() const
 {
-    QList<int> ids;
-    if (!m_table || !m_table->selectionModel()) return ids;
-    for (const QModelIndex& i : m_table->selectionModel()->selectedRows()) ids << i.data(RunTableModel::IdRole).toInt();
-    return ids;
+    return m_table ? m_table->selectedRunIds() : QList<int>();
 }
 
 // ---- runs -----------------------------------------------------------------------------------
@@ -400,9 +203,29 @@ void MainWindow::setSeeds(int n)
     if (m_seeds) m_seeds->setValue(std::max(1, n));
 }
 
-bool MainWindow::start(QString* why)
+int MainWindow::parallelRuns() const
+{
+    if (m_parallel && m_parallel->value() > 0) return m_parallel->value();
+    const int threads = std::max(1, configPanel()->value(QStringLiteral("threads")).toInt());
+    return std::max(1, QThread::idealThreadCount() / threads);
+}
+
+void MainWindow::setParallelRuns(int n)
+{
+    if (m_parallel) m_parallel->setValue(std::max(0, n));
+    m_runs->setParallelRuns(parallelRuns());
+}
+
+bool MainWindow::checkConfigAndParallel(QString* why)
 {
     if (!checkConfig(why)) return false;
+    m_runs->setParallelRuns(parallelRuns());  // auto follows the config's threads
+    return true;
+}
+
+bool MainWindow::start(QString* why)
+{
+    if (!checkConfigAndParallel(why)) return false;
     if (seeds() <= 1) m_runs->enqueue(configPanel()->values());
     else startPlan(withSeeds({PlannedRun{toEngineJson(configPanel()->values()), std::string()}}, seeds()), GroupKind::None);
     if (!m_scripted) showView(QStringLiteral("live"));
@@ -411,14 +234,14 @@ bool MainWindow::start(QString* why)
 
 bool MainWindow::startCompare(QString* why)
 {
-    if (!checkConfig(why)) return false;
+    if (!checkConfigAndParallel(why)) return false;
     startPlan(withSeeds(comparePlan(toEngineJson(configPanel()->values())), seeds()), GroupKind::Compare);
     return true;
 }
 
 bool MainWindow::startSweep(const QList<int>& ks, QString* why)
 {
-    if (!checkConfig(why)) return false;
+    if (!checkConfigAndParallel(why)) return false;
     std::vector<PlannedRun> plan;
     try {
         plan = sweepPlan(toEngineJson(configPanel()->values()), std::vector<int>(ks.begin(), ks.end()));
@@ -618,6 +441,7 @@ void MainWindow::updateStatus()
     }
     QString text = tr("%1: %2, %3").arg(r->name, toString(r->row.state), r->row.summary);
     if (!r->epochs.isEmpty()) text += tr(", epoch %1/%2, best dev %3 %").arg(r->epochs.size()).arg(r->start.epochs).arg(WorkbenchView::fmt(r->bestDev()));
+    if (m_runs->runningCount() > 1) text += tr(" (%1 more running)").arg(m_runs->runningCount() - 1);
     if (m_runs->queuedCount() > 0) text += tr(" (%1 queued)").arg(m_runs->queuedCount());
     setText(text);
     m_statusProgress->setValue(int(std::lround(r->row.progress * 1000)));
@@ -637,119 +461,9 @@ QStringList MainWindow::viewNames()
     return kViews;
 }
 
-// ---- export ---------------------------------------------------------------------------------
-
-QStringList MainWindow::chartIds() const
-{
-    QStringList ids;
-    for (const ChartRef& c : charts()) ids << c.id;
-    return ids;
-}
-
-QWidget* MainWindow::chartWidget(const QString& id) const
-{
-    for (const ChartRef& c : charts())
-        if (c.id == id) return c.widget;
-    return nullptr;
-}
-
-bool MainWindow::exportChart(const QString& id, const QString& path, QString* error, QSize size, double dpi)
-{
-    refreshAll();
-    for (const ChartRef& c : charts()) {
-        if (c.id != id) continue;
-        const QString ext = QFileInfo(path).suffix().toLower();
-        if (ext == QLatin1String("svg")) return c.chart->exportSvg(path, error, size, dpi);
-        if (ext == QLatin1String("png")) return c.chart->exportPng(path, error, size, dpi);
-        if (error) *error = tr("%1: choose a .png or .svg file name").arg(path);
-        return false;
-    }
-    if (error) *error = tr("no chart named %1 (known: %2)").arg(id, chartIds().join(QStringLiteral(", ")));
-    return false;
-}
-
-bool MainWindow::exportTable(const QString& path, QString* error)
-{
-    const QString ext = QFileInfo(path).suffix().toLower();
-    QList<const RunRecord*> all;
-    for (int id : m_runs->ids())
-        if (const RunRecord* r = m_runs->record(id)) all << r;
-    const ResultsTable table = resultsTable(all);
-    if (ext == QLatin1String("csv")) return saveFileAtomically(path, toCsv(table).toUtf8(), error);
-    if (ext == QLatin1String("md") || ext == QLatin1String("markdown")) return saveFileAtomically(path, toMarkdown(table).toUtf8(), error);
-    if (error) *error = tr("%1: choose a .csv or .md file name").arg(path);
-    return false;
-}
-
-bool MainWindow::exportBundle(const QString& path, QString* error)
-{
-    QList<RunRecord> runs;
-    // The selected runs when some are selected in the table (in the session's order), otherwise every run.
-    const QList<int> sel = m_scripted ? QList<int>() : selectedIds();
-    for (int id : m_runs->ids())
-        if (const RunRecord* r = m_runs->record(id); r && (sel.isEmpty() || sel.contains(id))) runs << *r;
-    if (runs.isEmpty()) {
-        if (error) *error = tr("nothing to export: the run table is empty");
-        return false;
-    }
-    refreshAll();
-    QMap<QString, QByteArray> files;
-    const QString tmp = QDir::temp().filePath(QStringLiteral("meprop-export-%1").arg(QCoreApplication::applicationPid()));
-    QDir().mkpath(tmp);
-    for (const ChartRef& c : charts()) {
-        for (const char* ext : {"png", "svg"}) {
-            const QString f = QDir(tmp).filePath(c.id + QLatin1Char('.') + QLatin1String(ext));
-            QString e;
-            const bool ok = QLatin1String(ext) == QLatin1String("png") ? c.chart->exportPng(f, &e) : c.chart->exportSvg(f, &e);
-            if (!ok) {
-                if (error) *error = e;
-                QDir(tmp).removeRecursively();
-                return false;
-            }
-            QFile file(f);
-            if (file.open(QIODevice::ReadOnly)) files[QStringLiteral("charts/") + QFileInfo(f).fileName()] = file.readAll();
-        }
-    }
-    QDir(tmp).removeRecursively();
-    QList<const RunRecord*> exported;
-    for (const RunRecord& r : std::as_const(runs)) exported << &r;
-    const ResultsTable table = resultsTable(exported);
-    files[QStringLiteral("results.csv")] = toCsv(table).toUtf8();
-    files[QStringLiteral("results.md")] = toMarkdown(table).toUtf8();
-    return writeBundle(path, runs, files, error);
-}
-
-bool MainWindow::importBundle(const QString& path, QString* error)
-{
-    QList<RunRecord> runs;
-    if (!readBundle(path, &runs, error)) return false;
-    // Groups of the bundle get fresh ids so they do not merge with this session's.
-    QMap<int, int> groups, seedGroups;
-    for (RunRecord& r : runs) {
-        if (r.groupKind != GroupKind::None) {
-            if (!groups.contains(r.groupId)) groups[r.groupId] = m_runs->newGroupId();
-            r.groupId = groups[r.groupId];
-        }
-        if (r.seedGroup != 0) {
-            if (!seedGroups.contains(r.seedGroup)) seedGroups[r.seedGroup] = m_runs->newGroupId();
-            r.seedGroup = seedGroups[r.seedGroup];
-        }
-        if (r.name.isEmpty()) r.name = QFileInfo(path).completeBaseName();
-        m_runs->addImported(r);
-    }
-    refreshAll();
-    showStatus(tr("Imported %1 run(s) from %2").arg(runs.size()).arg(path), 5000);
-    return true;
-}
-
 void MainWindow::selectRuns(const QList<int>& ids)
 {
-    m_table->clearSelection();
-    for (int row = 0; row < m_sorted->rowCount(); ++row) {
-        const QModelIndex i = m_sorted->index(row, 0);
-        if (ids.contains(i.data(RunTableModel::IdRole).toInt()))
-            m_table->selectionModel()->select(i, QItemSelectionModel::Select | QItemSelectionModel::Rows);
-    }
+    m_table->selectRuns(ids);
 }
 
 void MainWindow::renameRun(int id, const QString& name)
@@ -761,9 +475,7 @@ void MainWindow::renameRun(int id, const QString& name)
 void MainWindow::renameSelected()
 {
     const QList<int> sel = selectedIds();
-    if (sel.isEmpty()) return;
-    const int row = m_runs->model()->rowOf(sel.front());
-    m_table->edit(m_sorted->mapFromSource(m_runs->model()->index(row, RunTableModel::Name)));
+    if (!sel.isEmpty()) m_table->editName(sel.front());
 }
 
 bool MainWindow::deleteRuns(const QList<int>& ids, bool removeFolders, QString* error)
@@ -855,6 +567,7 @@ void MainWindow::setRunsRoot(const QString& dir)
     QDir().mkpath(dir);
     m_runs->setRunsRoot(dir);
     m_runsBrowser->rescan();
+    m_paper->setRunsRoot(dir);
 }
 
 void MainWindow::chooseRunsRoot()
@@ -864,116 +577,6 @@ void MainWindow::chooseRunsRoot()
     setRunsRoot(dir);
     m_runsRootGiven = false;  // remembered from now on
     showStatus(tr("New runs are written to %1").arg(dir), 8000);
-}
-
-bool MainWindow::importMetrics(const QString& path, QString* error)
-{
-    RunRecord r;
-    if (!readRunFolder(path, &r, error)) return false;
-    m_runs->addImported(r);
-    refreshAll();
-    showStatus(tr("Imported %1 from %2").arg(r.name, path), 5000);
-    return true;
-}
-
-bool MainWindow::saveScreenshot(const QString& path, QString* error)
-{
-    refreshAll();
-    QApplication::processEvents();
-    return savePng(grab().toImage(), path, error);
-}
-
-QString MainWindow::chooseSavePath(const QString& title, const QString& filters, const QString& suggested)
-{
-    const QString path = QFileDialog::getSaveFileName(this, title, QDir(m_lastFolder.isEmpty() ? QDir::homePath() : m_lastFolder).filePath(suggested), filters);
-    if (!path.isEmpty()) m_lastFolder = QFileInfo(path).absolutePath();
-    return path;
-}
-
-// ---- settings -------------------------------------------------------------------------------
-
-bool MainWindow::restoreSettings()
-{
-    QSettings s;
-    if (s.contains(QStringLiteral("window/geometry"))) restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
-    if (s.contains(QStringLiteral("window/state"))) restoreState(s.value(QStringLiteral("window/state")).toByteArray());
-    if (s.contains(QStringLiteral("window/splitter"))) m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
-    m_lastFolder = s.value(QStringLiteral("lastFolder")).toString();
-    if (!m_runsRootGiven && s.contains(QStringLiteral("runsRoot"))) setRunsRoot(s.value(QStringLiteral("runsRoot")).toString());
-    m_sweepKs->setText(s.value(QStringLiteral("sweepKs"), m_sweepKs->text()).toString());
-    const QByteArray cfg = s.value(QStringLiteral("lastConfig")).toByteArray();
-    if (!cfg.isEmpty()) {
-        const QJsonDocument doc = QJsonDocument::fromJson(cfg);
-        if (doc.isObject()) configPanel()->setValues(doc.object(), true);
-    }
-    m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
-    return !cfg.isEmpty();
-}
-
-void MainWindow::saveSettings()
-{
-    QSettings s;
-    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    s.setValue(QStringLiteral("window/state"), saveState());
-    s.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
-    s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
-    s.setValue(QStringLiteral("lastFolder"), m_lastFolder);
-    if (!m_runsRootGiven) s.setValue(QStringLiteral("runsRoot"), m_runs->runsRoot());
-    s.setValue(QStringLiteral("sweepKs"), m_sweepKs->text());
-    s.setValue(QStringLiteral("lastConfig"), QJsonDocument(configPanel()->values()).toJson(QJsonDocument::Compact));
-}
-
-MainWindow::QuitChoice MainWindow::askQuit(int running, int queued)
-{
-    if (m_quitAnswer) return m_quitAnswer(running, queued);
-    QMessageBox box(QMessageBox::Question, tr("Runs in progress"),
-                    queued > 0 ? tr("A run is in progress and %1 more are queued.").arg(queued) : tr("A run is in progress."),
-                    QMessageBox::NoButton, this);
-    box.setInformativeText(tr("Stop them now (a stopped run keeps its folder with its checkpoint of the last finished epoch; "
-                              "File > Resume run folder continues it), or keep them running and quit when the last one is done?"));
-    QPushButton* stop = box.addButton(tr("Stop runs and quit"), QMessageBox::DestructiveRole);
-    QPushButton* later = box.addButton(tr("Quit when done"), QMessageBox::AcceptRole);
-    box.addButton(QMessageBox::Cancel);
-    box.setDefaultButton(later);
-    box.exec();
-    if (box.clickedButton() == stop) return QuitChoice::StopRuns;
-    if (box.clickedButton() == later) return QuitChoice::QuitWhenDone;
-    return QuitChoice::Cancel;
-}
-
-void MainWindow::closeEvent(QCloseEvent* event)
-{
-    if (m_runs->isBusy() && !m_scripted) {
-        switch (askQuit(1, m_runs->queuedCount())) {
-        case QuitChoice::Cancel:
-            m_quitWhenDone = false;
-            event->ignore();
-            return;
-        case QuitChoice::QuitWhenDone:
-            if (!m_quitWhenDone) {
-                m_quitWhenDone = true;
-                connect(m_runs, &RunController::idle, this, [this] {
-                    if (m_quitWhenDone) close();
-                }, Qt::QueuedConnection);
-            }
-            showStatus(tr("The workbench quits when the runs are done"));
-            event->ignore();
-            return;
-        case QuitChoice::StopRuns: break;
-        }
-    }
-    if (!m_scripted) saveSettings();
-    if (m_download) m_download->cancel();
-    m_runs->stopAll();
-    event->accept();
-}
-
-QSize MainWindow::initialSize(const QSize& available)
-{
-    if (available.isEmpty()) return QSize(1280, 800);
-    const int w = std::min(available.width(), std::max(int(available.width() * 0.8), 1280));
-    const int h = std::min(available.height(), std::max(int(available.height() * 0.8), 800));
-    return QSize(w, h);
 }
 
 // ---- scripted mode --------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 #pragma once
-// The workbench window, a thin shell: the tabs (one WorkbenchView each), the run table, menus and
-// tool bar, exports, settings. The views draw themselves from the RunController's records; the
-// experiment plans come from plan/ExperimentPlan, the scripted mode is ScriptRunner and the
-// download dialog DownloadDialog.
+// The workbench window, a thin shell: the tabs (one WorkbenchView each), the run table
+// (RunTableView), the status bar and the operations the menus, tests and the scripted mode call.
+// The views draw themselves from the RunController's records (the Paper view from its own
+// ReproduceController); the experiment plans come from plan/ExperimentPlan, the scripted mode is
+// ScriptRunner and the download dialog DownloadDialog. Implemented by concept: MainWindow.cpp (the
+// shell, runs, status), MainWindowMenus.cpp (menus and tool bar), MainWindowExport.cpp (exports
+// and imports), MainWindowSettings.cpp (settings, quitting, the first window size).
 #include "RunData.h"
 #include "ScriptRunner.h"
 #include "views/WorkbenchView.h"
@@ -20,11 +23,9 @@ class QAction;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
-class QSortFilterProxyModel;
 class QSpinBox;
 class QSplitter;
 class QTabWidget;
-class QTableView;
 class QTimer;
 
 namespace meprop {
@@ -36,9 +37,11 @@ class DownloadDialog;
 struct DatasetInfo;
 class HeatmapView;
 class LiveView;
+class PaperView;
 struct PlannedRun;
 class RunController;
 class RunsBrowser;
+class RunTableView;
 class SweepView;
 
 class MainWindow : public QMainWindow {
@@ -50,6 +53,7 @@ public:
 
     ConfigPanel* configPanel() const;
     RunController* runs() const { return m_runs; }
+    PaperView* paperView() const { return m_paper; }
 
     // Queues a run of the panel's config. False (and the reason in *why) when the config is invalid.
     bool start(QString* why = nullptr);
@@ -58,6 +62,9 @@ public:
     // Seeds per config for Start, Compare and k sweep (1: the config's own seed).
     int seeds() const;
     void setSeeds(int n);
+    // Runs at once: the "parallel" box, or with it on auto (0) the cores / the config's threads.
+    int parallelRuns() const;
+    void setParallelRuns(int n);  // 0: auto
     void togglePause();
     void stopCurrent();
 
@@ -66,7 +73,7 @@ public:
     bool loadConfig(const QString& path, QString* error);
     bool applySettings(const QStringList& settings, QString* error);
 
-    bool showView(const QString& name);  // configure | live | compare | sweep | heatmap | runs
+    bool showView(const QString& name);  // configure | live | compare | sweep | heatmap | runs | paper
     static QStringList viewNames();
 
     // The runs selected in the run table (every run when none is selected) with the charts and the
@@ -142,6 +149,7 @@ private:
     QList<int> selectedIds() const;
     void startPlan(const std::vector<PlannedRun>& plan, GroupKind kind);
     bool checkConfig(QString* why);
+    bool checkConfigAndParallel(QString* why);
 
     void scheduleRefresh();
     void refreshCurrent();
@@ -166,18 +174,19 @@ private:
     RunController* m_runs = nullptr;
     QTabWidget* m_tabs = nullptr;
     QSplitter* m_splitter = nullptr;
-    QTableView* m_table = nullptr;
+    RunTableView* m_table = nullptr;
     ConfigureView* m_configure = nullptr;
     LiveView* m_live = nullptr;
     CompareView* m_compare = nullptr;
     SweepView* m_sweep = nullptr;
     HeatmapView* m_heatmap = nullptr;
     RunsBrowser* m_runsBrowser = nullptr;
-    QSortFilterProxyModel* m_sorted = nullptr;
+    PaperView* m_paper = nullptr;
     QLabel* m_statusText = nullptr;
     QProgressBar* m_statusProgress = nullptr;
     QLineEdit* m_sweepKs = nullptr;
     QSpinBox* m_seeds = nullptr;
+    QSpinBox* m_parallel = nullptr;
     QTimer* m_refreshTimer = nullptr;
     QTimer* m_flashTimer = nullptr;
     QString m_flash;

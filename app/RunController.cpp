@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cmath>
 
 namespace meprop {
@@ -24,50 +25,107 @@ RunController::RunController(QObject* parent) : QObject(parent), m_model(new Run
     qRegisterMetaType<EpochData>();
     qRegisterMetaType<QList<HeatmapLayer>>();
 
-    m_worker = new TrainingWorker();
-    m_worker->moveToThread(&m_thread);
-    m_thread.setObjectName(QStringLiteral("meprop-training"));
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &TrainingWorker::started, this, &RunController::onStarted);
-    connect(m_worker, &TrainingWorker::batches, this, &RunController::onBatches);
-    connect(m_worker, &TrainingWorker::epochDone, this, &RunController::onEpoch);
-    connect(m_worker, &TrainingWorker::selection, this, &RunController::onSelection);
-    connect(m_worker, &TrainingWorker::warning, this, &RunController::onWarning);
-    connect(m_worker, &TrainingWorker::pausedChanged, this, &RunController::onPaused);
-    connect(m_worker, &TrainingWorker::finished, this, &RunController::onFinished);
-    connect(m_worker, &TrainingWorker::stopped, this, &RunController::onStopped);
-    connect(m_worker, &TrainingWorker::failed, this, &RunController::onFailed);
     connect(m_model, &RunTableModel::renamed, this, &RunController::rename);
-    m_thread.start();
+    addSlot();  // the first training thread; more when parallel runs ask for them
 }
 
 RunController::~RunController()
 {
     m_queue.clear();
-    if (m_current) m_worker->stop(m_current);
-    m_thread.quit();
-    m_thread.wait();
+    for (Slot* slot : std::as_const(m_slots))
+        if (slot->id) slot->worker->stop(slot->id);
+    for (Slot* slot : std::as_const(m_slots)) {
+        slot->thread.quit();
+        slot->thread.wait();
+    }
+    qDeleteAll(m_slots);
+}
+
+RunController::Slot* RunController::addSlot()
+{
+    auto* slot = new Slot;
+    slot->worker = new TrainingWorker();
+    slot->worker->setThrottleMs(m_throttleMs);
+    slot->worker->moveToThread(&slot->thread);
+    slot->thread.setObjectName(QStringLiteral("meprop-training-%1").arg(m_slots.size() + 1));
+    TrainingWorker* w = slot->worker;
+    connect(&slot->thread, &QThread::finished, w, &QObject::deleteLater);
+    connect(w, &TrainingWorker::started, this, &RunController::onStarted);
+    connect(w, &TrainingWorker::batches, this, &RunController::onBatches);
+    connect(w, &TrainingWorker::epochDone, this, &RunController::onEpoch);
+    connect(w, &TrainingWorker::selection, this, &RunController::onSelection);
+    connect(w, &TrainingWorker::warning, this, &RunController::onWarning);
+    connect(w, &TrainingWorker::pausedChanged, this, &RunController::onPaused);
+    connect(w, &TrainingWorker::finished, this, &RunController::onFinished);
+    connect(w, &TrainingWorker::stopped, this, &RunController::onStopped);
+    connect(w, &TrainingWorker::failed, this, &RunController::onFailed);
+    slot->thread.start();
+    m_slots.append(slot);
+    return slot;
+}
+
+RunController::Slot* RunController::slotOf(int id) const
+{
+    if (id == 0) return nullptr;
+    for (Slot* slot : m_slots)
+        if (slot->id == id) return slot;
+    return nullptr;
+}
+
+void RunController::setParallelRuns(int n)
+{
+    m_parallel = std::clamp(n, 1, 64);
+    if (!m_queue.isEmpty()) startNext();  // more room: queued runs start now
+}
+
+int RunController::runningCount() const
+{
+    int n = 0;
+    for (const Slot* slot : m_slots) n += slot->id != 0;
+    return n;
+}
+
+QList<int> RunController::runningIds() const
+{
+    QList<int> ids;
+    for (const Slot* slot : m_slots)
+        if (slot->id) ids << slot->id;
+    std::sort(ids.begin(), ids.end());  // the order queued
+    return ids;
+}
+
+int RunController::currentId() const
+{
+    const QList<int> ids = runningIds();
+    return ids.isEmpty() ? 0 : ids.front();
+}
+
+bool RunController::isPaused() const
+{
+    for (const Slot* slot : m_slots)
+        if (slot->id && slot->paused) return true;
+    return false;
 }
 
 void RunController::setThrottleMs(int ms)
 {
-    m_worker->setThrottleMs(ms);
+    m_throttleMs = ms;
+    for (Slot* slot : std::as_const(m_slots)) slot->worker->setThrottleMs(ms);
 }
 
 int RunController::enqueue(const QJsonObject& config, GroupKind group, int groupId, const QString& name, int seedGroup)
 {
-    const int id = addQueued(config, group, groupId, name, {});
-    if (seedGroup != 0) {
-        m_runs[id].seedGroup = seedGroup;
-        if (seedGroup > m_lastGroup) m_lastGroup = seedGroup;
-    }
-    if (!m_current) startNext();
+    if (seedGroup > m_lastGroup) m_lastGroup = seedGroup;
+    const int id = addQueued(config, group, groupId, name, {}, seedGroup);
+    startNext();
     return id;
 }
 
-int RunController::addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder)
+int RunController::addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder,
+                             int seedGroup)
 {
     RunRecord r;
+    r.seedGroup = seedGroup;  // before the table sees the row (the run tree groups by it)
     r.resume = !resumeFolder.isEmpty();
     r.outDir = resumeFolder;
     r.id = ++m_lastId;
@@ -135,7 +193,7 @@ int RunController::enqueueResume(const QString& folder, QString* error)
         return 0;
     }
     const int id = addQueued(config, GroupKind::None, 0, tr("resumed %1").arg(QFileInfo(folder).fileName()), folder);
-    if (!m_current) startNext();
+    startNext();
     return id;
 }
 
@@ -162,7 +220,7 @@ bool RunController::requeueFromCheckpoint(int id, QString* error)
     syncRow(r);
     m_queue.enqueue(id);
     emit runChanged(id);
-    if (!m_current) startNext();
+    startNext();
     return true;
 }
 
@@ -185,7 +243,7 @@ bool RunController::remove(int id, bool deleteFolder, QString* error)
         if (error) *error = tr("no run %1").arg(id);
         return false;
     }
-    if (id == m_current) {
+    if (slotOf(id)) {
         if (error) *error = tr("%1 is running: stop it first").arg(it->name);
         return false;
     }
@@ -214,15 +272,23 @@ void RunController::saveRecord(const RunRecord& r)
 
 void RunController::startNext()
 {
-    if (m_current) return;
-    while (!m_queue.isEmpty()) {
+    const bool wasBusy = isBusy();
+    while (!m_queue.isEmpty() && runningCount() < m_parallel) {
         const int id = m_queue.dequeue();
         auto it = m_runs.find(id);
         if (it == m_runs.end() || it->row.state != RunState::Queued) continue;
-        m_current = id;
-        m_paused = false;
-        m_pausedMs = 0;
-        m_clock.start();
+        Slot* slot = nullptr;
+        for (Slot* s : std::as_const(m_slots))
+            if (!s->id) {
+                slot = s;
+                break;
+            }
+        if (!slot) slot = addSlot();
+        slot->id = id;
+        slot->paused = false;
+        slot->pausedMs = 0;
+        slot->pauseClock.invalidate();
+        slot->clock.start();
         RunRecord& r = *it;
         if (!r.resume && !m_runsRoot.isEmpty()) {
             // A fresh folder per run: the trainer refuses to overwrite a finished run, and ids restart
@@ -234,38 +300,40 @@ void RunController::startNext()
         }
         r.row.state = RunState::Running;
         syncRow(r);
-        m_worker->clearRequests(id);  // a late Stop or Pause for an earlier attempt of this record
+        slot->worker->clearRequests(id);  // a late Stop or Pause for an earlier attempt of this record
         if (r.resume) {
-            QMetaObject::invokeMethod(m_worker, "resumeRun", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QString, r.outDir));
+            QMetaObject::invokeMethod(slot->worker, "resumeRun", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QString, r.outDir));
         } else {
             const QByteArray json = QJsonDocument(r.config).toJson(QJsonDocument::Compact);
-            QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QByteArray, json),
+            QMetaObject::invokeMethod(slot->worker, "run", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(QByteArray, json),
                                       Q_ARG(QString, r.outDir));
         }
-        emit busyChanged(true);
+        if (!wasBusy && runningCount() == 1) emit busyChanged(true);
         emit runStarted(id);
         emit runChanged(id);
-        return;
     }
-    emit busyChanged(false);
-    emit idle();
+    if (!isBusy() && m_queue.isEmpty()) {
+        emit busyChanged(false);
+        emit idle();
+    }
 }
 
 void RunController::pause()
 {
-    if (!m_current || m_paused) return;
-    m_worker->pause(m_current);
+    for (Slot* slot : std::as_const(m_slots))
+        if (slot->id && !slot->paused) slot->worker->pause(slot->id);
 }
 
 void RunController::resume()
 {
-    if (!m_current) return;
-    m_worker->resume(m_current);
+    for (Slot* slot : std::as_const(m_slots))
+        if (slot->id) slot->worker->resume(slot->id);
 }
 
 void RunController::stop()
 {
-    if (m_current) m_worker->stop(m_current);
+    for (Slot* slot : std::as_const(m_slots))
+        if (slot->id) slot->worker->stop(slot->id);
 }
 
 void RunController::stopAll()
@@ -280,7 +348,7 @@ void RunController::stopAll()
     }
     m_queue.clear();
     stop();
-    if (!m_current) {
+    if (!isBusy()) {
         emit busyChanged(false);
         emit idle();
     }
@@ -344,8 +412,10 @@ void RunController::syncRow(const RunRecord& r)
 
 void RunController::updateTimes(RunRecord& r)
 {
-    const qint64 pausedNow = m_paused && m_pauseClock.isValid() ? m_pauseClock.elapsed() : 0;
-    r.row.elapsedSeconds = double(m_clock.elapsed() - m_pausedMs - pausedNow) / 1000.0;
+    const Slot* slot = slotOf(r.id);
+    if (!slot) return;
+    const qint64 pausedNow = slot->paused && slot->pauseClock.isValid() ? slot->pauseClock.elapsed() : 0;
+    r.row.elapsedSeconds = double(slot->clock.elapsed() - slot->pausedMs - pausedNow) / 1000.0;
     if (r.row.progress > 0.01 && r.row.progress < 1.0) r.row.etaSeconds = r.row.elapsedSeconds * (1.0 - r.row.progress) / r.row.progress;
 }
 
@@ -410,12 +480,13 @@ void RunController::onWarning(int id, const QString& message)
 void RunController::onPaused(int id, bool paused)
 {
     auto it = m_runs.find(id);
-    if (it == m_runs.end() || id != m_current) return;
-    m_paused = paused;
-    if (paused) m_pauseClock.start();
-    else if (m_pauseClock.isValid()) {
-        m_pausedMs += m_pauseClock.elapsed();
-        m_pauseClock.invalidate();
+    Slot* slot = slotOf(id);
+    if (it == m_runs.end() || !slot) return;
+    slot->paused = paused;
+    if (paused) slot->pauseClock.start();
+    else if (slot->pauseClock.isValid()) {
+        slot->pausedMs += slot->pauseClock.elapsed();
+        slot->pauseClock.invalidate();
     }
     it->row.state = paused ? RunState::Paused : RunState::Running;
     updateTimes(*it);
@@ -449,12 +520,13 @@ void RunController::onFailed(int id, const QString& message)
 void RunController::endRun(int id, RunState state)
 {
     auto it = m_runs.find(id);
+    Slot* slot = slotOf(id);
     if (it != m_runs.end()) {
-        if (m_paused && m_pauseClock.isValid()) {
-            m_pausedMs += m_pauseClock.elapsed();
-            m_pauseClock.invalidate();
+        if (slot && slot->paused && slot->pauseClock.isValid()) {
+            slot->pausedMs += slot->pauseClock.elapsed();
+            slot->pauseClock.invalidate();
         }
-        m_paused = false;
+        if (slot) slot->paused = false;
         updateTimes(*it);
         it->row.state = state;
         it->row.etaSeconds = std::nan("");
@@ -462,7 +534,7 @@ void RunController::endRun(int id, RunState state)
         updateSpeedups();
         saveRecord(*it);
     }
-    if (m_current == id) m_current = 0;
+    if (slot) slot->id = 0;
     emit runChanged(id);
     emit runEnded(id);
     startNext();

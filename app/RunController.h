@@ -1,10 +1,12 @@
 #pragma once
-// Owns the training thread and its worker (Qt's worker/controller pattern), the queue of runs of
-// a session and every run's record; keeps the run table in step. When a run ends, its full record
-// (curves, weight-update history, state) is saved as run.json beside the trainer's files, so that
-// the Runs browser can load it back later. Runs execute one at a time, in
-// the order queued. Nothing here blocks the GUI thread except the destructor, which stops the
-// current run and joins the thread (the trainer polls for the stop between batches).
+// Owns the training threads and their workers (Qt's worker/controller pattern), the queue of runs
+// of a session and every run's record; keeps the run table in step. When a run ends, its full
+// record (curves, weight-update history, state) is saved as run.json beside the trainer's files, so
+// that the Runs browser can load it back later. Runs start in the order queued, up to
+// parallelRuns() at once (1 by default), each on a thread of its own with its own TrainingWorker;
+// a run's numbers depend only on its config and seed, never on what runs beside it. Nothing here
+// blocks the GUI thread except the destructor, which stops the running runs and joins the threads
+// (the trainer polls for the stop between batches).
 #include "RunData.h"
 
 #include <QElapsedTimer>
@@ -57,18 +59,25 @@ public:
     // The same for run `id` of this session (stopped or failed): it goes on in its record.
     bool requeueFromCheckpoint(int id, QString* error = nullptr);
 
-    // Pause, resume and stop act on the current run by its id (TrainingWorker): one that has just
-    // ended without the controller having seen it yet is left alone, and so is the next one.
+    // Runs at once (1..64): queued runs start as soon as one of that many is free.
+    void setParallelRuns(int n);
+    int parallelRuns() const { return m_parallel; }
+
+    // Pause, resume and stop act on the running runs by their ids (TrainingWorker): one that has
+    // just ended without the controller having seen it yet is left alone, and so is the next one.
     void pause();
     void resume();
-    // Stops the current run (the queue goes on with the next).
+    // Stops the running runs (the queue goes on with the next).
     void stop();
     // Stops the current run and drops the queued ones.
     void stopAll();
 
-    bool isBusy() const { return m_current != 0; }
-    bool isPaused() const { return m_paused; }
-    int currentId() const { return m_current; }
+    bool isBusy() const { return runningCount() > 0; }
+    bool isPaused() const;  // a running run is paused
+    // The running run queued first (0: none), and all of them in the order queued.
+    int currentId() const;
+    QList<int> runningIds() const;
+    int runningCount() const;
     int queuedCount() const { return static_cast<int>(m_queue.size()); }
     const RunRecord* record(int id) const;
     QList<int> ids() const { return m_order; }
@@ -89,7 +98,8 @@ signals:
 
 private:
     // A queued record (not started); resumeFolder not empty: it continues the run there.
-    int addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder);
+    int addQueued(const QJsonObject& config, GroupKind group, int groupId, const QString& name, const QString& resumeFolder,
+                  int seedGroup = 0);
     void startNext();
     void onStarted(int id, const StartData& info);
     void onBatches(int id, const BatchData& data);
@@ -106,20 +116,29 @@ private:
     void syncRow(const RunRecord& r);
     void saveRecord(const RunRecord& r);
 
-    QThread m_thread;
-    TrainingWorker* m_worker = nullptr;
+    // One training thread and its worker; id: the run on it (0: free).
+    struct Slot {
+        QThread thread;
+        TrainingWorker* worker = nullptr;
+        int id = 0;
+        bool paused = false;
+        QElapsedTimer clock;       // since the run started
+        qint64 pausedMs = 0;       // time spent paused
+        QElapsedTimer pauseClock;  // since the current pause began
+    };
+    Slot* addSlot();
+    Slot* slotOf(int id) const;
+
+    QList<Slot*> m_slots;
+    int m_parallel = 1;
+    int m_throttleMs = 50;
     RunTableModel* m_model = nullptr;
     QMap<int, RunRecord> m_runs;
     QList<int> m_order;
     QQueue<int> m_queue;
-    int m_current = 0;
     int m_lastId = 0;
     int m_lastGroup = 0;
-    bool m_paused = false;
     QString m_runsRoot;
-    QElapsedTimer m_clock;
-    qint64 m_pausedMs = 0;
-    QElapsedTimer m_pauseClock;
 };
 
 }  // namespace meprop

@@ -2,6 +2,7 @@
 
 #include "MainWindow.h"
 #include "RunController.h"
+#include "views/PaperView.h"
 
 #include <QTimer>
 
@@ -18,6 +19,14 @@ void ScriptRunner::start()
     const ScriptOptions& o = m_options;
     if (!o.view.isEmpty()) m_window->showView(o.view);
     m_window->setSeeds(o.seeds);
+    if (o.parallel >= 0) {
+        m_window->setParallelRuns(o.parallel);
+        if (o.parallel > 0) m_window->paperView()->setParallelRuns(o.parallel);
+    }
+    if (!o.reproduce.isEmpty()) {
+        startReproduce();
+        return;
+    }
     if (!o.autorun) {
         QTimer::singleShot(300, this, &ScriptRunner::finish);
         return;
@@ -46,6 +55,39 @@ void ScriptRunner::start()
     if (!ok) {
         std::fprintf(stderr, "meprop-workbench: cannot start: %s\n", qPrintable(why));
         // Queued: the caller may not have entered the event loop yet.
+        QTimer::singleShot(0, this, [this] { emit done(2); });
+    }
+}
+
+void ScriptRunner::startReproduce()
+{
+    const ScriptOptions& o = m_options;
+    PaperView* paper = m_window->paperView();
+    QString why;
+    bool ok = paper->setBudget(o.budget, &why);
+    if (ok) {
+        paper->setTables(o.reproduce);
+        paper->setSeeds(o.seedsGiven ? o.seeds : 0);
+        if (!o.autorun) {  // shown, not run: the preview of the folder
+            QTimer::singleShot(800, this, &ScriptRunner::finish);
+            return;
+        }
+        connect(paper, &PaperView::runDone, this, [this](int code, const QString& message) {
+            if (code == 2) {  // bad input or a folder of another plan: nothing ran
+                std::fprintf(stderr, "meprop-workbench: cannot start: %s\n", qPrintable(message));
+                emit done(2);
+                return;
+            }
+            if (code != 0) {
+                ++m_failures;
+                if (m_failure.isEmpty()) m_failure = tr("reproduce: %1").arg(message);
+            }
+            finish();
+        });
+        ok = paper->startRuns(&why);
+    }
+    if (!ok) {
+        std::fprintf(stderr, "meprop-workbench: cannot start: %s\n", qPrintable(why));
         QTimer::singleShot(0, this, [this] { emit done(2); });
     }
 }

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 namespace meprop {
 
@@ -19,6 +20,10 @@ struct ScriptOptions {
     QString screenshot;          // PNG of the whole window
     double screenshotAt = -1.0;  // take it when the (first) run reaches this progress (0..1)
     QString bundle;              // .zip of every run
+    QStringList reproduce;       // with --autorun: run these tables in the Paper view (and write the report)
+    QString budget = QStringLiteral("quick");  // of --reproduce
+    bool seedsGiven = false;
+    int parallel = -1;           // runs at once (0: auto; -1: as set)     // --seeds given (else --reproduce takes the budget's default)
     bool quitWhenDone = false;
 };
 
@@ -36,6 +41,7 @@ signals:
 
 private:
     void finish();
+    void startReproduce();
     void takeScreenshot();
 
     MainWindow* m_window;

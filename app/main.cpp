@@ -40,7 +40,10 @@ int main(int argc, char** argv)
     const QCommandLineOption compare(QStringLiteral("compare"), QStringLiteral("With --autorun: queue top-k, random and dense runs of the config."));
     const QCommandLineOption sweep(QStringLiteral("sweep"), QStringLiteral("With --autorun: run a k sweep over K1,K2,... (plus the dense baseline)."), QStringLiteral("K1,K2,..."));
     const QCommandLineOption seeds(QStringLiteral("seeds"), QStringLiteral("With --autorun: run each config with seeds 1..N (a seed group: mean and std)."), QStringLiteral("N"));
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Tab to show: configure, live, compare, sweep, heatmap or runs."), QStringLiteral("VIEW"));
+    const QCommandLineOption reproduce(QStringLiteral("reproduce"), QStringLiteral("With --autorun: reproduce the paper's TABLE,... (table1..table8, fig4-left, fig4-middle, fig4-right, all) in the Paper view, into DIR/reproduce-<budget> (DIR: --runs-dir), and write the report there."), QStringLiteral("TABLE,..."));
+    const QCommandLineOption budget(QStringLiteral("budget"), QStringLiteral("Budget of --reproduce: smoke, quick (default) or paper."), QStringLiteral("B"));
+    const QCommandLineOption parallel(QStringLiteral("parallel"), QStringLiteral("Runs at once (0: auto, the cores / the config's threads; default). Timings are cleanest with 1."), QStringLiteral("N"));
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Tab to show: configure, live, compare, sweep, heatmap, runs or paper."), QStringLiteral("VIEW"));
     const QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the whole window when done."), QStringLiteral("FILE.png"));
     const QCommandLineOption shotAt(QStringLiteral("screenshot-at"), QStringLiteral("Take the screenshot mid-run, when the first run reaches FRACTION (0..1) of its batches."), QStringLiteral("FRACTION"));
     const QCommandLineOption bundle(QStringLiteral("export-bundle"), QStringLiteral("Save a run bundle (.zip) of every run when done."), QStringLiteral("FILE.zip"));
@@ -48,7 +51,7 @@ int main(int argc, char** argv)
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit when the runs are done (exit code 1 and one line on stderr if one failed)."));
     const QCommandLineOption runsDir(QStringLiteral("runs-dir"), QStringLiteral("Folder for the runs' files (default: the app's data folder)."), QStringLiteral("DIR"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1400x900."), QStringLiteral("WxH"));
-    for (const auto& o : {preset, config, set, autorun, compare, seeds, sweep, view, shot, shotAt, bundle, importB, quit, runsDir, size}) parser.addOption(o);
+    for (const auto& o : {preset, config, set, autorun, compare, seeds, sweep, reproduce, budget, parallel, view, shot, shotAt, bundle, importB, quit, runsDir, size}) parser.addOption(o);
     parser.process(app);
 
     if (!parser.positionalArguments().isEmpty()) return fail(QStringLiteral("unexpected argument \"%1\" (see --help)").arg(parser.positionalArguments().front()));
@@ -74,6 +77,23 @@ int main(int argc, char** argv)
         bool ok = false;
         script.seeds = parser.value(seeds).toInt(&ok);
         if (!ok || script.seeds < 1 || script.seeds > 20) return fail(QStringLiteral("--seeds: expected an integer in [1, 20]"));
+    }
+    if (parser.isSet(reproduce)) {
+        for (const QString& part : parser.value(reproduce).split(QLatin1Char(','), Qt::SkipEmptyParts)) script.reproduce << part.trimmed();
+        if (script.reproduce.isEmpty()) return fail(QStringLiteral("--reproduce: expected TABLE,... (e.g. table6,fig4-left)"));
+        if (script.compare || !script.sweep.isEmpty()) return fail(QStringLiteral("--reproduce cannot be combined with --compare or --sweep"));
+    }
+    script.seedsGiven = parser.isSet(seeds);
+    if (parser.isSet(parallel)) {
+        bool ok = false;
+        script.parallel = parser.value(parallel).toInt(&ok);
+        if (!ok || script.parallel < 0 || script.parallel > 64) return fail(QStringLiteral("--parallel: expected an integer in [0, 64]"));
+    }
+    if (parser.isSet(budget)) {
+        script.budget = parser.value(budget);
+        if (script.budget != QLatin1String("smoke") && script.budget != QLatin1String("quick") && script.budget != QLatin1String("paper"))
+            return fail(QStringLiteral("--budget %1: expected smoke, quick or paper").arg(script.budget));
+        if (script.reproduce.isEmpty()) return fail(QStringLiteral("--budget goes with --reproduce"));
     }
     if (script.compare && !script.sweep.isEmpty()) return fail(QStringLiteral("--compare and --sweep cannot be combined"));
     if (parser.isSet(shotAt)) {

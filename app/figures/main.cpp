@@ -3,15 +3,13 @@
 // (offscreen) when it finds it beside itself.
 //   meprop-figures FIGURES.json OUTDIR [--width W] [--height H]
 // Exit codes: 0 written; 2 bad input (one line on stderr); 1 a file could not be written.
-#include "charts/ErrorBarChart.h"
+#include "charts/FigurePanels.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 
 #include <cstdio>
 
@@ -59,43 +57,20 @@ int main(int argc, char** argv)
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
     if (error.error != QJsonParseError::NoError)
         return badInput(args[0] + QStringLiteral(": not valid JSON (at byte %1: %2)").arg(error.offset).arg(error.errorString()));
-    if (!doc.isArray()) return badInput(args[0] + QStringLiteral(": expected a JSON array of panels"));
+    QList<meprop::FigurePanel> panels;
+    QString why;
+    if (!meprop::figurePanelsFromJson(doc, args[0], &panels, &why)) return badInput(why);
     if (!QDir().mkpath(args[1])) return badInput(args[1] + QStringLiteral(": cannot create the folder"));
 
     int written = 0;
-    for (const QJsonValue& v : doc.array()) {
-        const QJsonObject panel = v.toObject();
-        const QString id = panel.value(QStringLiteral("id")).toString();
-        if (id.isEmpty() || id.contains(QLatin1Char('/')) || id.startsWith(QLatin1Char('.')))
-            return badInput(args[0] + QStringLiteral(": a panel without a plain \"id\""));
-        QList<meprop::ErrorBarSeries> series;
-        for (const QJsonValue& sv : panel.value(QStringLiteral("series")).toArray()) {
-            const QJsonObject so = sv.toObject();
-            meprop::ErrorBarSeries s;
-            s.name = so.value(QStringLiteral("name")).toString();
-            s.horizontal = so.value(QStringLiteral("horizontal")).toBool();
-            for (const QJsonValue& pv : so.value(QStringLiteral("points")).toArray()) {
-                const QJsonObject po = pv.toObject();
-                for (const char* key : {"x", "mean", "low", "high"})
-                    if (!po.value(QLatin1String(key)).isDouble())
-                        return badInput(args[0] + QStringLiteral(": panel %1, series \"%2\": a point without a number \"%3\"").arg(id, s.name, key));
-                s.points.append({po.value(QStringLiteral("x")).toDouble(), po.value(QStringLiteral("mean")).toDouble(),
-                                 po.value(QStringLiteral("low")).toDouble(), po.value(QStringLiteral("high")).toDouble()});
-            }
-            series.append(s);
-        }
-        meprop::ErrorBarChart chart;
-        chart.setTitle(panel.value(QStringLiteral("title")).toString());
-        chart.setAxisTitles(panel.value(QStringLiteral("x_label")).toString(), panel.value(QStringLiteral("y_label")).toString());
-        chart.setLogX(panel.value(QStringLiteral("log_x")).toBool());
-        chart.setData(series);
-        QString why;
-        const QString base = QDir(args[1]).filePath(id);
-        if (!chart.exportSvg(base + QStringLiteral(".svg"), &why, size) || !chart.exportPng(base + QStringLiteral(".png"), &why, size)) {
+    for (const meprop::FigurePanel& panel : std::as_const(panels)) {
+        const QString base = QDir(args[1]).filePath(panel.id);
+        int bars = 0;
+        if (!meprop::renderFigurePanel(panel, base, size, &why, &bars)) {
             std::fprintf(stderr, "meprop-figures: %s\n", qPrintable(why));
             return 1;
         }
-        std::printf("wrote %s.svg and %s.png (%d error bars)\n", qPrintable(base), qPrintable(base), chart.errorBarCount());
+        std::printf("wrote %s.svg and %s.png (%d error bars)\n", qPrintable(base), qPrintable(base), bars);
         ++written;
     }
     if (written == 0) return badInput(args[0] + QStringLiteral(": no panel"));

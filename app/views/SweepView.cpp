@@ -69,7 +69,7 @@ void SweepView::refresh()
         const RunRecord* d = denseFor(r);
         return d && !d->epochs.isEmpty() && !r->epochs.isEmpty() && r->totalBpLinear() > 0 ? d->totalBpLinear() / r->totalBpLinear() : std::nan("");
     };
-    // Per k: the mean over the seeds, with -/+ 1 std as a band (one seed: the value itself).
+    // Per k: the mean over the seeds, with -/+ 1 std as error bars (one seed: the value itself).
     QMap<int, QList<const RunRecord*>> byK;
     for (const RunRecord* r : sparse) byK[r->k()] << r;
     QList<QPointF> dev, test, speed, devLo, devHi, speedLo, speedHi;
@@ -116,9 +116,9 @@ void SweepView::refresh()
         m_sweepAcc->setSeries(tr("dense best dev"), {QPointF(kMin, dd.mean), QPointF(kMax, dd.mean)}, {QColor(90, 90, 90), Qt::DotLine, 2.0, false});
     m_sweepSpeed->setSeries(tr("%1 speedup").arg(mode), speed, {QColor(214, 39, 40), Qt::SolidLine, 2.0, true});
     if (kMax > 0) m_sweepSpeed->setSeries(tr("1x (dense)"), {QPointF(kMin, 1.0), QPointF(kMax, 1.0)}, {QColor(90, 90, 90), Qt::DotLine, 1.5, false});
-    if (seeded) {
-        m_sweepAcc->setBand(tr("%1 best dev").arg(mode) + tr(" band"), devLo, devHi, QColor(31, 119, 180), tr("%1 best dev").arg(mode));
-        m_sweepSpeed->setBand(tr("%1 speedup").arg(mode) + tr(" band"), speedLo, speedHi, QColor(214, 39, 40), tr("%1 speedup").arg(mode));
+    if (seeded) {  // mean -/+ one sample std over the seeds of each k, as error bars
+        m_sweepAcc->setErrorBars(tr("%1 best dev").arg(mode) + tr(" band"), devLo, devHi, QColor(31, 119, 180), tr("%1 best dev").arg(mode));
+        m_sweepSpeed->setErrorBars(tr("%1 speedup").arg(mode) + tr(" band"), speedLo, speedHi, QColor(214, 39, 40), tr("%1 speedup").arg(mode));
     }
     m_sweepAcc->setTitle(tr("Accuracy against k") + suffix);
     m_sweepSpeed->setTitle(tr("Backprop speedup over dense against k") + suffix);

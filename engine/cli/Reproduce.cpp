@@ -1,11 +1,9 @@
 #include "cli/Reproduce.h"
 
-#include "backend/Device.h"
 #include "cli/ClusterFactory.h"
 #include "cli/ProgressBar.h"
 #include "cli/ReproduceProgress.h"
 #include "core/Error.h"
-#include "data/DataFolders.h"
 #include "datasets/Catalogue.h"
 #include "io/AtomicFile.h"
 #include "reproduce/Machine.h"
@@ -13,6 +11,7 @@
 #include "reproduce/Report.h"
 #include "reproduce/Results.h"
 #include "reproduce/Runner.h"
+#include "reproduce/Session.h"
 #include "reproduce/Shell.h"
 #include "reproduce/Slurm.h"
 
@@ -22,7 +21,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <new>
 #include <sstream>
@@ -33,16 +31,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace meprop::reproduce;
-
-std::string isoNow()
-{
-    const std::time_t t = std::time(nullptr);
-    std::tm tm {};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 std::string minutes(double seconds)
 {
@@ -62,34 +50,10 @@ fs::path selfPath()
     return ec ? fs::path() : p;
 }
 
-// The data of the plan: $MEPROP_IMAGE_DATA, else through the dataset catalogue MNIST when present,
-// else Fashion-MNIST; UD English EWT for the text tasks (engine/data/DataFolders). A data set not found leaves the folder empty (the task's own
-// search, then a failed run naming where it looked).
+// The data of the plan, through the dataset catalogue (reproduce/Session, shared with the workbench).
 PlanContext findContext(const std::string& workDir)
 {
-    PlanContext c;
-    c.workDir = workDir;
-    auto absolute = [](const std::string& d) { return fs::absolute(d).lexically_normal().string(); };
-    if (const char* env = std::getenv("MEPROP_IMAGE_DATA"); env && *env) {
-        c.imageData = absolute(env);  // the user's choice, whatever it holds
-    } else {
-        for (const char* name : {"mnist", "fashion-mnist"}) {
-            try {
-                c.imageData = absolute(locateDataset(name));
-                c.imageDataName = name;
-                break;
-            } catch (const Error&) {
-            }
-        }
-    }
-    try {
-        c.textData = absolute(defaultTextDataDir());
-    } catch (const Error&) {
-    }
-    const DeviceInfo gpu = cudaDeviceInfo();
-    c.gpu = cudaBuilt() && gpu.available;
-    c.gpuName = gpu.available ? gpu.name : gpu.reason;
-    return c;
+    return findPlanContext(workDir, [](const std::string& name) { return locateDataset(name); });
 }
 
 PlanOptions planOptions(const ReproduceArgs& a)
@@ -106,27 +70,6 @@ PlanOptions planOptions(const ReproduceArgs& a)
         o.sets.emplace_back(s.substr(0, eq), s.substr(eq + 1));
     }
     return o;
-}
-
-// "--budget quick --seeds 3 --set k=v --margin 0.5": with a table list, re-creates the plan.
-std::string planArgs(const Plan& plan)
-{
-    std::string s = std::string("--budget ") + toString(plan.budget) + " --seeds " + std::to_string(plan.seeds);
-    for (const auto& [k, v] : plan.sets) s += " --set " + shellQuote(k + "=" + v);
-    if (std::fabs(plan.margin - 0.3) > 1e-12) {
-        std::ostringstream m;
-        m << plan.margin;
-        s += " --margin " + m.str();
-    }
-    return s;
-}
-
-std::string tablesArg(const Plan& plan)
-{
-    if (plan.tables.size() == tableIds().size()) return "all";
-    std::string s;
-    for (const TableSpec& t : plan.tables) s += (s.empty() ? "" : " ") + t.id;
-    return s;
 }
 
 std::string paperText(const PaperNumbers& p)
@@ -234,15 +177,12 @@ struct Outcome {
 
 // Reads the runs back and writes the figures and the report. Returns 0, or 1 when runs failed or
 // (missingIsFailure) are missing.
-int report(const Plan& plan, const std::string& dir, SessionInfo session, bool missingIsFailure, bool quiet)
+int report(const Plan& plan, const std::string& dir, const SessionInfo& session, bool missingIsFailure, bool quiet)
 {
-    Results res = collectResults(plan, dir);
-    writeFigureData(res, dir);
-    session.figuresNote = renderFigures(dir, quiet);
-    writeReport(res, dir, session);
+    const ReportOutcome res = writeReportFiles(plan, dir, session, [quiet](const std::string& d) { return renderFigures(d, quiet); });
     if (!quiet) {
-        std::printf("meprop reproduce: %zu runs: %d finished, %d failed, %d missing; %s\n", plan.runs.size(), res.finished, res.failed,
-                    res.missing, verdictSummary(res).c_str());
+        std::printf("meprop reproduce: %d runs: %d finished, %d failed, %d missing; %s\n", res.runs, res.finished, res.failed,
+                    res.missing, res.verdicts.c_str());
         std::printf("report: %s (and report.md, results.csv, cells.csv, plan.json%s)\n", (fs::path(dir) / "report.html").c_str(),
                     plan.tables.end() != std::find_if(plan.tables.begin(), plan.tables.end(), [](const TableSpec& t) { return t.figure; })
                         ? ", figures/"
@@ -276,18 +216,13 @@ int reproduce(const ReproduceArgs& a, int argc, char** argv, CliCluster& cluster
     const bool quiet = a.quiet || !rank0;
 
     const Plan plan = buildPlan(planOptions(a), findContext(dir));
-    SessionInfo session;
+    SessionInfo session = beginSession(plan);
     for (int i = 0; i < argc; ++i) session.command += (i ? " " : "") + shellQuote(argv[i]);
     const std::string argv0 = argc > 0 ? argv[0] : "meprop";
     session.meprop = argv0.find('/') == std::string::npos ? argv0 : shellQuote(selfPath().string());
-    session.reproduceArgs = planArgs(plan);
     session.jobs = std::max(1, a.jobs);
     session.cluster = cluster.describe();
     session.mpiBuilt = mpiBuilt();
-    session.machine = machineInfo();
-    session.build = buildInfo();
-    session.loadStart = loadAverage();
-    session.started = isoNow();
 
     if (!a.emitSlurm.empty()) {
         if (!rank0) return 0;

@@ -638,4 +638,36 @@ std::string verdictSummary(const Results& res)
     return o.str();
 }
 
+CellLine cellLine(const CellStats& cs)
+{
+    const TableSpec& t = *cs.table;
+    const Cell& c = *cs.cell;
+    CellLine l;
+    l.n = nText(cs);
+    if (!t.metric.empty()) {
+        l.paper = fixed(c.paper.test, 2);
+        if (t.speedClaim && std::isfinite(c.paper.speedup)) l.paper += " (" + paperSpeedup(c.paper.speedup) + ")";
+        l.ours = meanSd(cs.metric, 2);
+    } else {
+        l.paper = timeText(c.paper.time) + " " + t.timeUnit;
+        if (std::isfinite(c.paper.speedup)) l.paper += " (" + paperSpeedup(c.paper.speedup) + ")";
+        l.ours = cs.time.n == 0 ? std::string(kDash) : timeMeanSd(cs.time) + " " + t.timeUnit;
+    }
+    l.delta = c.baseline.empty() || t.metric.empty() ? kDash : deltaText(cs.delta);
+    const bool hasSpeedup = t.speedClaim && (!c.baseline.empty() || c.speedupWithinRun);
+    l.speedup = hasSpeedup ? speedupText(cs.speedup) : kDash;
+    l.verdict = cs.finished > 0 ? verdictText(cs) : std::string(kDash);  // no run yet: no verdict to show
+    auto worse = [&l](Verdict v) {
+        const CellLine::Level level = v == Verdict::Fails ? CellLine::Level::Fails
+                                      : v == Verdict::Holds ? CellLine::Level::Holds
+                                                            : CellLine::Level::Inconclusive;
+        if (static_cast<int>(level) > static_cast<int>(l.level)) l.level = level;
+    };
+    if (cs.finished > 0) {
+        if (cs.accuracyVerdict) worse(*cs.accuracyVerdict);
+        if (cs.speedVerdict) worse(*cs.speedVerdict);
+    }
+    return l;
+}
+
 }  // namespace meprop::reproduce

@@ -49,4 +49,17 @@ void writeReport(const Results& results, const std::string& dir, const SessionIn
 // The report's verdict summary as one line per claim, for the CLI's closing output.
 std::string verdictSummary(const Results& results);
 
+// One cell as a table row of the workbench's Paper view, in the report's number formats.
+struct CellLine {
+    std::string n;        // finished seeds ("2", "1/2 (1 failed)")
+    std::string paper;    // the paper's number: test metric (and its speedup), or the time for timing-only tables
+    std::string ours;     // mean ± sd over seeds of the same quantity
+    std::string delta;    // paired delta against the baseline [95 % CI]; "–" for a baseline row
+    std::string speedup;  // baseline time / this time [95 % CI]; "–" where the table claims none
+    std::string verdict;  // "accuracy: holds; speed: inconclusive", or "–" (no claim, or no finished run yet)
+    // The worst of the cell's verdicts: none (no claim or no run yet), holds, inconclusive, fails.
+    enum class Level { None, Holds, Inconclusive, Fails } level = Level::None;
+};
+CellLine cellLine(const CellStats& cell);
+
 }  // namespace meprop::reproduce

@@ -17,7 +17,7 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTableView>
+#include <QTreeView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWidget>
@@ -108,7 +108,7 @@ private slots:
     void sortByAnyColumn()
     {
         MainWindow& w = *m_window;
-        auto* table = w.findChild<QTableView*>("runTable");
+        auto* table = w.findChild<QTreeView*>("runTable");
         QVERIFY(table);
         for (int column : {int(RunTableModel::BestDev), int(RunTableModel::Speedup), int(RunTableModel::Name), int(RunTableModel::BpTime)}) {
             table->sortByColumn(column, Qt::DescendingOrder);

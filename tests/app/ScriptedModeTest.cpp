@@ -3,6 +3,7 @@
 #include "Bundle.h"
 #include "TinyMnist.h"
 
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QProcess>
@@ -113,6 +114,29 @@ private slots:
         QVERIFY2(ourLines(r.err)[0].contains("cannot start"), qPrintable(r.err));
     }
 
+    void reproduceFromTheCommandLine()
+    {
+        // The Paper view run by the scripted mode: the reproduction folder under --runs-dir.
+        const QString data = m_dir.filePath("data-smoke"), runs = m_dir.filePath("paper"), png = m_dir.filePath("paper.png");
+        QVERIFY(test::writeTinyMnist(data, 1100, 120));
+        const Result r = run({"--reproduce", "table6", "--budget", "smoke", "--seeds", "2", "--autorun", "--view", "paper", "--screenshot", png,
+                              "--quit-when-done", "--runs-dir", runs, "--size", "1024x700"},
+                             {{"MEPROP_IMAGE_DATA", data}});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(QImage(png).size(), QSize(1024, 700));
+        const QDir out(runs + "/reproduce-smoke");
+        for (const char* f : {"results.csv", "cells.csv", "report.md", "report.html", "plan.json", "runs/table6-l5-k50-s2/summary.json"})
+            QVERIFY2(QFile::exists(out.filePath(f)), f);
+        // Bad input: one line, exit 2.
+        Result bad = run({"--reproduce", "table99", "--budget", "smoke", "--autorun", "--quit-when-done", "--runs-dir", runs}, {{"MEPROP_IMAGE_DATA", data}});
+        QCOMPARE(bad.code, 2);
+        QCOMPARE(ourLines(bad.err).size(), 1);
+        QVERIFY2(ourLines(bad.err)[0].contains("table99"), qPrintable(bad.err));
+        bad = run({"--reproduce", "table6", "--budget", "huge", "--autorun", "--quit-when-done"});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(ourLines(bad.err)[0].contains("--budget huge"), qPrintable(bad.err));
+    }
+
     void configureViewWithoutARun()
     {
         const QString png = m_dir.filePath("configure.png");
@@ -133,10 +157,11 @@ private:
                 "epochs=" + QString::number(epochs), "--runs-dir", m_dir.filePath("runs"), "--size", "1200x800"};
     }
 
-    Result run(const QStringList& args)
+    Result run(const QStringList& args, const QList<QPair<QString, QString>>& extraEnv = {})
     {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const auto& [k, v] : extraEnv) env.insert(k, v);
         env.insert("QT_QPA_PLATFORM", "offscreen");
         env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
         env.insert("XDG_DATA_HOME", m_dir.filePath("share"));

@@ -118,6 +118,41 @@ private slots:
         QCOMPARE(w2.runs()->record(imported[2])->seedGroup, w2.runs()->record(imported[0])->seedGroup);
     }
 
+    void sweepWithSeedsHasErrorBarsPerK()
+    {
+        MainWindow w(m_dir.filePath("runs-sweep"));
+        QString error;
+        QVERIFY2(w.applySettings({"data=" + m_data, "hidden=32", "k=4", "dev_size=50", "batch=10", "epochs=1"}, &error), qPrintable(error));
+        w.setSeeds(2);
+        QSignalSpy idle(w.runs(), &RunController::idle);
+        QVERIFY(w.startSweep({2, 8}));
+        QCOMPARE(w.runs()->ids().size(), 6);  // dense, k=2, k=8, each with seeds 1 and 2
+        QTRY_VERIFY_WITH_TIMEOUT(idle.count() >= 1, 120000);
+        w.showView("sweep");
+        w.refreshAll();
+        auto* acc = qobject_cast<LineChart*>(w.chartWidget("sweep_accuracy"));
+        QVERIFY(acc);
+        const QString bars = acc->bandNames().value(0);
+        QVERIFY2(bars.endsWith(" band"), qPrintable(acc->bandNames().join(", ")));
+        const auto points = acc->bandPoints(bars);
+        QCOMPARE(points.first.size(), 2);  // one bar per k
+        int spread = 0;
+        for (int i = 0; i < 2; ++i) {
+            const int k = i == 0 ? 2 : 8;
+            QList<double> best;
+            for (int id : w.runs()->ids())
+                if (const RunRecord* r = w.runs()->record(id); r->mode() != "dense" && r->k() == k) best << r->bestDev();
+            const GroupValue g = groupValue(best);
+            QCOMPARE(g.n, 2);
+            QCOMPARE(points.first[i].x(), double(k));
+            QVERIFY(std::abs(points.first[i].y() - (g.mean - g.stddev)) < 1e-9);
+            QVERIFY(std::abs(points.second[i].y() - (g.mean + g.stddev)) < 1e-9);
+            spread += g.stddev > 0;
+        }
+        QCOMPARE(acc->errorBarCount(), spread);  // a bar wherever the seeds differ
+        QVERIFY(acc->title().contains("mean over seeds"));
+    }
+
 private:
     QTemporaryDir m_dir;
     QString m_data;

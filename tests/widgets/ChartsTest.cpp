@@ -144,6 +144,36 @@ private slots:
         QCOMPARE(f.readAll(), QByteArray("old"));
     }
 
+    void errorBarsFollowTheirSeries()
+    {
+        LineChart c;
+        c.resize(600, 400);
+        c.setLogX(true);
+        c.setSeries("acc", {{5, 90}, {20, 92}, {100, 95}});
+        // Three k values; the middle one has no spread (one seed or equal values): no bar there.
+        c.setErrorBars("acc bars", {{5, 88}, {20, 92}, {100, 94}}, {{5, 92}, {20, 92}, {100, 99}}, Qt::red, "acc");
+        QCOMPARE(c.errorBarCount(), 2);
+        QCOMPARE(c.bandNames(), QStringList{"acc bars"});
+        QCOMPARE(c.legend()->entries().size(), 1);  // the bars belong to the series' entry
+        const QRectF r = c.axisRange();
+        QVERIFY2(r.bottom() >= 99 && r.top() <= 88, qPrintable(QString("%1 %2").arg(r.top()).arg(r.bottom())));  // the bars are in range
+        // Replacing keeps one set; hiding the entry hides them; a linear axis redraws them.
+        c.setErrorBars("acc bars", {{5, 89}}, {{5, 91}}, Qt::red, "acc");
+        QCOMPARE(c.errorBarCount(), 1);
+        c.setLogX(false);
+        QCOMPARE(c.errorBarCount(), 1);
+        c.setEntryVisible("acc", false);
+        QVERIFY(!c.isSeriesVisible("acc"));
+        const QImage hidden = c.toImage(QSize(300, 200));
+        c.setEntryVisible("acc", true);
+        QVERIFY(c.toImage(QSize(300, 200)) != hidden);
+        c.removeBand("acc bars");
+        QCOMPARE(c.errorBarCount(), 0);
+        c.setErrorBars("b", {{1, 1}}, {{1, 2}}, Qt::blue);
+        c.clearSeries();
+        QCOMPARE(c.errorBarCount(), 0);
+    }
+
     void barsUpdateInPlaceOrRebuild()
     {
         BarChart chart;

@@ -60,6 +60,13 @@ LineChart::LineChart(QWidget* parent) : QWidget(parent)
 {
     m_chart = new QChart();
     m_chart->legend()->hide();  // ours is beside the plot (ChartLegend)
+    // The x ticks are spaced for the plot's width, which is known only once the chart has laid
+    // out (after a resize): space them again when it changes, so that labels never overlap.
+    connect(m_chart, &QChart::plotAreaChanged, this, [this](const QRectF& area) {
+        if (std::abs(area.width() - m_tickPlotWidth) < 2.0) return;
+        m_tickPlotWidth = area.width();
+        if (auto* x = qobject_cast<QValueAxis*>(m_xAxis)) setXRangeWithTicks(x->min(), x->max());
+    });
     m_chart->setMargins(QMargins(2, 2, 6, 2));
     m_chart->setAnimationOptions(QChart::NoAnimation);  // live data: animations only lag
     m_view = new ChartView(m_chart, this);
@@ -373,13 +380,64 @@ void LineChart::redraw(Band& b)
         lo << QPointF(l.x(), m_logY ? std::max(l.y(), u.y() * 1e-3) : l.y());
         up << u;
     }
-    b.lo->replace(thinnedTo(lo, m_maxPoints));
-    b.up->replace(thinnedTo(up, m_maxPoints));
-    b.area->setVisible(!m_hidden.contains(b.group.isEmpty() ? b.name : b.group));
+    b.lo->replace(b.bars ? lo : thinnedTo(lo, m_maxPoints));
+    b.up->replace(b.bars ? up : thinnedTo(up, m_maxPoints));
+    const bool visible = !m_hidden.contains(b.group.isEmpty() ? b.name : b.group);
+    b.area->setVisible(visible);
+    if (!b.bars) return;
+    for (QLineSeries* seg : std::as_const(b.segments)) {
+        m_chart->removeSeries(seg);
+        delete seg;
+    }
+    b.segments.clear();
+    double x0 = std::numeric_limits<double>::infinity(), x1 = -x0;
+    for (const QPointF& p : lo) {
+        x0 = std::min(x0, p.x());
+        x1 = std::max(x1, p.x());
+    }
+    // Caps: 4 % of x on a log axis, 1 % of the bars' x range (or 0.05) on a linear one.
+    auto capLeft = [&](double x) { return m_logX ? x / 1.04 : x - std::max(0.01 * (x1 - x0), 0.05); };
+    auto capRight = [&](double x) { return m_logX ? x * 1.04 : x + std::max(0.01 * (x1 - x0), 0.05); };
+    QPen pen(b.color, 1.5);
+    for (qsizetype i = 0; i < lo.size() && i < up.size(); ++i) {
+        if (!(up[i].y() > lo[i].y())) continue;
+        const double x = lo[i].x();
+        for (const QList<QPointF>& part : {QList<QPointF>{{x, lo[i].y()}, {x, up[i].y()}},
+                                           QList<QPointF>{{capLeft(x), lo[i].y()}, {capRight(x), lo[i].y()}},
+                                           QList<QPointF>{{capLeft(x), up[i].y()}, {capRight(x), up[i].y()}}}) {
+            auto* seg = new QLineSeries();
+            seg->setPen(pen);
+            seg->append(part);
+            m_chart->addSeries(seg);
+            seg->attachAxis(m_xAxis);
+            seg->attachAxis(m_yAxis);
+            seg->setVisible(visible);
+            b.segments << seg;
+        }
+    }
 }
 
 void LineChart::setBand(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
                         const QString& group)
+{
+    addBand(name, lower, upper, color, group, false);
+}
+
+void LineChart::setErrorBars(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
+                             const QString& group)
+{
+    addBand(name, lower, upper, color, group, true);
+}
+
+int LineChart::errorBarCount() const
+{
+    int n = 0;
+    for (const Band& b : m_bands) n += static_cast<int>(b.segments.size()) / 3;
+    return n;
+}
+
+void LineChart::addBand(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
+                        const QString& group, bool bars)
 {
     Band* b = nullptr;
     for (Band& x : m_bands)
@@ -405,8 +463,9 @@ void LineChart::setBand(const QString& name, const QList<QPointF>& lower, const 
     b->lower = lower;
     b->upper = upper;
     b->color = color;
+    b->bars = bars;
     QColor fill = color;
-    fill.setAlphaF(0.18);
+    fill.setAlphaF(bars ? 0.0 : 0.18);
     b->area->setBrush(fill);
     b->area->setPen(Qt::NoPen);
     redraw(*b);
@@ -418,6 +477,10 @@ void LineChart::removeBand(const QString& name)
 {
     for (int i = 0; i < m_bands.size(); ++i)
         if (m_bands[i].name == name) {
+            for (QLineSeries* seg : std::as_const(m_bands[i].segments)) {
+                m_chart->removeSeries(seg);
+                delete seg;
+            }
             m_chart->removeSeries(m_bands[i].area);
             delete m_bands[i].area;
             m_bands.removeAt(i);
@@ -466,7 +529,10 @@ void LineChart::setEntryVisible(const QString& entry, bool visible)
     for (Entry& e : m_entries)
         if (legendKey(e) == entry) e.series->setVisible(visible);
     for (Band& b : m_bands)
-        if ((b.group.isEmpty() ? b.name : b.group) == entry) b.area->setVisible(visible);
+        if ((b.group.isEmpty() ? b.name : b.group) == entry) {
+            b.area->setVisible(visible);
+            for (QLineSeries* seg : std::as_const(b.segments)) seg->setVisible(visible);
+        }
     updateRanges();
     updateLegend();
 }

@@ -94,6 +94,13 @@ public:
     // the entry hides it too). Points are matched by position: lower[i] and upper[i] share an x.
     void setBand(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
                  const QString& group = {});
+    // Error bars instead of a shaded band: at each x a vertical bar from lower[i] to upper[i] with
+    // caps (a k sweep's mean -/+ one std over its seeds). A band in every other respect: the same
+    // name space, legend group, visibility, ranges and bandPoints().
+    void setErrorBars(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
+                      const QString& group = {});
+    // Drawn error bars (points with upper > lower) over all bands drawn as bars.
+    int errorBarCount() const;
     void removeBand(const QString& name);
     QStringList bandNames() const;
     // {lower, upper} as drawn.
@@ -176,8 +183,12 @@ private:
         QAreaSeries* area = nullptr;
         QLineSeries* lo = nullptr;
         QLineSeries* up = nullptr;
+        bool bars = false;             // error bars: `segments` drawn, the area transparent
+        QList<QLineSeries*> segments;  // each bar and its two caps
     };
     void redraw(Band& b);
+    void addBand(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& color,
+                 const QString& group, bool bars);
 
     QList<Entry> m_entries;
     QList<Band> m_bands;
@@ -191,6 +202,7 @@ private:
     bool m_integerX = false;
     bool m_logY = false;
     bool m_zoomed = false;
+    double m_tickPlotWidth = 0.0;  // the plot width the x ticks were last spaced for
 };
 
 }  // namespace meprop
