@@ -36,6 +36,22 @@ private slots:
         QVERIFY(r.left() < 1.0 && r.right() > 4.0);
     }
 
+    void yBoundsHoldWhateverTheIntervalsReach()
+    {
+        ErrorBarChart chart;
+        QList<ErrorBarSeries> s = sample();
+        s[0].points.append({8, 60, -40, 160});  // a 2-seed interval wider than the scale
+        chart.setData(s);
+        QVERIFY(chart.axisRange().top() < 0.0 && chart.axisRange().bottom() > 100.0);
+        chart.setYBounds(std::pair<double, double>{0.0, 100.0});
+        QVERIFY(chart.axisRange().top() >= 0.0);
+        QVERIFY(chart.axisRange().bottom() <= 100.0);
+        QVERIFY(chart.axisRange().bottom() >= 98.1);  // the intervals inside the bounds still fit
+        QCOMPARE(chart.errorBarCount(), 3);
+        chart.setYBounds(std::nullopt);
+        QVERIFY(chart.axisRange().top() < 0.0);
+    }
+
     void logXDropsNonPositivePoints()
     {
         ErrorBarChart chart;

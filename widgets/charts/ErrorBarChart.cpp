@@ -60,6 +60,12 @@ void ErrorBarChart::setLogX(bool on)
     rebuild();
 }
 
+void ErrorBarChart::setYBounds(std::optional<std::pair<double, double>> bounds)
+{
+    m_yBounds = bounds;
+    rebuild();
+}
+
 void ErrorBarChart::setData(const QList<ErrorBarSeries>& series)
 {
     m_data = series;
@@ -101,6 +107,13 @@ void ErrorBarChart::rebuild()
     const double ypad = std::max(0.06 * (ymax - ymin), 0.05);
     ymin -= ypad;
     ymax += ypad;
+    auto bound = [this](double& lo, double& hi) {
+        if (!m_yBounds) return;
+        lo = std::max(lo, m_yBounds->first);
+        hi = std::min(hi, m_yBounds->second);
+        if (!(lo < hi)) lo = m_yBounds->first, hi = m_yBounds->second;
+    };
+    bound(ymin, ymax);
     m_xmin = xmin, m_xmax = xmax, m_ymin = ymin, m_ymax = ymax;
 
     QAbstractAxis* xAxis = nullptr;
@@ -121,6 +134,11 @@ void ErrorBarChart::rebuild()
     yAxis->setLabelFormat(QStringLiteral("%g"));
     yAxis->setRange(ymin, ymax);
     yAxis->applyNiceNumbers();
+    if (m_yBounds) {
+        double lo = yAxis->min(), hi = yAxis->max();
+        bound(lo, hi);
+        yAxis->setRange(lo, hi);
+    }
     m_ymin = yAxis->min();
     m_ymax = yAxis->max();
     xAxis->setTitleText(m_xTitle);

@@ -10,6 +10,9 @@
 #include <QString>
 #include <QWidget>
 
+#include <optional>
+#include <utility>
+
 class QChart;
 class QChartView;
 class QAbstractAxis;
@@ -38,6 +41,8 @@ public:
     void setLogX(bool on);  // points with x <= 0 are dropped (and leave the ranges) while it is on
     // Replaces everything shown; the axes fit the points and intervals with a small margin.
     void setData(const QList<ErrorBarSeries>& series);
+    // Limits of the y axis whatever the intervals reach (accuracy: 0..100); bars beyond are clipped.
+    void setYBounds(std::optional<std::pair<double, double>> bounds);
 
     int errorBarCount() const { return m_bars; }   // drawn bars (points with high > low)
     int seriesCount() const { return static_cast<int>(m_data.size()); }
@@ -55,6 +60,7 @@ private:
     QChartView* m_view = nullptr;
     QString m_xTitle, m_yTitle;
     bool m_logX = false;
+    std::optional<std::pair<double, double>> m_yBounds;
     QList<ErrorBarSeries> m_data;
     int m_bars = 0;
     double m_xmin = 0, m_xmax = 1, m_ymin = 0, m_ymax = 1;

@@ -49,6 +49,9 @@ void showFigurePanel(ErrorBarChart* chart, const FigurePanel& panel, const QStri
     chart->setTitle(title.isEmpty() ? panel.title : title);
     chart->setAxisTitles(panel.xLabel, panel.yLabel);
     chart->setLogX(panel.logX);
+    // An accuracy axis stays within 0..100 %, however wide a 2-seed interval is.
+    const bool percent = panel.yLabel.contains(QStringLiteral("(%)"));
+    chart->setYBounds(percent ? std::optional<std::pair<double, double>>({0.0, 100.0}) : std::nullopt);
     chart->setData(panel.series);
 }
 
