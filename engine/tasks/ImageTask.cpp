@@ -80,8 +80,7 @@ double ImageTask::trainBatch(long begin, long end, Timings& t)
     const double loss = m_model->lossAndBackward(m_batchY.data(), b, true, m_rng, &t);
     {
         ScopedTimer up(&t.update);
-        m_optimizer->step();
-        m_model->zeroGrad();
+        m_optimizer->stepAndZeroGrad();  // every parameter of the model is the optimizer's
     }
     return loss;
 }

@@ -124,7 +124,7 @@ double ParseTask::trainBatch(long begin, long end, Timings& t)
     }
     const double loss = m_model->forwardBackward(m_batchFeats.data(), m_batchGold.data(), batch, m_rng, t);
     ScopedTimer timer(&t.update);
-    m_optimizer->step();
+    m_optimizer->stepAndZeroGrad();
     return loss;
 }
 

@@ -1,0 +1,128 @@
+#include "optim/UpdateKernels.h"
+
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+namespace meprop {
+
+namespace {
+
+// Fixed-size Eigen blocks: each statement below is one vectorised loop over a block that stays in
+// L1, so memory sees each array once (read, and written where it changes), while the square root
+// and the division go through Eigen's packet code (a plain loop with std::sqrt does not vectorise
+// without -fno-math-errno). The tail of a span goes through blocks of 8, then of 1.
+template <int B>
+using Block = Eigen::Array<float, B, 1>;
+template <int B>
+using Span = Eigen::Map<Block<B>>;
+
+template <bool kClip, bool kZero, int B>
+inline Block<B> takeGrad(float* g, float clip)
+{
+    Span<B> G(g);
+    Block<B> gi = G;
+    if constexpr (kClip) gi = gi.max(-clip).min(clip);
+    if constexpr (kZero)
+        std::memset(g, 0, sizeof(float) * B);  // vector stores (Eigen's setZero on a map may not be)
+    else if constexpr (kClip)
+        G = gi;
+    return gi;
+}
+
+template <bool kClip, bool kZero, int B>
+long sgdBlocks(long i, long n, float* w, float* g, float lr, float clip)
+{
+    for (; i + B <= n; i += B) {
+        const Block<B> gi = takeGrad<kClip, kZero, B>(g + i, clip);
+        Span<B>(w + i) -= lr * gi;
+    }
+    return i;
+}
+
+template <bool kClip, bool kZero, bool kInside, int B>
+long adagradBlocks(long i, long n, float* w, float* g, float* h, float lr, float eps, float clip)
+{
+    for (; i + B <= n; i += B) {
+        const Block<B> gi = takeGrad<kClip, kZero, B>(g + i, clip);
+        Span<B> H(h + i);
+        H += gi.square();
+        if constexpr (kInside)
+            Span<B>(w + i) -= lr * gi / (H + eps).sqrt();
+        else
+            Span<B>(w + i) -= lr * gi / (H.sqrt() + eps);
+    }
+    return i;
+}
+
+template <bool kClip, bool kZero, int B>
+long adamBlocks(long i, long n, float* w, float* g, float* m, float* v, const AdamStep& s, float clip)
+{
+    for (; i + B <= n; i += B) {
+        const Block<B> gi = takeGrad<kClip, kZero, B>(g + i, clip);
+        Span<B> M(m + i), V(v + i);
+        M = s.beta1 * M + (1.0f - s.beta1) * gi;
+        V = s.beta2 * V + (1.0f - s.beta2) * gi.square();
+        Span<B>(w + i) -= s.stepSize * M / (V.sqrt() * s.invSqrtC2 + s.eps);
+    }
+    return i;
+}
+
+// Calls f(clip, zero) with the two flags as compile-time constants.
+template <class F>
+void withFlags(const GradHandling& gh, F&& f)
+{
+    const bool clip = gh.clip > 0.0f;
+    if (clip && gh.zeroGrad) f(std::true_type{}, std::true_type{});
+    else if (clip) f(std::true_type{}, std::false_type{});
+    else if (gh.zeroGrad) f(std::false_type{}, std::true_type{});
+    else f(std::false_type{}, std::false_type{});
+}
+
+}  // namespace
+
+AdamStep adamStep(float lr, float beta1, float beta2, float eps, long t)
+{
+    const float c1 = 1.0f - static_cast<float>(std::pow(beta1, t));
+    const float c2 = 1.0f - static_cast<float>(std::pow(beta2, t));
+    return {beta1, beta2, lr / c1, 1.0f / std::sqrt(c2), eps};
+}
+
+void sgdUpdate(float* w, float* g, long n, float lr, const GradHandling& gh)
+{
+    withFlags(gh, [&](auto clipFlag, auto zeroFlag) {
+        constexpr bool clip = decltype(clipFlag)::value, zero = decltype(zeroFlag)::value;
+        long i = sgdBlocks<clip, zero, 64>(0, n, w, g, lr, gh.clip);
+        i = sgdBlocks<clip, zero, 8>(i, n, w, g, lr, gh.clip);
+        sgdBlocks<clip, zero, 1>(i, n, w, g, lr, gh.clip);
+    });
+}
+
+void adagradUpdate(float* w, float* g, float* h, long n, float lr, float eps, bool epsInside, const GradHandling& gh)
+{
+    withFlags(gh, [&](auto clipFlag, auto zeroFlag) {
+        constexpr bool clip = decltype(clipFlag)::value, zero = decltype(zeroFlag)::value;
+        auto run = [&](auto insideFlag) {
+            constexpr bool inside = decltype(insideFlag)::value;
+            long i = adagradBlocks<clip, zero, inside, 64>(0, n, w, g, h, lr, eps, gh.clip);
+            i = adagradBlocks<clip, zero, inside, 8>(i, n, w, g, h, lr, eps, gh.clip);
+            adagradBlocks<clip, zero, inside, 1>(i, n, w, g, h, lr, eps, gh.clip);
+        };
+        if (epsInside)
+            run(std::true_type{});
+        else
+            run(std::false_type{});
+    });
+}
+
+void adamUpdate(float* w, float* g, float* m, float* v, long n, const AdamStep& s, const GradHandling& gh)
+{
+    withFlags(gh, [&](auto clipFlag, auto zeroFlag) {
+        constexpr bool clip = decltype(clipFlag)::value, zero = decltype(zeroFlag)::value;
+        long i = adamBlocks<clip, zero, 64>(0, n, w, g, m, v, s, gh.clip);
+        i = adamBlocks<clip, zero, 8>(i, n, w, g, m, v, s, gh.clip);
+        adamBlocks<clip, zero, 1>(i, n, w, g, m, v, s, gh.clip);
+    });
+}
+
+}  // namespace meprop
