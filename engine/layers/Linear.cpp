@@ -1,6 +1,7 @@
 #include "layers/Linear.h"
 
 #include "core/Error.h"
+#include "core/Parallel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -215,21 +216,44 @@ void Linear::backwardSparseRows(const Matrix& dy, Matrix& dx, bool needInputGrad
     const int batch = static_cast<int>(dy.rows());
     const int k = m_sel.k;
     const int m = in();
+    // Threads share the work only from about kMinFloatsPerThread multiply-adds each on: below,
+    // starting them costs more than they save (batch 1 and small k stay on the calling thread).
+    constexpr long kMinFloatsPerThread = 32768;
+    const long work = static_cast<long>(batch) * k * m;  // of dx, and again of dW
+    const int threads = work >= 2 * kMinFloatsPerThread ? engineThreads() : 1;
     m_coef.resize(static_cast<std::size_t>(std::max(batch, k)));
     m_src.resize(m_coef.size());
+    // The calling thread uses the members' scratch; the others their own (a combination needs up
+    // to max(batch, k) coefficients and source rows).
+    auto scratch = [&](std::vector<float>& coef, std::vector<const float*>& src) -> std::pair<float*, const float**> {
+        if (omp_get_thread_num() == 0) return {m_coef.data(), m_src.data()};
+        coef.resize(m_coef.size());
+        src.resize(m_coef.size());
+        return {coef.data(), src.data()};
+    };
 
-    // dx_b = sum over the kept j of dy_bj W_j.
+    // dx_b = sum over the kept j of dy_bj W_j: one example per index, so any split over threads
+    // gives the same rows.
     if (needInputGrad) {
         dx.resize(batch, m);
         const float* w = m_w.value.data();  // row-major: row r starts at w + r * m
-        for (int b = 0; b < batch; ++b) {
-            const int* idx = m_sel.row(b);
-            for (int j = 0; j < k; ++j) {
-                m_coef[static_cast<std::size_t>(j)] = dy(b, idx[j]);
-                m_src[static_cast<std::size_t>(j)] = w + static_cast<std::ptrdiff_t>(idx[j]) * m;
+        auto examples = [&](long lo, long hi) {
+            std::vector<float> ownCoef;
+            std::vector<const float*> ownSrc;
+            auto [coef, src] = scratch(ownCoef, ownSrc);
+            for (long b = lo; b < hi; ++b) {
+                const int* idx = m_sel.row(static_cast<int>(b));
+                for (int j = 0; j < k; ++j) {
+                    coef[j] = dy(b, idx[j]);
+                    src[j] = w + static_cast<std::ptrdiff_t>(idx[j]) * m;
+                }
+                combineRows(dx.row(b).data(), true, coef, src, k, m);
             }
-            combineRows(dx.row(b).data(), true, m_coef.data(), m_src.data(), k, m);
-        }
+        };
+        if (threads > 1)
+            parallelRanges(batch, std::max(1L, kMinFloatsPerThread / (static_cast<long>(k) * m)), examples);
+        else
+            examples(0, batch);
     }
 
     // Group the kept entries by output row (linked lists through m_next, O(batch k)), then
@@ -248,27 +272,41 @@ void Linear::backwardSparseRows(const Matrix& dy, Matrix& dx, bool needInputGrad
             head = e;
         }
     }
+    // Each kept row is summed by one thread, over its examples in the list's order, whatever the
+    // thread count: the result does not depend on it. The row list of the gradient (touchRow) is
+    // written afterwards, on this thread, in the order of m_union, as with one thread.
     Parameter& w = m_w;
-    for (int r : m_union) {
-        int count = 0;
-        float gsum = 0.0f;
-        for (int e = m_head[static_cast<std::size_t>(r)]; e >= 0; e = m_next[static_cast<std::size_t>(e)]) {
-            const int b = e / k;
-            const float g = dy(b, r);
-            m_coef[static_cast<std::size_t>(count)] = g;
-            m_src[static_cast<std::size_t>(count)] = m_x.row(b).data();
-            gsum += g;
-            ++count;
+    auto keptRows = [&](long lo, long hi) {
+        std::vector<float> ownCoef;
+        std::vector<const float*> ownSrc;
+        auto [coef, src] = scratch(ownCoef, ownSrc);
+        for (long j = lo; j < hi; ++j) {
+            const int r = m_union[static_cast<std::size_t>(j)];
+            int count = 0;
+            float gsum = 0.0f;
+            for (int e = m_head[static_cast<std::size_t>(r)]; e >= 0; e = m_next[static_cast<std::size_t>(e)]) {
+                const int b = e / k;
+                const float g = dy(b, r);
+                coef[count] = g;
+                src[count] = m_x.row(b).data();
+                gsum += g;
+                ++count;
+            }
+            m_head[static_cast<std::size_t>(r)] = -1;
+            // A row-sparse gradient is zero outside its row list (Parameter's invariant, which
+            // zeroGrad relies on too), so a row not yet touched is written without being read.
+            const bool fresh = w.rowSparse && (w.rowMark.empty() || !w.rowMark[static_cast<std::size_t>(r)]);
+            combineRows(w.grad.row(r).data(), fresh, coef, src, count, m);
+            m_b.grad(0, r) += gsum;
+            m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(count);
         }
-        m_head[static_cast<std::size_t>(r)] = -1;
-        // A row-sparse gradient is zero outside its row list (Parameter's invariant, which
-        // zeroGrad relies on too), so a row not yet touched is written without being read.
-        const bool fresh = w.rowSparse && (w.rowMark.empty() || !w.rowMark[static_cast<std::size_t>(r)]);
-        combineRows(w.grad.row(r).data(), fresh, m_coef.data(), m_src.data(), count, m);
-        m_b.grad(0, r) += gsum;
-        m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(count);
-        w.touchRow(r);
-    }
+    };
+    const long u = static_cast<long>(m_union.size());
+    if (threads > 1)
+        parallelRanges(u, std::max(1L, kMinFloatsPerThread * u / std::max(1L, work)), keptRows);
+    else
+        keptRows(0, u);
+    for (int r : m_union) w.touchRow(r);
     m_b.touchRow(0);
 }
 
