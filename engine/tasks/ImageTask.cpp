@@ -44,7 +44,7 @@ void ImageTask::build(const Config& config)
 
 void ImageTask::beginEpoch(Rng& rng)
 {
-    for (std::size_t i = m_order.size(); i > 1; --i) std::swap(m_order[i - 1], m_order[rng.below(i)]);
+    rng.shuffle(m_order);
 }
 
 void ImageTask::save(CheckpointWriter& w) const

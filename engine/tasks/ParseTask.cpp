@@ -85,7 +85,7 @@ ParseTask::ParseTask(const ParseSettings& settings, Rng& rng) : m_s(settings), m
 
 void ParseTask::beginEpoch(Rng& rng)
 {
-    std::shuffle(m_order.begin(), m_order.end(), rng.engine());
+    rng.shuffle(m_order);
 }
 
 void ParseTask::save(CheckpointWriter& w) const

@@ -75,7 +75,7 @@ PosTask::PosTask(const PosSettings& settings, Rng& rng) : m_s(settings), m_rng(r
 
 void PosTask::beginEpoch(Rng& rng)
 {
-    std::shuffle(m_order.begin(), m_order.end(), rng.engine());
+    rng.shuffle(m_order);
 }
 
 void PosTask::save(CheckpointWriter& w) const
