@@ -1,63 +1,79 @@
 #include "optim/UpdateKernels.h"
 
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 
 namespace meprop {
 
 namespace {
 
-// Plain loops over restrict pointers, which GCC and Clang vectorise (this file is compiled with
-// -fno-math-errno, engine/CMakeLists.txt, so std::sqrt is the vector square-root instruction:
-// correctly rounded, and faster here than Eigen's fast-math approximation: 0.153 against 0.174 ms
-// for the image MLP's Adam pass, L3-resident). The spans are fixed by the callers (chunks of
-// kUpdateChunk, rows), never by the thread count.
-template <bool kClip, bool kZero>
-inline float takeGrad(float* __restrict g, long i, float clip)
+// Fixed-size Eigen blocks of one AVX register (8 floats): each statement is a few vector
+// instructions on registers, so memory sees each array once (read, and written where it
+// changes). The arithmetic is Eigen's, as the whole-array expressions the optimizers used before
+// (the same bits: the image preset's run is unchanged to the last digit). Measured in the
+// trainer, this beats a plain loop with the correctly rounded vector sqrt (-fno-math-errno) and a
+// reciprocal-estimate division: the square root and the division share one unit, and Eigen's
+// square root (an rsqrt estimate and a Newton step) does not use it. Larger blocks measured
+// slower (their intermediate results go through L1). The tail of a span goes in blocks of 1.
+template <int B>
+using Block = Eigen::Array<float, B, 1>;
+template <int B>
+using Span = Eigen::Map<Block<B>>;
+
+template <bool kClip, bool kZero, int B>
+inline Block<B> takeGrad(float* g, float clip)
 {
-    float gi = g[i];
-    if constexpr (kClip) gi = std::min(std::max(gi, -clip), clip);
+    Span<B> G(g);
+    Block<B> gi = G;
+    if constexpr (kClip) gi = gi.max(-clip).min(clip);
     if constexpr (kZero)
-        g[i] = 0.0f;
+        std::memset(g, 0, sizeof(float) * B);  // vector stores (Eigen's setZero on a map may not be)
     else if constexpr (kClip)
-        g[i] = gi;
+        G = gi;
     return gi;
 }
 
-template <bool kClip, bool kZero>
-void sgdLoop(float* __restrict w, float* __restrict g, long n, float lr, float clip)
+template <bool kClip, bool kZero, int B>
+long sgdBlocks(long i, long n, float* w, float* g, float lr, float clip)
 {
-    for (long i = 0; i < n; ++i) w[i] -= lr * takeGrad<kClip, kZero>(g, i, clip);
-}
-
-template <bool kClip, bool kZero, bool kInside>
-void adagradLoop(float* __restrict w, float* __restrict g, float* __restrict h, long n, float lr, float eps, float clip)
-{
-    for (long i = 0; i < n; ++i) {
-        const float gi = takeGrad<kClip, kZero>(g, i, clip);
-        const float hi = h[i] + gi * gi;
-        h[i] = hi;
-        if constexpr (kInside)
-            w[i] -= lr * gi / std::sqrt(hi + eps);
-        else
-            w[i] -= lr * gi / (std::sqrt(hi) + eps);
+    for (; i + B <= n; i += B) {
+        const Block<B> gi = takeGrad<kClip, kZero, B>(g + i, clip);
+        Span<B>(w + i) -= lr * gi;
     }
+    return i;
 }
 
-template <bool kClip, bool kZero>
-void adamLoop(float* __restrict w, float* __restrict g, float* __restrict m, float* __restrict v, long n, const AdamStep& s, float clip)
+template <bool kClip, bool kZero, bool kInside, int B>
+long adagradBlocks(long i, long n, float* w, float* g, float* h, float lr, float eps, float clip)
 {
-    // Local copies: the stores through the float pointers could otherwise alias `s`.
+    for (; i + B <= n; i += B) {
+        const Block<B> gi = takeGrad<kClip, kZero, B>(g + i, clip);
+        Span<B> H(h + i);
+        H += gi.square();
+        if constexpr (kInside)
+            Span<B>(w + i) -= lr * gi / (H + eps).sqrt();
+        else
+            Span<B>(w + i) -= lr * gi / (H.sqrt() + eps);
+    }
+    return i;
+}
+
+template <bool kClip, bool kZero, int B>
+long adamBlocks(long i, long n, float* w, float* g, float* m, float* v, const AdamStep& s, float clip)
+{
+    // Local copies: the stores through the float pointers could alias `s`, which would make the
+    // compiler reload each scalar in every iteration.
     const float b1 = s.beta1, b2 = s.beta2, c1 = 1.0f - s.beta1, c2 = 1.0f - s.beta2, stepSize = s.stepSize, invSqrtC2 = s.invSqrtC2,
                 eps = s.eps;
-    for (long i = 0; i < n; ++i) {
-        const float gi = takeGrad<kClip, kZero>(g, i, clip);
-        const float mi = b1 * m[i] + c1 * gi;
-        const float vi = b2 * v[i] + c2 * (gi * gi);
-        m[i] = mi;
-        v[i] = vi;
-        w[i] -= stepSize * mi / (std::sqrt(vi) * invSqrtC2 + eps);
+    for (; i + B <= n; i += B) {
+        const Block<B> gi = takeGrad<kClip, kZero, B>(g + i, clip);
+        Span<B> M(m + i), V(v + i);
+        M = b1 * M + c1 * gi;
+        V = b2 * V + c2 * gi.square();
+        Span<B>(w + i) -= stepSize * M / (V.sqrt() * invSqrtC2 + eps);
     }
+    return i;
 }
 
 // Calls f(clip, zero) with the two flags as compile-time constants.
@@ -83,7 +99,9 @@ AdamStep adamStep(float lr, float beta1, float beta2, float eps, long t)
 void sgdUpdate(float* w, float* g, long n, float lr, const GradHandling& gh)
 {
     withFlags(gh, [&](auto clipFlag, auto zeroFlag) {
-        sgdLoop<decltype(clipFlag)::value, decltype(zeroFlag)::value>(w, g, n, lr, gh.clip);
+        constexpr bool clip = decltype(clipFlag)::value, zero = decltype(zeroFlag)::value;
+        const long i = sgdBlocks<clip, zero, 8>(0, n, w, g, lr, gh.clip);
+        sgdBlocks<clip, zero, 1>(i, n, w, g, lr, gh.clip);
     });
 }
 
@@ -91,17 +109,24 @@ void adagradUpdate(float* w, float* g, float* h, long n, float lr, float eps, bo
 {
     withFlags(gh, [&](auto clipFlag, auto zeroFlag) {
         constexpr bool clip = decltype(clipFlag)::value, zero = decltype(zeroFlag)::value;
+        auto run = [&](auto insideFlag) {
+            constexpr bool inside = decltype(insideFlag)::value;
+            const long i = adagradBlocks<clip, zero, inside, 8>(0, n, w, g, h, lr, eps, gh.clip);
+            adagradBlocks<clip, zero, inside, 1>(i, n, w, g, h, lr, eps, gh.clip);
+        };
         if (epsInside)
-            adagradLoop<clip, zero, true>(w, g, h, n, lr, eps, gh.clip);
+            run(std::true_type{});
         else
-            adagradLoop<clip, zero, false>(w, g, h, n, lr, eps, gh.clip);
+            run(std::false_type{});
     });
 }
 
 void adamUpdate(float* w, float* g, float* m, float* v, long n, const AdamStep& s, const GradHandling& gh)
 {
     withFlags(gh, [&](auto clipFlag, auto zeroFlag) {
-        adamLoop<decltype(clipFlag)::value, decltype(zeroFlag)::value>(w, g, m, v, n, s, gh.clip);
+        constexpr bool clip = decltype(clipFlag)::value, zero = decltype(zeroFlag)::value;
+        const long i = adamBlocks<clip, zero, 8>(0, n, w, g, m, v, s, gh.clip);
+        adamBlocks<clip, zero, 1>(i, n, w, g, m, v, s, gh.clip);
     });
 }
 
