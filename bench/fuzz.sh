@@ -78,11 +78,16 @@ report() {  # report NAME STATUS
     echo "clean"
     return 0
   fi
+  if [ "$status" -eq 72 ]; then
+    echo "interrupted (libFuzzer status 72)"
+    return 1
+  fi
   echo "FOUND SOMETHING (libFuzzer status $status; log $log)"
   grep -E "ERROR: |SUMMARY: |fuzz: property violated|runtime error|Test unit written" "$log" | head -8 | sed 's/^/    /'
   mkdir -p "tests/fuzz/regressions/$name"
   for f in "$build/artifacts/$name"/*; do
     [ -f "$f" ] || continue
+    case "$f" in *.seen) continue ;; esac  # reported by an earlier run
     cp "$f" "tests/fuzz/regressions/$name/" && echo "    kept as tests/fuzz/regressions/$name/$(basename "$f")"
     mv "$f" "$f.seen"
   done

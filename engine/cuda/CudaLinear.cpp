@@ -162,7 +162,7 @@ void CudaLinear::load(CheckpointReader& r)
     Matrix w(m_out, m_in), b(1, m_out);
     for (auto [suffix, m] : {std::pair<const char*, Matrix*>{".weight", &w}, {".bias", &b}}) {
         const std::string name = r.string();
-        if (name != m_name + suffix) r.fail("expected parameter \"" + m_name + suffix + "\", found \"" + name + "\"");
+        if (name != m_name + suffix) r.fail("expected parameter \"" + m_name + suffix + "\", found " + quote(name));
         r.matrixInto(*m, "parameter " + name);
     }
     const std::vector<std::uint64_t> counts = r.u64s(static_cast<std::size_t>(m_out), m_name + " update counts");

@@ -82,6 +82,7 @@ void CheckpointReader::raw(void* p, std::size_t n)
     if (n > remaining())
         fail("truncated: " + std::to_string(n) + " bytes wanted at offset " + std::to_string(m_pos) + ", " + std::to_string(remaining()) +
              " left");
+    if (n == 0) return;  // p may be the null data() of an empty vector: no memcpy (found by the fuzzer)
     std::memcpy(p, m_data.data() + m_pos, n);
     m_pos += n;
 }
@@ -102,7 +103,8 @@ void CheckpointReader::section(std::string_view name)
     if (found != marker(name)) {
         const bool isMarker = found.rfind("\xC2\xA7", 0) == 0;
         fail("expected section \"" + std::string(name) + "\" at offset " + std::to_string(at) + ", found " +
-             (isMarker ? "section \"" + found.substr(2) + "\"" : std::string("other data")) + " (corrupt, or written by another build?)");
+             (isMarker ? "section " + quote(std::string_view(found).substr(2)) : std::string("other data")) +
+             " (corrupt, or written by another build?)");
     }
 }
 
@@ -154,7 +156,7 @@ void CheckpointReader::matrixInto(Matrix& m, const std::string& what)
 void CheckpointReader::parameterInto(Parameter& p)
 {
     const std::string name = string();
-    if (name != p.name) fail("expected parameter \"" + p.name + "\", found \"" + name + "\"");
+    if (name != p.name) fail("expected parameter \"" + p.name + "\", found " + quote(name));
     matrixInto(p.value, "parameter " + p.name);
 }
 

@@ -11,7 +11,8 @@
 // ("checkpoint: expected section \"adam\", found \"sgd\"") instead of reading garbage.
 // The reader is safe on hostile bytes (it is fuzzed): every read is bounds-checked, and every
 // length is checked against the bytes left before anything is allocated, so a corrupt stream
-// throws CheckpointError and never allocates more than the stream's own size.
+// throws CheckpointError and never allocates more than the stream's own size. Names read from the
+// stream are quoted escaped (core/Error.h quote), so a message stays one line.
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
@@ -43,7 +44,10 @@ public:
     std::string take() { return std::move(m_out); }
 
 private:
-    void raw(const void* p, std::size_t n) { m_out.append(static_cast<const char*>(p), n); }
+    void raw(const void* p, std::size_t n)
+    {
+        if (n > 0) m_out.append(static_cast<const char*>(p), n);  // p may be an empty vector's null data()
+    }
     std::string m_out;
 };
 

@@ -167,7 +167,7 @@ void Config::setFromString(const std::string& key, const std::string& text, cons
     if (findLegacyKey(key)) {
         if (text == "true" || text == "1") return set(key, true, source);
         if (text == "false" || text == "0") return set(key, false, source);
-        throw ConfigError(prefix(source, key) + ": expected true or false, got \"" + text + "\"");
+        throw ConfigError(prefix(source, key) + ": expected true or false, got " + quote(text));
     }
     const KeySpec* spec = findKey(key);
     if (!spec) throw ConfigError((source.empty() ? std::string() : source + ": ") + "unknown key " + quote(key) + " (known: " + knownKeys() + ")");

@@ -195,8 +195,9 @@ private slots:
         QVERIFY(states["stopped"] > 0);
     }
 
-    // Closing the window mid-run stops the run and the queue and joins the training thread: the
-    // window's destruction returns promptly and no folder holds a summary of an unfinished run.
+    // Closing the window mid-run (stopping the runs, or quitting when they are done) stops the run
+    // and the queue or lets them finish, and joins the training thread: the window's destruction
+    // returns promptly and no folder holds a summary of an unfinished run.
     void closingTheWindowMidRun()
     {
         const int windows = 12 * m_scale;
@@ -214,12 +215,26 @@ private slots:
                      qPrintable(error));
             w->show();
             QVERIFY(rng() % 2 ? w->start() : w->startCompare());  // one run, or three queued
-            if (rng() % 3 == 0) w->togglePause();
+            const bool paused = rng() % 3 == 0;
+            if (paused) w->togglePause();
             QTest::qWait(int(rng() % 60));
-            closedMidRun += w->runs()->isBusy() ? 1 : 0;
+            const bool busy = w->runs()->isBusy();
+            closedMidRun += busy ? 1 : 0;
+            // The window asks what to do with running runs: stop them (two times in three) or quit
+            // when they are done.
+            const bool stopRuns = rng() % 3 != 0;
+            w->setQuitAnswer([stopRuns](int, int) {
+                return stopRuns ? MainWindow::QuitChoice::StopRuns : MainWindow::QuitChoice::QuitWhenDone;
+            });
             QElapsedTimer t;
             t.start();
             w->close();
+            if (!stopRuns) {
+                if (paused) w->togglePause();  // resume (the pause may still be on its way), or it waits for ever
+                QTRY_VERIFY_WITH_TIMEOUT(!w->isVisible(), 60000);  // closes itself when the last run ends
+            }
+            QVERIFY(!w->isVisible());
+            t.restart();
             delete w;
             QVERIFY2(t.elapsed() < 10000, "closing the window took too long: a hang");
             // The controller is gone with the window: read the folders back.

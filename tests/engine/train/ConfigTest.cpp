@@ -257,3 +257,24 @@ TEST(Presets, AuthorsPresetsCarryEveryDetailOfTheirCode)
     EXPECT_EQ(def.getInt("epochs"), 20);
     EXPECT_EQ(Config::fromJson(findPreset("authors-default-dense").values).getString("mode"), "dense");
 }
+
+// Values from the input are quoted JSON-escaped: a message stays one line whatever the value
+// (found by the checkpoint fuzzer through a stored configuration).
+TEST(Config, MessagesQuoteValuesOnOneLine)
+{
+    for (const nlohmann::json& j : {nlohmann::json{{"mode", "top\nk"}}, nlohmann::json{{"bad\nkey", 1}}}) {
+        try {
+            Config::fromJson(j, "c.json");
+            FAIL() << j.dump();
+        } catch (const ConfigError& e) {
+            EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+        }
+    }
+    Config c;
+    try {
+        c.setFromString("k", "1\n2");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("got \"1\\n2\""), std::string::npos) << e.what();
+    }
+}
