@@ -96,7 +96,7 @@ int main(int argc, char** argv)
         std::vector<int> y;
         std::printf("epoch,exact_loss,authors_loss,underflow_share\n");
         for (int epoch = 1; epoch <= epochs; ++epoch) {
-            for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+            rng.shuffle(order);
             long chunkBegin = 0;
             for (int chunk = 0; chunk < evals; ++chunk) {
                 const long chunkEnd = chunkBegin + n / evals + (chunk < n % evals ? 1 : 0);
@@ -118,8 +118,7 @@ int main(int argc, char** argv)
                         under += u;
                     }
                     exact += model.lossAndBackward(y.data(), b, true, rng, nullptr) * static_cast<double>(b);
-                    optimizer->step();
-                    model.zeroGrad();
+                    optimizer->stepAndZeroGrad();
                 }
                 const double m = static_cast<double>(chunkEnd - chunkBegin);
                 std::printf("%.8g,%.8g,%.8g,%.6g\n", epoch - 1 + static_cast<double>(chunk + 1) / evals, exact / m, theirs / m,

@@ -41,12 +41,20 @@ struct Parameter {
     void zeroGrad()
     {
         if (rowSparse) {
-            for (int r : rows) {
-                grad.row(r).setZero();
-                rowMark[static_cast<std::size_t>(r)] = 0;
-            }
+            for (int r : rows) grad.row(r).setZero();
         } else {
             grad.setZero();
+        }
+        markGradZeroed();
+    }
+    // The bookkeeping half of zeroGrad, for a caller that has itself set every element of grad
+    // that could be nonzero (the rows in `rows`, or all of it when dense) to zero: an optimizer
+    // that clears the gradient in its update pass (optim/Optimizer.h, stepAndZeroGrad).
+    void markGradZeroed()
+    {
+        if (rowSparse) {
+            for (int r : rows) rowMark[static_cast<std::size_t>(r)] = 0;
+        } else {
             std::fill(rowMark.begin(), rowMark.end(), 0);
         }
         rowSparse = true;  // all zero now: the empty row list describes it exactly

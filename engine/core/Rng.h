@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace meprop {
 
@@ -18,6 +20,14 @@ public:
     // Uniform integer in [0, n).
     std::uint64_t below(std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(m_engine); }
     bool bernoulli(float p) { return uniform(0.0f, 1.0f) < p; }
+    // The engine's one shuffle (the tasks' epoch orders): Fisher-Yates from the back, one
+    // below(i) draw for i = n .. 2. Written out rather than std::shuffle, whose draws differ
+    // between standard libraries.
+    template <class T>
+    void shuffle(std::vector<T>& v)
+    {
+        for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[static_cast<std::size_t>(below(i))]);
+    }
 
     // The engine's whole state as the standard's text form (312 numbers), and back, for
     // checkpoints: a restored Rng continues with exactly the draws the saved one would have made.

@@ -88,10 +88,8 @@ void CudaImageTask::load(CheckpointReader& r)
 
 void CudaImageTask::beginEpoch(Rng& rng)
 {
-    // Fisher-Yates with the run's Rng (std::shuffle's draws differ between standard libraries).
     std::iota(m_order.begin(), m_order.end(), 0);
-    for (std::size_t i = m_order.size(); i > 1; --i)
-        std::swap(m_order[i - 1], m_order[static_cast<std::size_t>(rng.below(i))]);
+    rng.shuffle(m_order);  // the engine's one shuffle (core/Rng.h)
     m_orderDevice.upload(m_order, m_ctx->stream());
 }
 

@@ -2,13 +2,18 @@
 
 namespace meprop {
 
+void dropoutMask(Matrix& mask, Eigen::Index rows, Eigen::Index cols, float p, Rng& rng)
+{
+    const float scale = 1.0f / (1.0f - p);
+    mask.resize(rows, cols);
+    for (Eigen::Index i = 0; i < mask.size(); ++i) mask.data()[i] = rng.bernoulli(p) ? 0.0f : scale;
+}
+
 void Dropout::forward(Matrix& x, bool train, Rng& rng)
 {
     m_active = train && m_p > 0.0f;
     if (!m_active) return;
-    const float scale = 1.0f / (1.0f - m_p);
-    m_mask.resize(x.rows(), x.cols());
-    for (Eigen::Index i = 0; i < m_mask.size(); ++i) m_mask.data()[i] = rng.bernoulli(m_p) ? 0.0f : scale;
+    dropoutMask(m_mask, x.rows(), x.cols(), m_p, rng);
     x.array() *= m_mask.array();
 }
 

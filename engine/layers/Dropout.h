@@ -6,6 +6,11 @@
 
 namespace meprop {
 
+// The one inverted-dropout mask of the engine (the MLP's Dropout below, the tagger, the parser):
+// mask resized to rows x cols, each element in row-major order 0 with probability p (one
+// rng.bernoulli(p) draw each) and 1/(1-p) otherwise. Requires 0 <= p < 1.
+void dropoutMask(Matrix& mask, Eigen::Index rows, Eigen::Index cols, float p, Rng& rng);
+
 class Dropout {
 public:
     explicit Dropout(float p = 0.0f) : m_p(p) {}

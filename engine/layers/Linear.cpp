@@ -1,6 +1,7 @@
 #include "layers/Linear.h"
 
 #include "core/Error.h"
+#include "core/Parallel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -210,6 +211,57 @@ void Linear::backwardMaskedGemm(const Matrix& dy, Matrix& dx, bool needInputGrad
     m_b.touchRow(0);
 }
 
+namespace {
+
+// dx_b = sum over the kept j of dy_bj W_j for the examples b in [lo, hi): one example per index,
+// so any split over threads gives the same rows. coef, src: room for k entries.
+void sparseInputGradient(const Matrix& dy, const Selection& sel, const float* w, int m, long lo, long hi, Matrix& dx, float* coef,
+                         const float** src)
+{
+    const int k = sel.k;
+    for (long b = lo; b < hi; ++b) {
+        const int* idx = sel.row(static_cast<int>(b));
+        for (int j = 0; j < k; ++j) {
+            coef[j] = dy(b, idx[j]);
+            src[j] = w + static_cast<std::ptrdiff_t>(idx[j]) * m;
+        }
+        combineRows(dx.row(b).data(), true, coef, src, k, m);
+    }
+}
+
+// The kept rows' gradients: for the rows rows[lo..hi), dW_r += sum over the examples b keeping r
+// (the linked list head[r], next) of dy_br x_b, db_r += the sum of those dy_br, counts[r] += how
+// many; head[r] is reset to -1. Each row is summed over its examples in the list's order, so any
+// split of the rows over threads gives the same bits. Reads w.rowMark, writes no row list.
+// coef, src: room for batch entries.
+void sparseWeightGradient(const Matrix& dy, const Matrix& x, int k, const int* rows, long lo, long hi, int* head, const int* next,
+                          Parameter& w, Parameter& bias, std::uint64_t* counts, float* coef, const float** src)
+{
+    const int m = static_cast<int>(x.cols());
+    for (long j = lo; j < hi; ++j) {
+        const int r = rows[j];
+        int count = 0;
+        float gsum = 0.0f;
+        for (int e = head[r]; e >= 0; e = next[e]) {
+            const int b = e / k;
+            const float g = dy(b, r);
+            coef[count] = g;
+            src[count] = x.row(b).data();
+            gsum += g;
+            ++count;
+        }
+        head[r] = -1;
+        // A row-sparse gradient is zero outside its row list (Parameter's invariant, which
+        // zeroGrad relies on too), so a row not yet touched is written without being read.
+        const bool fresh = w.rowSparse && (w.rowMark.empty() || !w.rowMark[static_cast<std::size_t>(r)]);
+        combineRows(w.grad.row(r).data(), fresh, coef, src, count, m);
+        bias.grad(0, r) += gsum;
+        counts[r] += static_cast<std::uint64_t>(count);
+    }
+}
+
+}  // namespace
+
 void Linear::backwardSparseRows(const Matrix& dy, Matrix& dx, bool needInputGrad)
 {
     const int batch = static_cast<int>(dy.rows());
@@ -217,19 +269,31 @@ void Linear::backwardSparseRows(const Matrix& dy, Matrix& dx, bool needInputGrad
     const int m = in();
     m_coef.resize(static_cast<std::size_t>(std::max(batch, k)));
     m_src.resize(m_coef.size());
+    // Threads share the work only from about kMinFloatsPerThread multiply-adds each on: below,
+    // starting them costs more than they save (batch 1 and small k stay on the calling thread).
+    constexpr long kMinFloatsPerThread = 32768;
+    const long work = static_cast<long>(batch) * k * m;  // of dx, and again of dW
+    const bool threaded = work >= 2 * kMinFloatsPerThread && engineThreads() > 1;
+    // Runs body(lo, hi, coef, src) over [0, n) on the threads: the calling thread with the members'
+    // scratch, the others with their own.
+    auto spread = [&](long n, long minPerThread, auto&& body) {
+        parallelRanges(n, minPerThread, [&](long lo, long hi) {
+            if (omp_get_thread_num() == 0) return body(lo, hi, m_coef.data(), m_src.data());
+            std::vector<float> coef(m_coef.size());
+            std::vector<const float*> src(m_coef.size());
+            body(lo, hi, coef.data(), src.data());
+        });
+    };
 
-    // dx_b = sum over the kept j of dy_bj W_j.
     if (needInputGrad) {
         dx.resize(batch, m);
         const float* w = m_w.value.data();  // row-major: row r starts at w + r * m
-        for (int b = 0; b < batch; ++b) {
-            const int* idx = m_sel.row(b);
-            for (int j = 0; j < k; ++j) {
-                m_coef[static_cast<std::size_t>(j)] = dy(b, idx[j]);
-                m_src[static_cast<std::size_t>(j)] = w + static_cast<std::ptrdiff_t>(idx[j]) * m;
-            }
-            combineRows(dx.row(b).data(), true, m_coef.data(), m_src.data(), k, m);
-        }
+        if (threaded)
+            spread(batch, std::max(1L, kMinFloatsPerThread / (static_cast<long>(k) * m)), [&](long lo, long hi, float* coef, const float** src) {
+                sparseInputGradient(dy, m_sel, w, m, lo, hi, dx, coef, src);
+            });
+        else
+            sparseInputGradient(dy, m_sel, w, m, 0, batch, dx, m_coef.data(), m_src.data());
     }
 
     // Group the kept entries by output row (linked lists through m_next, O(batch k)), then
@@ -248,27 +312,17 @@ void Linear::backwardSparseRows(const Matrix& dy, Matrix& dx, bool needInputGrad
             head = e;
         }
     }
-    Parameter& w = m_w;
-    for (int r : m_union) {
-        int count = 0;
-        float gsum = 0.0f;
-        for (int e = m_head[static_cast<std::size_t>(r)]; e >= 0; e = m_next[static_cast<std::size_t>(e)]) {
-            const int b = e / k;
-            const float g = dy(b, r);
-            m_coef[static_cast<std::size_t>(count)] = g;
-            m_src[static_cast<std::size_t>(count)] = m_x.row(b).data();
-            gsum += g;
-            ++count;
-        }
-        m_head[static_cast<std::size_t>(r)] = -1;
-        // A row-sparse gradient is zero outside its row list (Parameter's invariant, which
-        // zeroGrad relies on too), so a row not yet touched is written without being read.
-        const bool fresh = w.rowSparse && (w.rowMark.empty() || !w.rowMark[static_cast<std::size_t>(r)]);
-        combineRows(w.grad.row(r).data(), fresh, m_coef.data(), m_src.data(), count, m);
-        m_b.grad(0, r) += gsum;
-        m_counts[static_cast<std::size_t>(r)] += static_cast<std::uint64_t>(count);
-        w.touchRow(r);
-    }
+    // The row list of the gradient (touchRow) is written afterwards, on this thread, in the order
+    // of m_union: the same list as with one thread.
+    const long u = static_cast<long>(m_union.size());
+    auto rows = [&](long lo, long hi, float* coef, const float** src) {
+        sparseWeightGradient(dy, m_x, k, m_union.data(), lo, hi, m_head.data(), m_next.data(), m_w, m_b, m_counts.data(), coef, src);
+    };
+    if (threaded)
+        spread(u, std::max(1L, kMinFloatsPerThread * u / std::max(1L, work)), rows);
+    else
+        rows(0, u, m_coef.data(), m_src.data());
+    for (int r : m_union) m_w.touchRow(r);
     m_b.touchRow(0);
 }
 

@@ -24,41 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// The k largest |v[i]| of v[0..n), sorted ascending, in the order of topKIndices (ops/TopK.h: ties
-// to the lower index, NaN above infinity above every finite value), and like it returns false when
-// some v[i] is not finite. For the small k of meProp (k <= 32) one pass keeping a sorted list of
-// the best k beats nth_element: almost every element is rejected by a single comparison with the
-// k-th best so far. That comparison is written so that a NaN fails it; a NaN row then goes to
-// topKIndices for the total order (rare: the run stops on it), and infinities sort as usual.
-bool selectTopK(const float* v, int n, int k, int* out, std::vector<int>& scratch)
-{
-    if (k > 32 || k >= n) return topKIndices(v, n, k, out, scratch);
-    float best[32];
-    int idx[32];
-    int filled = 0;
-    bool nan = false;
-    for (int i = 0; i < n; ++i) {
-        const float a = std::fabs(v[i]);
-        if (filled == k && a <= best[k - 1]) continue;  // equal magnitude: the lower index stays
-        if (a != a) {
-            nan = true;
-            continue;
-        }
-        int p = filled < k ? filled++ : k - 1;
-        while (p > 0 && best[p - 1] < a) {
-            best[p] = best[p - 1];
-            idx[p] = idx[p - 1];
-            --p;
-        }
-        best[p] = a;
-        idx[p] = i;
-    }
-    if (nan) return topKIndices(v, n, k, out, scratch);
-    std::copy(idx, idx + k, out);
-    std::sort(out, out + k);
-    return best[0] < std::numeric_limits<float>::infinity();  // an infinity would be the largest
-}
-
 }  // namespace
 
 Lstm::Lstm(int in, int hidden, Rng& rng, bool reverse, const std::string& name, std::optional<Init> init)
@@ -243,7 +208,7 @@ void Lstm::selectShared(const Matrix& dh, int k, std::vector<int>& rows)
         int* out = rows.data() + static_cast<std::size_t>(j) * k;
         // A non-finite score comes from a non-finite dh, which reaches da too: backward's check
         // of da reports it.
-        selectTopK(m_score.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
+        topKIndices(m_score.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch);
         for (int q = 0; q < k; ++q) out[q] += j * H;
     }
 }
@@ -322,18 +287,10 @@ void Lstm::backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng&
             for (int j = 0; j < 4; ++j) {
                 int* out = sel + static_cast<std::size_t>(j) * k;
                 if (mode == BackpropMode::TopK) {
-                    if (!selectTopK(da.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch))
+                    if (!topKIndices(da.data() + static_cast<std::size_t>(j) * H, H, k, out, m_scratch))
                         throw NonFiniteGradient(m_name);
                 } else {
-                    // Partial Fisher-Yates: k distinct uniform draws from the block.
-                    m_perm.resize(static_cast<std::size_t>(H));
-                    std::iota(m_perm.begin(), m_perm.end(), 0);
-                    for (int q = 0; q < k; ++q) {
-                        const int r = q + static_cast<int>(rng.below(static_cast<std::uint64_t>(H - q)));
-                        std::swap(m_perm[static_cast<std::size_t>(q)], m_perm[static_cast<std::size_t>(r)]);
-                    }
-                    std::copy(m_perm.begin(), m_perm.begin() + k, out);
-                    std::sort(out, out + k);
+                    randomIndices(H, k, rng, out, m_perm);  // k distinct uniform draws from the block
                 }
                 for (int q = 0; q < k; ++q) out[q] += j * H;
             }

@@ -2,31 +2,44 @@
 
 #include "core/Error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 namespace meprop {
 
-double softmaxCrossEntropy(const Matrix& logits, const int* labels, long count, Matrix* dlogits)
+double softmaxCrossEntropySum(const Matrix& logits, const int* labels, long count, Matrix* dlogits, const CrossEntropyOptions& o)
 {
-    const Eigen::Index batch = logits.rows(), classes = logits.cols();
-    if (count != batch) throw ShapeError("softmax cross-entropy: " + std::to_string(count) + " labels for " + std::to_string(batch) + " rows");
-    if (dlogits) dlogits->resize(batch, classes);
+    const Eigen::Index rows = logits.rows(), classes = logits.cols();
+    if (count != rows)
+        throw ShapeError(o.what + ": " + std::to_string(count) + " labels for " + std::to_string(rows) + " rows");
+    if (dlogits) dlogits->resize(rows, classes);
     double loss = 0.0;
-    const float invB = 1.0f / static_cast<float>(batch);
-    for (Eigen::Index b = 0; b < batch; ++b) {
-        const int y = labels[b];
-        if (y < 0 || y >= classes) throw ShapeError("softmax cross-entropy: label " + std::to_string(y) + " outside [0, " + std::to_string(classes) + ")");
-        const auto row = logits.row(b);
+    for (Eigen::Index r = 0; r < rows; ++r) {
+        const int y = labels[r];
+        if (y < 0 && o.skipNegative) {
+            if (dlogits) dlogits->row(r).setZero();
+            continue;
+        }
+        if (y < 0 || y >= classes)
+            throw ShapeError(o.what + ": label " + std::to_string(y) + " outside [0, " + std::to_string(classes) + ")");
+        const auto row = logits.row(r);
         const float mx = row.maxCoeff();
         const double sum = (row.array() - mx).exp().template cast<double>().sum();
         loss += std::log(sum) - static_cast<double>(row(y) - mx);
         if (dlogits) {
-            dlogits->row(b) = ((row.array() - mx).exp() * static_cast<float>(1.0 / sum) * invB).matrix();
-            (*dlogits)(b, y) -= invB;
+            dlogits->row(r) = ((row.array() - mx).exp() * static_cast<float>(1.0 / sum) * o.scale).matrix();
+            (*dlogits)(r, y) -= o.scale;
         }
     }
-    return loss / static_cast<double>(batch);
+    return loss;
+}
+
+double softmaxCrossEntropy(const Matrix& logits, const int* labels, long count, Matrix* dlogits)
+{
+    CrossEntropyOptions o;
+    o.scale = logits.rows() > 0 ? 1.0f / static_cast<float>(logits.rows()) : 1.0f;
+    return softmaxCrossEntropySum(logits, labels, count, dlogits, o) / static_cast<double>(std::max<Eigen::Index>(logits.rows(), 1));
 }
 
 std::vector<int> argmaxRows(const Matrix& logits)

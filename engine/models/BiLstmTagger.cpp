@@ -1,6 +1,8 @@
 #include "models/BiLstmTagger.h"
 
 #include "core/Error.h"
+#include "layers/Dropout.h"
+#include "layers/SoftmaxCrossEntropy.h"
 
 #include <cmath>
 
@@ -19,13 +21,6 @@ BiLstmTagger::BiLstmTagger(const TaggerShape& shape, Rng& rng) : m_shape(shape)
     m_fwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, false, "lstm.fwd", shape.init);
     m_bwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, true, "lstm.bwd", shape.init);
     m_out = std::make_unique<Linear>(2 * shape.hidden, shape.tags, rng, shape.init.value_or(Init::XavierUniform), "output");
-}
-
-void BiLstmTagger::dropoutMask(Matrix& mask, int rows, int cols, Rng& rng) const
-{
-    const float keep = 1.0f - m_shape.dropout;
-    mask.resize(rows, cols);
-    for (Eigen::Index i = 0; i < mask.size(); ++i) mask.data()[i] = rng.bernoulli(keep) ? 1.0f / keep : 0.0f;
 }
 
 void BiLstmTagger::embed(const TaggerSentence& s, Matrix& x) const
@@ -47,7 +42,7 @@ void BiLstmTagger::forward(const TaggerSentence& s, Matrix& scores, bool train, 
     embed(s, m_x);
     m_dropped = train && m_shape.dropout > 0.0f;
     if (m_dropped) {
-        dropoutMask(m_inMask, T, inputDim(), rng);
+        dropoutMask(m_inMask, T, inputDim(), m_shape.dropout, rng);
         m_x.array() *= m_inMask.array();
     }
     m_fwd->forward(m_x, m_hf);
@@ -56,7 +51,7 @@ void BiLstmTagger::forward(const TaggerSentence& s, Matrix& scores, bool train, 
     m_hcat.leftCols(H) = m_hf;
     m_hcat.rightCols(H) = m_hb;
     if (m_dropped) {
-        dropoutMask(m_hMask, T, 2 * H, rng);
+        dropoutMask(m_hMask, T, 2 * H, m_shape.dropout, rng);
         m_hcat.array() *= m_hMask.array();
     }
     m_out->forward(m_hcat, scores);
@@ -134,25 +129,13 @@ std::vector<std::vector<int>> BiLstmTagger::predictMany(const std::vector<const 
 
 double BiLstmTagger::crossEntropy(const Matrix& scores, const std::vector<int>& tags, float scale, Matrix& dscores)
 {
-    const Eigen::Index T = scores.rows();
-    if (static_cast<Eigen::Index>(tags.size()) != T)
-        throw ShapeError("tagger: " + std::to_string(tags.size()) + " gold tags for " + std::to_string(T) + " tokens");
-    dscores.setZero(T, scores.cols());
-    double loss = 0.0;
-    for (Eigen::Index t = 0; t < T; ++t) {
-        const int gold = tags[static_cast<std::size_t>(t)];
-        if (gold < 0) continue;
-        if (gold >= scores.cols()) throw ShapeError("tagger: tag id " + std::to_string(gold) + " outside the tag set");
-        const float m = scores.row(t).maxCoeff();
-        auto p = dscores.row(t);
-        p.array() = (scores.row(t).array() - m).exp();
-        const float z = p.sum();
-        p /= z;
-        loss += -(static_cast<double>(scores(t, gold)) - m - std::log(static_cast<double>(z)));
-        p(gold) -= 1.0f;
-        p *= scale;
-    }
-    return loss;
+    if (static_cast<Eigen::Index>(tags.size()) != scores.rows())
+        throw ShapeError("tagger: " + std::to_string(tags.size()) + " gold tags for " + std::to_string(scores.rows()) + " tokens");
+    CrossEntropyOptions o;
+    o.scale = scale;
+    o.skipNegative = true;  // a token without a gold tag
+    o.what = "tagger";
+    return softmaxCrossEntropySum(scores, tags.data(), static_cast<long>(tags.size()), &dscores, o);
 }
 
 std::vector<Parameter*> BiLstmTagger::parameters()

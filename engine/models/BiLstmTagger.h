@@ -93,7 +93,6 @@ public:
 
 private:
     void embed(const TaggerSentence& s, Matrix& x) const;
-    void dropoutMask(Matrix& mask, int rows, int cols, Rng& rng) const;
 
     TaggerShape m_shape;
     std::unique_ptr<Embedding> m_word;

@@ -1,6 +1,8 @@
 #include "models/ParserModel.h"
 
 #include "core/Error.h"
+#include "layers/Dropout.h"
+#include "layers/SoftmaxCrossEntropy.h"
 
 #include <cmath>
 
@@ -141,7 +143,6 @@ void ParserModel::activate(const Matrix& z, Matrix& h) const
 double ParserModel::forwardBackward(const int* feats, const int* gold, int batch, Rng& rng, Timings& t)
 {
     for (Parameter* p : parameters()) p->zeroGrad();
-    const int T = m_s.transitions;
     double loss = 0.0;
     {
         ScopedTimer timer(&t.forward);
@@ -151,28 +152,17 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
             m_hidden[l]->forward(*in, m_z[l]);
             activate(m_z[l], m_h[l]);
             if (m_s.dropout > 0.0f) {
-                const float keep = 1.0f - m_s.dropout;
-                m_mask[l].resize(m_h[l].rows(), m_h[l].cols());
-                for (Eigen::Index i = 0; i < m_mask[l].size(); ++i) m_mask[l].data()[i] = rng.bernoulli(keep) ? 1.0f / keep : 0.0f;
+                dropoutMask(m_mask[l], m_h[l].rows(), m_h[l].cols(), m_s.dropout, rng);
                 m_h[l].array() *= m_mask[l].array();
             }
             in = &m_h[l];
         }
         m_output->forward(*in, m_scores);
-        // Softmax cross-entropy; dy = (p - onehot) / B.
-        m_dy.resize(batch, T);
-        for (int b = 0; b < batch; ++b) {
-            const int g = gold[b];
-            if (g < 0 || g >= T)
-                throw ShapeError("parser: gold transition " + std::to_string(g) + " out of 0.." + std::to_string(T - 1));
-            const float mx = m_scores.row(b).maxCoeff();
-            auto e = (m_scores.row(b).array() - mx).exp();
-            const float sum = e.sum();
-            m_dy.row(b) = e / sum;
-            loss -= std::log(std::max(1e-30, static_cast<double>(m_dy(b, g))));
-            m_dy(b, g) -= 1.0f;
-        }
-        if (!m_s.sumLoss) m_dy /= static_cast<float>(batch);
+        // Softmax cross-entropy; dy = (p - onehot), / B for the mean loss.
+        CrossEntropyOptions ce;
+        ce.scale = m_s.sumLoss ? 1.0f : 1.0f / static_cast<float>(batch);
+        ce.what = "parser: gold transition";
+        loss = softmaxCrossEntropySum(m_scores, gold, batch, &m_dy, ce);
     }
     ScopedTimer overall(&t.bpOverall);
     const BackpropMode outMode = m_s.kOutput == 0 || m_s.mode == BackpropMode::Dense ? BackpropMode::Dense : m_s.mode;

@@ -124,6 +124,42 @@ bool topKBySampledThreshold(const float* v, int n, int k, int* out, std::vector<
 
 bool sampledPathApplies(int n, int k) { return n >= 256 && 8 * k <= n; }
 
+// The largest k of meProp's small selections (the LSTM's gate blocks, narrow layers) that go
+// through one pass keeping a sorted list of the best k, which beats nth_element there: almost
+// every element is rejected by a single comparison with the k-th best so far.
+constexpr int kInsertionMaxK = 32;
+
+// The k largest |v[i]| (k <= kInsertionMaxK, k < n) in the order of TopK.h. The comparison with
+// the k-th best is written so that a NaN fails it; a NaN then sends the whole selection to the
+// index select, whose order covers it (rare: the run stops on it), and infinities sort as usual.
+bool topKByInsertion(const float* v, int n, int k, int* out, std::vector<int>& scratch)
+{
+    float best[kInsertionMaxK];
+    int idx[kInsertionMaxK];
+    int filled = 0;
+    bool nan = false;
+    for (int i = 0; i < n; ++i) {
+        const float a = std::fabs(v[i]);
+        if (filled == k && a <= best[k - 1]) continue;  // equal magnitude: the lower index stays
+        if (a != a) {
+            nan = true;
+            continue;
+        }
+        int p = filled < k ? filled++ : k - 1;
+        while (p > 0 && best[p - 1] < a) {
+            best[p] = best[p - 1];
+            idx[p] = idx[p - 1];
+            --p;
+        }
+        best[p] = a;
+        idx[p] = i;
+    }
+    if (nan) return topKByIndexSelect(v, n, k, out, scratch);
+    std::copy(idx, idx + k, out);
+    std::sort(out, out + k);
+    return best[0] < std::numeric_limits<float>::infinity();  // an infinity would be the largest
+}
+
 }  // namespace
 
 bool topKIndices(const float* v, int n, int k, int* out, std::vector<int>& scratch)
@@ -132,6 +168,7 @@ bool topKIndices(const float* v, int n, int k, int* out, std::vector<int>& scrat
         std::iota(out, out + n, 0);
         return allFinite(v, static_cast<std::size_t>(n));
     }
+    if (k <= kInsertionMaxK) return topKByInsertion(v, n, k, out, scratch);
     float kth = 0.0f;
     if (sampledPathApplies(n, k) && topKBySampledThreshold(v, n, k, out, scratch, &kth)) return true;
     return topKByIndexSelect(v, n, k, out, scratch);

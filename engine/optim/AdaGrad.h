@@ -10,10 +10,12 @@ class AdaGrad : public Optimizer {
 public:
     explicit AdaGrad(const OptimizerSettings& s) : m_s(s) {}
     void attach(const std::vector<Parameter*>& params) override;
-    void step() override;
     std::string name() const override { return "adagrad"; }
     void save(CheckpointWriter& w) const override;
     void load(CheckpointReader& r) override;
+
+protected:
+    void update(bool zeroGrad) override;
 
 private:
     OptimizerSettings m_s;

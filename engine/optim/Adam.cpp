@@ -1,25 +1,8 @@
 #include "optim/Adam.h"
 
-#include <cmath>
+#include "optim/UpdateKernels.h"
 
 namespace meprop {
-
-namespace {
-
-// The step-dependent scalars of Adam after t updates (also CudaOptimizer's, on the host).
-struct AdamScalars {
-    float stepSize;   // lr / (1 - b1^t)
-    float invSqrtC2;  // 1 / sqrt(1 - b2^t)
-};
-
-AdamScalars adamScalars(const OptimizerSettings& s, long t)
-{
-    const float c1 = 1.0f - static_cast<float>(std::pow(s.beta1, t));
-    const float c2 = 1.0f - static_cast<float>(std::pow(s.beta2, t));
-    return {s.lr / c1, 1.0f / std::sqrt(c2)};
-}
-
-}  // namespace
 
 void Adam::attach(const std::vector<Parameter*>& params)
 {
@@ -71,43 +54,55 @@ void Adam::load(CheckpointReader& r)
     }
 }
 
-void Adam::step()
+void Adam::update(bool zeroGrad)
 {
     ++m_t;
-    const float b1 = m_s.beta1, b2 = m_s.beta2, eps = epsilon(m_s);
-    auto update = [&](auto w, auto g, auto m, auto v, const AdamScalars& c) {
-        m.array() = b1 * m.array() + (1.0f - b1) * g.array();
-        v.array() = b2 * v.array() + (1.0f - b2) * g.array().square();
-        w.array() -= c.stepSize * m.array() / (v.array().sqrt() * c.invSqrtC2 + eps);
-    };
+    const float lr = m_s.lr, b1 = m_s.beta1, b2 = m_s.beta2, eps = epsilon(m_s);
+    const GradHandling gh{m_s.clip, zeroGrad};
     if (!m_s.touchedRowsOnly) {
-        const AdamScalars c = adamScalars(m_s, m_t);
+        // Every element moves, rows without a gradient by their momentum: one pass over all of it.
+        const AdamStep c = adamStep(lr, b1, b2, eps, m_t);
         for (std::size_t i = 0; i < m_params.size(); ++i) {
             Parameter& p = *m_params[i];
-            update(p.value.array().matrix(), p.grad.array().matrix(), m_m[i].array().matrix(), m_v[i].array().matrix(), c);
+            float* w = p.value.data();
+            float* g = p.grad.data();
+            float* m = m_m[i].data();
+            float* v = m_v[i].data();
+            forEachChunk(static_cast<long>(p.size()), [&](long off, long n) { adamUpdate(w + off, g + off, m + off, v + off, n, c, gh); });
+            if (zeroGrad) {
+                p.rowSparse = false;  // the pass zeroed every element, whatever the row list said
+                p.markGradZeroed();
+            }
         }
         return;
     }
     // Lazy: each updated row counts its own steps. Rows updated together mostly share a count, so
-    // the scalars are recomputed only when the count changes from one row to the next.
-    long cachedT = 0;
-    AdamScalars cached{};
+    // each thread recomputes the scalars only when the count changes from one row to the next.
     for (std::size_t i = 0; i < m_params.size(); ++i) {
         Parameter& p = *m_params[i];
         std::vector<long>& steps = m_rowSteps[i];
-        auto updateRow = [&](int r) {
-            const long t = ++steps[static_cast<std::size_t>(r)];
-            if (t != cachedT) {
-                cached = adamScalars(m_s, t);
-                cachedT = t;
+        float* w = p.value.data();
+        float* g = p.grad.data();
+        float* m = m_m[i].data();
+        float* v = m_v[i].data();
+        const long cols = static_cast<long>(p.value.cols());
+        const bool sparse = p.rowSparse;
+        const long count = sparse ? static_cast<long>(p.rows.size()) : static_cast<long>(p.value.rows());
+        forEachRowRange(count, cols, [&](long lo, long hi) {
+            long cachedT = 0;
+            AdamStep cached{};
+            for (long j = lo; j < hi; ++j) {
+                const long r = sparse ? p.rows[static_cast<std::size_t>(j)] : j;
+                const long t = ++steps[static_cast<std::size_t>(r)];
+                if (t != cachedT) {
+                    cached = adamStep(lr, b1, b2, eps, t);
+                    cachedT = t;
+                }
+                const long off = r * cols;
+                adamUpdate(w + off, g + off, m + off, v + off, cols, cached, gh);
             }
-            update(p.value.row(r), p.grad.row(r), m_m[i].row(r), m_v[i].row(r), cached);
-        };
-        if (p.rowSparse) {
-            for (int r : p.rows) updateRow(r);
-        } else {
-            for (int r = 0; r < static_cast<int>(p.value.rows()); ++r) updateRow(r);
-        }
+        });
+        if (zeroGrad) p.markGradZeroed();
     }
 }
 

@@ -18,13 +18,15 @@ class Adam : public Optimizer {
 public:
     explicit Adam(const OptimizerSettings& s) : m_s(s) {}
     void attach(const std::vector<Parameter*>& params) override;
-    void step() override;
     std::string name() const override { return "adam"; }
     void save(CheckpointWriter& w) const override;
     void load(CheckpointReader& r) override;
 
     // Lazy mode: how many updates row r of parameter i has received (0 otherwise).
     long rowSteps(std::size_t i, int r) const;
+
+protected:
+    void update(bool zeroGrad) override;
 
 private:
     OptimizerSettings m_s;

@@ -3,7 +3,6 @@
 #include "core/Error.h"
 #include "optim/AdaGrad.h"
 #include "optim/Adam.h"
-#include "optim/GradientClip.h"
 #include "optim/Sgd.h"
 
 namespace meprop {
@@ -35,17 +34,10 @@ std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings)
     if (!(settings.lr > 0.0f))
         throw ConfigError("lr: expected a positive learning rate, got " + std::to_string(settings.lr));
     if (!(settings.clip >= 0.0f)) throw ConfigError("grad_clip: expected >= 0 (0 = off), got " + std::to_string(settings.clip));
-    std::unique_ptr<Optimizer> opt;
-    if (settings.kind == "sgd")
-        opt = std::make_unique<Sgd>(settings);
-    else if (settings.kind == "adagrad")
-        opt = std::make_unique<AdaGrad>(settings);
-    else if (settings.kind == "adam")
-        opt = std::make_unique<Adam>(settings);
-    else
-        throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got " + quote(settings.kind));
-    if (settings.clip > 0.0f) return std::make_unique<ClippedOptimizer>(std::move(opt), settings.clip);
-    return opt;
+    if (settings.kind == "sgd") return std::make_unique<Sgd>(settings);
+    if (settings.kind == "adagrad") return std::make_unique<AdaGrad>(settings);
+    if (settings.kind == "adam") return std::make_unique<Adam>(settings);
+    throw ConfigError("optimizer: expected one of sgd, adagrad, adam, got " + quote(settings.kind));
 }
 
 }  // namespace meprop

@@ -43,8 +43,12 @@ public:
     virtual ~Optimizer() = default;
     // Register the parameters once, before the first step.
     virtual void attach(const std::vector<Parameter*>& params) = 0;
-    // Apply one update from the current gradients. Does not clear them.
-    virtual void step() = 0;
+    // Apply one update from the current gradients. Does not clear them (with settings.clip > 0 it
+    // leaves them clipped).
+    void step() { update(false); }
+    // The same update, clearing each gradient in the same pass over memory: afterwards every
+    // parameter is as Parameter::zeroGrad leaves it. What a training loop calls.
+    void stepAndZeroGrad() { update(true); }
     virtual std::string name() const = 0;
 
     // Checkpoint state (moments, accumulators, step counts; the parameters themselves belong to
@@ -52,6 +56,13 @@ public:
     // CheckpointError for another optimizer kind or other parameter shapes.
     virtual void save(CheckpointWriter& w) const = 0;
     virtual void load(CheckpointReader& r) = 0;
+
+protected:
+    // One fused pass per parameter (optim/UpdateKernels.h): clip (settings.clip > 0), update,
+    // and zero the gradient when zeroGrad. Dense parameters go in fixed chunks and row lists row
+    // by row, spread over the run's threads (core/Parallel.h); each element is computed the same
+    // way for any thread count.
+    virtual void update(bool zeroGrad) = 0;
 };
 
 // Helpers for the optimizers' save/load: one matrix of state per parameter, shapes checked.
@@ -59,7 +70,7 @@ void saveStateMatrices(CheckpointWriter& w, const std::vector<Matrix>& state);
 void loadStateMatrices(CheckpointReader& r, std::vector<Matrix>& state, const std::vector<Parameter*>& params, const std::string& what);
 
 // Throws ConfigError for an unknown kind, a non-positive learning rate or a negative clip. With
-// clip > 0 the optimizer clips the gradients (optim/GradientClip.h) before each update.
+// clip > 0 the optimizer clips each gradient element (as optim/GradientClip.h) in its update pass.
 std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings);
 
 }  // namespace meprop

@@ -8,10 +8,12 @@ class Sgd : public Optimizer {
 public:
     explicit Sgd(const OptimizerSettings& s) : m_s(s) {}
     void attach(const std::vector<Parameter*>& params) override { m_params = params; }
-    void step() override;
     std::string name() const override { return "sgd"; }
     void save(CheckpointWriter& w) const override { w.section("sgd"); }  // stateless
     void load(CheckpointReader& r) override { r.section("sgd"); }
+
+protected:
+    void update(bool zeroGrad) override;
 
 private:
     OptimizerSettings m_s;

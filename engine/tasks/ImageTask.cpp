@@ -44,7 +44,7 @@ void ImageTask::build(const Config& config)
 
 void ImageTask::beginEpoch(Rng& rng)
 {
-    for (std::size_t i = m_order.size(); i > 1; --i) std::swap(m_order[i - 1], m_order[rng.below(i)]);
+    rng.shuffle(m_order);
 }
 
 void ImageTask::save(CheckpointWriter& w) const
@@ -80,8 +80,7 @@ double ImageTask::trainBatch(long begin, long end, Timings& t)
     const double loss = m_model->lossAndBackward(m_batchY.data(), b, true, m_rng, &t);
     {
         ScopedTimer up(&t.update);
-        m_optimizer->step();
-        m_model->zeroGrad();
+        m_optimizer->stepAndZeroGrad();  // every parameter of the model is the optimizer's
     }
     return loss;
 }

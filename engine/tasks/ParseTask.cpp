@@ -85,7 +85,7 @@ ParseTask::ParseTask(const ParseSettings& settings, Rng& rng) : m_s(settings), m
 
 void ParseTask::beginEpoch(Rng& rng)
 {
-    std::shuffle(m_order.begin(), m_order.end(), rng.engine());
+    rng.shuffle(m_order);
 }
 
 void ParseTask::save(CheckpointWriter& w) const
@@ -124,7 +124,7 @@ double ParseTask::trainBatch(long begin, long end, Timings& t)
     }
     const double loss = m_model->forwardBackward(m_batchFeats.data(), m_batchGold.data(), batch, m_rng, t);
     ScopedTimer timer(&t.update);
-    m_optimizer->step();
+    m_optimizer->stepAndZeroGrad();
     return loss;
 }
 

@@ -75,7 +75,7 @@ PosTask::PosTask(const PosSettings& settings, Rng& rng) : m_s(settings), m_rng(r
 
 void PosTask::beginEpoch(Rng& rng)
 {
-    std::shuffle(m_order.begin(), m_order.end(), rng.engine());
+    rng.shuffle(m_order);
 }
 
 void PosTask::save(CheckpointWriter& w) const
@@ -105,6 +105,7 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
         throw Error("pos: batch [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside the " +
                     std::to_string(trainSize()) + " training sentences");
     {
+        // Nothing left to clear after a step (stepAndZeroGrad); this covers a freshly loaded model.
         ScopedTimer timer(&t.update);
         m_model->zeroGrad();
     }
@@ -135,7 +136,7 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
     }
     {
         ScopedTimer timer(&t.update);
-        m_optimizer->step();
+        m_optimizer->stepAndZeroGrad();
     }
     ++m_updates;
     return loss / static_cast<double>(std::max(tokens, 1L));

@@ -108,7 +108,7 @@ std::vector<KeySpec> buildKeys()
                "dev (and test) evaluations per epoch, each after an equal share of the epoch's examples; the best dev "
                "evaluation among all of them gives the reported test score (the authors' C# code: 8)"),
         intKey("seed", 1, 0, 9007199254740991.0, "random seed: fixes initialisation, shuffling, dropout, random-k"),
-        intKey("threads", 1, 1, 256, "CPU threads for the dense linear algebra"),
+        intKey("threads", 1, 1, 256, "CPU threads for the dense linear algebra, the optimizer updates and the sparse backward"),
         intKey("limit", 0, 0, kBig, "use only the first N training examples (image: images; pos/parse: sentences); 0 = all"),
         intKey("dev_size", 5000, 1, kBig, "image: training images split off as the dev set (the paper: first 5,000)", "image"),
         choiceKey("device", "cpu", {"cpu", "cuda"}, "where to train"),

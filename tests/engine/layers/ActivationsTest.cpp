@@ -55,6 +55,40 @@ TEST(SoftmaxCrossEntropy, StableForHugeLogitsAndRejectsBadLabels)
     EXPECT_THROW(softmaxCrossEntropy(logits, &label, 2, &d), ShapeError);
 }
 
+// The options the tagger and the parser use: a scale on the gradient (1 for a summed loss, 1/B
+// for a mean), rows without a target (label < 0) that add nothing.
+TEST(SoftmaxCrossEntropy, SumScaleAndRowsWithoutATarget)
+{
+    Rng rng(13);
+    Matrix logits = randomMatrix(5, 7, rng);
+    const int labels[] = {3, -1, 0, 6, -1};
+    const int kept[] = {3, 0, 6};
+    const Matrix keptLogits = (Matrix(3, 7) << logits.row(0), logits.row(2), logits.row(3)).finished();
+    CrossEntropyOptions o;
+    o.scale = 0.25f;
+    o.skipNegative = true;
+    Matrix d, dKept;
+    const double sum = softmaxCrossEntropySum(logits, labels, 5, &d, o);
+    const double mean = softmaxCrossEntropy(keptLogits, kept, 3, &dKept);
+    EXPECT_NEAR(sum, 3.0 * mean, 1e-9);
+    EXPECT_EQ(d.row(1).cwiseAbs().maxCoeff(), 0.0f);
+    EXPECT_EQ(d.row(4).cwiseAbs().maxCoeff(), 0.0f);
+    // dKept = (p - onehot) / 3; d = 0.25 (p - onehot).
+    EXPECT_LT((d.row(0) - 0.75f * dKept.row(0)).cwiseAbs().maxCoeff(), 1e-6f);
+    EXPECT_LT((d.row(3) - 0.75f * dKept.row(2)).cwiseAbs().maxCoeff(), 1e-6f);
+    auto loss = [&]() { return 0.25 * softmaxCrossEntropySum(logits, labels, 5, nullptr, o); };
+    EXPECT_LT(test::gradCheck(logits, d, loss, 1e-2), 1e-3);
+    // A negative label is an error unless skipped, and the message names the caller.
+    o.skipNegative = false;
+    o.what = "tagger";
+    try {
+        softmaxCrossEntropySum(logits, labels, 5, &d, o);
+        FAIL() << "expected ShapeError";
+    } catch (const ShapeError& e) {
+        EXPECT_NE(std::string(e.what()).find("tagger: label -1"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Relu, GradientMatchesFiniteDifferences)
 {
     Rng rng(5);
@@ -105,4 +139,24 @@ TEST(Dropout, InvertedScalingAndIdentityAtEval)
     Matrix e = Matrix::Ones(3, 3);
     drop.forward(e, false, rng);
     EXPECT_EQ(e, Matrix::Ones(3, 3));
+}
+
+// The one mask of the engine (the MLP's Dropout, the tagger, the parser): one bernoulli(p) draw
+// per element in row-major order, 0 on success and 1/(1-p) otherwise.
+TEST(Dropout, TheMaskDrawsOneBernoulliPerElementInRowMajorOrder)
+{
+    Rng rng(17), copy = rng;
+    Matrix mask;
+    dropoutMask(mask, 40, 30, 0.25f, rng);
+    ASSERT_EQ(mask.rows(), 40);
+    ASSERT_EQ(mask.cols(), 30);
+    long zeros = 0;
+    for (int r = 0; r < 40; ++r)
+        for (int c = 0; c < 30; ++c) {
+            const float expected = copy.bernoulli(0.25f) ? 0.0f : 1.0f / 0.75f;
+            EXPECT_EQ(mask(r, c), expected);
+            zeros += mask(r, c) == 0.0f;
+        }
+    EXPECT_NEAR(static_cast<double>(zeros) / 1200.0, 0.25, 0.05);
+    EXPECT_EQ(rng.engine()(), copy.engine()());  // and nothing more was drawn
 }

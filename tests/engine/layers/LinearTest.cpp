@@ -160,7 +160,51 @@ INSTANTIATE_TEST_SUITE_P(Cases, LinearSparse,
                                            // Masked GEMMs (2k >= n, batch >= 2): union below and equal to n.
                                            SparseCase{BackpropMode::TopK, 2, 7, 10, 5}, SparseCase{BackpropMode::Random, 6, 9, 8, 5},
                                            // Gathered GEMMs for unified (batch >= 4, batch k >= 350).
-                                           SparseCase{BackpropMode::Unified, 40, 6, 30, 10}, SparseCase{BackpropMode::Unified, 40, 6, 30, 30}));
+                                           SparseCase{BackpropMode::Unified, 40, 6, 30, 10}, SparseCase{BackpropMode::Unified, 40, 6, 30, 30},
+                                           // Row kernels large enough to be split over threads.
+                                           SparseCase{BackpropMode::TopK, 64, 500, 500, 20}, SparseCase{BackpropMode::Unified, 3, 500, 500, 100}));
+
+// The row kernels split the examples (dx) and the kept rows (dW) over the threads when the work is
+// large enough (threads > 1): the results, the row list and the counts are the same bits for any
+// thread count. Two backward calls, so that the second adds to rows the first touched.
+TEST(Linear, SparseRowKernelsGiveTheSameBitsForAnyThreadCount)
+{
+    const SparseCase cases[] = {{BackpropMode::TopK, 64, 500, 500, 20}, {BackpropMode::Random, 48, 301, 200, 30},
+                                {BackpropMode::Unified, 3, 500, 500, 100}, {BackpropMode::TopK, 1, 500, 500, 100}};
+    const int saved = Eigen::nbThreads();
+    for (const SparseCase& c : cases) {
+        struct Result {
+            Matrix dx1, dx2, dW, db;
+            std::vector<int> rows;
+            std::vector<std::uint64_t> counts;
+        };
+        auto run = [&](int threads) {
+            Eigen::setNbThreads(threads);
+            Rng rng(23);
+            Linear layer(c.in, c.out, rng);
+            Matrix x = randomMatrix(c.batch, c.in, rng), y;
+            layer.forward(x, y);
+            layer.weight().zeroGrad();
+            layer.bias().zeroGrad();
+            Result r;
+            layer.backward(randomMatrix(c.batch, c.out, rng), r.dx1, {c.mode, c.k, true}, rng);
+            layer.backward(randomMatrix(c.batch, c.out, rng), r.dx2, {c.mode, c.k, true}, rng);
+            r.dW = layer.weight().grad;
+            r.db = layer.bias().grad;
+            r.rows = layer.weight().rows;
+            r.counts = layer.updateCounts();
+            return r;
+        };
+        const Result one = run(1), two = run(2);
+        const std::string label = std::string(toString(c.mode)) + " batch " + std::to_string(c.batch) + " k " + std::to_string(c.k);
+        EXPECT_TRUE(one.dx1 == two.dx1 && one.dx2 == two.dx2) << label;
+        EXPECT_TRUE(one.dW == two.dW) << label;
+        EXPECT_TRUE(one.db == two.db) << label;
+        EXPECT_EQ(one.rows, two.rows) << label;
+        EXPECT_EQ(one.counts, two.counts) << label;
+    }
+    Eigen::setNbThreads(saved);
+}
 
 TEST(Linear, GradientsAccumulateAcrossCalls)
 {
