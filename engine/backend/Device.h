@@ -11,6 +11,7 @@
 
 namespace meprop {
 
+class Backend;
 class Config;
 class Task;
 
@@ -38,6 +39,11 @@ DeviceInfo cudaDeviceInfo();
 
 // One line for a device menu: "NVIDIA H100 80GB HBM3, 79.1 GiB, sm_90" or "no GPU: <reason>".
 std::string describe(const DeviceInfo& info);
+
+// A GPU backend (backend/Backend.h) on device 0 with its own stream and cuBLAS handle, for one
+// thread. Throws ConfigError when this build has no GPU support, CudaError when no device can be
+// used. makeBackend(Device::Cuda) calls it.
+std::shared_ptr<Backend> makeCudaBackend();
 
 // Builds the "image" task (MLP on MNIST-format images) on the GPU: data uploaded once, cuBLAS and
 // own kernels for every step. Throws ConfigError when this build has no GPU support or no device

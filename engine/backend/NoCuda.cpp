@@ -22,6 +22,11 @@ DeviceInfo cudaDeviceInfo()
     return info;
 }
 
+std::shared_ptr<Backend> makeCudaBackend()
+{
+    throw ConfigError("key \"device\": cuda requested but this build has no GPU support (built without a CUDA compiler)");
+}
+
 std::unique_ptr<Task> makeCudaImageTask(const Config&, Rng&)
 {
     throw ConfigError("key \"device\": cuda requested but this build has no GPU support (built without a CUDA compiler)");

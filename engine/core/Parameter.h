@@ -2,6 +2,8 @@
 // A trainable tensor with its gradient. meProp leaves most rows of a weight gradient at zero; the
 // layer that fills `grad` records which rows it touched so that clearing the gradient costs
 // O(touched rows) instead of O(all rows) and a row-sparse optimizer can skip the rest.
+// The row bookkeeping is the backend's (backend/Backend.h): on the CPU the row list below, on the
+// GPU `touched`, one byte per row in device memory (the row list stays empty there).
 #include "core/Tensor.h"
 
 #include <algorithm>
@@ -12,12 +14,14 @@ namespace meprop {
 
 struct Parameter {
     std::string name;
-    Matrix value;
-    Matrix grad;
+    Tensor value;
+    Tensor grad;
     // false: any row of grad may be nonzero. true: only the rows listed in `rows` are nonzero.
     bool rowSparse = false;
     std::vector<int> rows;
     std::vector<char> rowMark;  // rowMark[r] != 0 iff r is in `rows`
+    MaskTensor touched;         // GPU: touched(0, r) != 0 iff row r of grad may be nonzero
+    bool gradDense = false;     // GPU: a dense gradient was added since the last clearing
 
     // Record that row r of grad may now be nonzero (no effect on a dense gradient).
     void touchRow(int r)

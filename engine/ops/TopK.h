@@ -28,7 +28,11 @@ struct Selection {
     int k = 0;  // kept per example (== n for Dense)
     // TopK/Random: batch*k indices, example b's k indices at [b*k, (b+1)*k).
     // Unified: k indices shared by every example. Dense: empty.
+    // A GPU selection (backend/Backend.h) keeps them in deviceIndices (1 x count) and fills
+    // `indices` only when downloaded.
     std::vector<int> indices;
+    IndexTensor deviceIndices;
+    int deviceFlag = -1;  // GPU: the backend's slot of this selection's non-finite flag
     // false: dy held a NaN or an infinity (Unified: a column's sum of |dy| was not finite, which
     // also covers a sum beyond the float range). The indices still follow the order above.
     bool finite = true;

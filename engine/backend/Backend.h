@@ -1,0 +1,160 @@
+#pragma once
+// The compute backend: the operations the models need, implemented once for the CPU (Eigen and
+// the engine's own kernels, backend/CpuBackend) and once for the GPU (cuBLAS and the kernels of
+// engine/cuda, cuda/CudaBackend). Layers, models and optimizers are written once against this
+// interface; a run picks its backend once (the `device` key, makeBackend) and never by #ifdef.
+// The design follows dlib's tt:: functions and ggml's backend interface: one entry point per
+// operation, dispatched to the device in one place.
+//
+// Tensors (core/Tensor.h) are allocated by the backend that runs them (resize), so on the GPU
+// their values live in device memory and only the host mirror of what a caller asks for travels
+// (download). Every operation checks nothing it does not need to: shapes are the callers' (the
+// layers check their inputs once); the operations throw ShapeError where a size cannot work.
+//
+// Granularity. Most operations are element-wise or one product. The sparse backward of a linear
+// layer (linearSparseBackward) is one operation because how it is best computed depends on the
+// device: the CPU groups the kept entries by row in linked lists and switches to gathered or
+// masked GEMMs by measured thresholds; the GPU radix-sorts (row, example) pairs and always
+// gathers the unified selection for two small SGEMMs. Both compute the formulas of
+// layers/Linear.h and keep the same bookkeeping.
+//
+// Asynchrony. GPU operations are queued on one stream; nothing waits until a value is read
+// (download, readScalar) or synchronize() is called. A non-finite gradient found by a selection
+// is reported by checkFinite: at once on the CPU, at the next synchronize() or readScalar() on the
+// GPU (NonFiniteGradient naming the first layer, in the order checkFinite was called).
+#include "backend/Device.h"
+#include "core/Parameter.h"
+#include "core/Rng.h"
+#include "core/Tensor.h"
+#include "ops/BackpropMode.h"
+#include "ops/TopK.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace meprop {
+
+// How an optimizer treats a gradient in its update pass (the same struct as optim/UpdateKernels).
+struct GradHandling;
+struct AdamStep;
+
+// The product precision of the GPU (the CPU always computes in FP32).
+enum class Precision { Fp32, Tf32 };
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual Device device() const = 0;
+    // "cpu" or the GPU's name.
+    virtual std::string name() const = 0;
+
+    // ---- memory
+    // Shapes t as rows x cols (host mirror and, on the GPU, device memory). The values are
+    // undefined after a change of size, kept otherwise.
+    virtual void resize(Tensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
+    virtual void resize(IndexTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
+    virtual void resize(CountTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
+    virtual void resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
+    // The host values (the matrix) become the tensor's values; allocates when needed. CPU: nothing.
+    virtual void upload(Tensor& t) = 0;
+    virtual void upload(IndexTensor& t) = 0;
+    virtual void upload(CountTensor& t) = 0;
+    // The host mirror gets the tensor's values (waits for them). CPU: nothing.
+    virtual void download(Tensor& t) = 0;
+    virtual void download(IndexTensor& t) = 0;
+    virtual void download(CountTensor& t) = 0;
+    // dst = src (dst resized); dst = src.middleRows(begin, count).
+    virtual void copy(const Tensor& src, Tensor& dst) = 0;
+    virtual void copyRows(const Tensor& src, Eigen::Index begin, Eigen::Index count, Tensor& dst) = 0;
+    virtual void setZero(Tensor& t) = 0;
+    virtual void setZero(CountTensor& t) = 0;
+    // Waits for every queued operation; throws NonFiniteGradient for a gradient checkFinite flagged.
+    virtual void synchronize() = 0;
+    // The value of a 1x1 tensor (synchronises on the GPU, with the checks of synchronize()).
+    virtual double readScalar(const Tensor& t) = 0;
+
+    // ---- dense
+    // C = alpha op(A) op(B) + beta C, op(X) = X or X^T; C is resized when beta == 0.
+    virtual void gemm(bool transA, bool transB, float alpha, const Tensor& A, const Tensor& B, float beta, Tensor& C,
+                      Precision precision = Precision::Fp32) = 0;
+    // y.row(b) += bias.row(0) for every b.
+    virtual void addBias(Tensor& y, const Tensor& bias) = 0;
+    // db.row(0) += the column sums of dy (fixed order).
+    virtual void addColumnSums(const Tensor& dy, Tensor& db) = 0;
+    // counts(0, r) += amount for every r.
+    virtual void addToCounts(CountTensor& counts, std::uint64_t amount) = 0;
+    // x *= factor.
+    virtual void scale(Tensor& x, float factor) = 0;
+
+    // ---- element-wise
+    // x = max(x, 0); dy = dy where y > 0, else 0 (y: the forward output).
+    virtual void reluForward(Tensor& x) = 0;
+    virtual void reluBackward(const Tensor& y, Tensor& dy) = 0;
+    // Inverted dropout with drop probability p in (0, 1): mask resized to x's shape, each element 0
+    // with probability p and 1/(1-p) otherwise, x *= mask. The CPU draws the mask from rng element
+    // by element (layers/Dropout.h); the GPU hashes (one rng draw, element index), so with
+    // dropout the two devices train on different masks.
+    virtual void dropoutForward(Tensor& x, float p, Rng& rng, Tensor& mask) = 0;
+    // dy *= mask.
+    virtual void multiply(Tensor& dy, const Tensor& mask) = 0;
+
+    // ---- loss and metrics
+    // Softmax cross-entropy of logits (rows x classes) against labels (rows x 1), the mean over
+    // the rows (layers/SoftmaxCrossEntropy.h): loss (1x1) = the mean, dlogits = gradientScale *
+    // (softmax - onehot) / rows when dlogits is given. Labels outside [0, classes): ShapeError on
+    // the CPU; on the GPU the row is skipped (the data's labels were checked when it was loaded).
+    virtual void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, Tensor& loss,
+                                     Tensor* dlogits) = 0;
+    // The number of rows whose largest logit (the lowest index among equals) is the label.
+    virtual long countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin) = 0;
+    // x.row(i) = data.row(order(0, begin + i)), y(i, 0) = labels(order(0, begin + i), 0), i < count.
+    virtual void gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
+                                Eigen::Index count, Tensor& x, IndexTensor& y) = 0;
+
+    // ---- meProp
+    // Fills sel for the output gradient dy (batch x n) under mode, keeping k per example (the
+    // semantics of ops/TopK.h selectComponents: ascending indices, ties to the lower index; the
+    // Random mode draws ops/TopK's randomIndices from rng, on either device, so both keep the same
+    // components). Throws ConfigError for k outside [1, n] in a sparse mode. On the GPU the
+    // indices stay on the device (sel.deviceIndices) until downloadSelection.
+    virtual void select(const Tensor& dy, BackpropMode mode, int k, Rng& rng, Selection& sel) = 0;
+    // The host indices of sel (sel.indices) after a GPU selection. CPU: nothing.
+    virtual void downloadSelection(Selection& sel) = 0;
+    // A NaN or an infinity in the gradient sel was made from stops training with
+    // NonFiniteGradient(layer): at once on the CPU, at the next synchronize() on the GPU.
+    virtual void checkFinite(const Selection& sel, const std::string& layer) = 0;
+    // The sparse backward of y = x W^T + b for sel (a sparse mode) and dy (batch x out), x
+    // (batch x in): dW += the kept rows' products, db += the kept components (denseBias: the
+    // caller adds the full column sums), counts(0, r) += the examples keeping row r, the rows of
+    // w and b touched; dx (batch x in, resized) = dy masked to sel times W when dx is given.
+    virtual void linearSparseBackward(const Tensor& dy, const Selection& sel, const Tensor& x, Parameter& w, Parameter& b,
+                                      CountTensor& counts, Tensor* dx, Precision precision = Precision::Fp32) = 0;
+
+    // ---- parameters and optimizers (optim/UpdateKernels.h formulas)
+    // Marks every element of p's gradient as possibly nonzero (after a dense product into it).
+    virtual void touchAll(Parameter& p) = 0;
+    // Clears p's gradient: O(touched rows) after a sparse backward.
+    virtual void zeroGrad(Parameter& p) = 0;
+    // One update of p from its gradient, skipping the rows no gradient reached (exact for SGD and
+    // AdaGrad), clearing the gradient in the same pass when gh.zeroGrad.
+    virtual void sgdUpdate(Parameter& p, float lr, const GradHandling& gh) = 0;
+    virtual void adagradUpdate(Parameter& p, Tensor& h, float lr, float eps, bool epsInside, const GradHandling& gh) = 0;
+    // Every element of p (the paper's unmodified Adam) with the scalars of step s.
+    virtual void adamUpdate(Parameter& p, Tensor& m, Tensor& v, const AdamStep& s, const GradHandling& gh) = 0;
+    // Lazy Adam: only the rows that got a gradient, each with its own step count rowSteps(0, r)
+    // (incremented here) in its bias correction (optim/Adam.h).
+    virtual void adamLazyUpdate(Parameter& p, Tensor& m, Tensor& v, StepTensor& rowSteps, float lr, float beta1,
+                                float beta2, float eps, const GradHandling& gh) = 0;
+};
+
+// The process's CPU backend (stateless apart from scratch; one per thread is not needed: every
+// scratch buffer is the caller's or the call's).
+Backend& cpuBackend();
+
+// A backend for `device`: the CPU backend, or a new GPU backend with its own stream and cuBLAS
+// handle (to be used by one thread). Throws ConfigError when the build has no GPU support or no
+// device is present, CudaError when the GPU fails.
+std::shared_ptr<Backend> makeBackend(Device device);
+
+}  // namespace meprop
