@@ -92,7 +92,7 @@ int main(int argc, char** argv)
         const int epochs = static_cast<int>(c.getInt("epochs")), evals = static_cast<int>(c.getInt("evals_per_epoch"));
         std::vector<long> order(static_cast<std::size_t>(n));
         std::iota(order.begin(), order.end(), 0L);
-        Matrix x;
+        Tensor x;
         std::vector<int> y;
         std::printf("epoch,exact_loss,authors_loss,underflow_share\n");
         for (int epoch = 1; epoch <= epochs; ++epoch) {

@@ -56,14 +56,17 @@ public:
     virtual void resize(IndexTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
     virtual void resize(CountTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
     virtual void resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
+    virtual void resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
     // The host values (the matrix) become the tensor's values; allocates when needed. CPU: nothing.
     virtual void upload(Tensor& t) = 0;
     virtual void upload(IndexTensor& t) = 0;
     virtual void upload(CountTensor& t) = 0;
+    virtual void upload(StepTensor& t) = 0;
     // The host mirror gets the tensor's values (waits for them). CPU: nothing.
     virtual void download(Tensor& t) = 0;
     virtual void download(IndexTensor& t) = 0;
     virtual void download(CountTensor& t) = 0;
+    virtual void download(StepTensor& t) = 0;
     // dst = src (dst resized); dst = src.middleRows(begin, count).
     virtual void copy(const Tensor& src, Tensor& dst) = 0;
     virtual void copyRows(const Tensor& src, Eigen::Index begin, Eigen::Index count, Tensor& dst) = 0;
@@ -72,7 +75,7 @@ public:
     // Waits for every queued operation; throws NonFiniteGradient for a gradient checkFinite flagged.
     virtual void synchronize() = 0;
     // The value of a 1x1 tensor (synchronises on the GPU, with the checks of synchronize()).
-    virtual double readScalar(const Tensor& t) = 0;
+    virtual double readScalar(const ScalarTensor& t) = 0;
 
     // ---- dense
     // C = alpha op(A) op(B) + beta C, op(X) = X or X^T; C is resized when beta == 0.
@@ -101,10 +104,11 @@ public:
 
     // ---- loss and metrics
     // Softmax cross-entropy of logits (rows x classes) against labels (rows x 1), the mean over
-    // the rows (layers/SoftmaxCrossEntropy.h): loss (1x1) = the mean, dlogits = gradientScale *
+    // the rows (layers/SoftmaxCrossEntropy.h): loss (1x1, accumulated in double, resized) = the
+    // mean, dlogits = gradientScale *
     // (softmax - onehot) / rows when dlogits is given. Labels outside [0, classes): ShapeError on
     // the CPU; on the GPU the row is skipped (the data's labels were checked when it was loaded).
-    virtual void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, Tensor& loss,
+    virtual void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
                                      Tensor* dlogits) = 0;
     // The number of rows whose largest logit (the lowest index among equals) is the label.
     virtual long countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin) = 0;

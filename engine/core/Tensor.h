@@ -18,6 +18,8 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace meprop {
@@ -29,8 +31,10 @@ public:
 
     BasicTensor() = default;
     BasicTensor(Eigen::Index rows, Eigen::Index cols) : Base(rows, cols) {}
+    // Explicit, so that passing a plain Matrix where a layer takes a Tensor does not copy it
+    // silently.
     template <typename Derived>
-    BasicTensor(const Eigen::MatrixBase<Derived>& other) : Base(other)  // NOLINT: as Eigen's own types
+    explicit BasicTensor(const Eigen::MatrixBase<Derived>& other) : Base(other)
     {
     }
     template <typename Derived>
@@ -39,6 +43,7 @@ public:
         Base::operator=(other);
         return *this;
     }
+    explicit BasicTensor(Base&& m) noexcept : Base(std::move(m)) {}  // takes over a host matrix
     BasicTensor(const BasicTensor& o) : Base(o) { o.requireHost("copy"); }
     BasicTensor& operator=(const BasicTensor& o)
     {
@@ -71,6 +76,7 @@ using IndexTensor = BasicTensor<int>;
 using CountTensor = BasicTensor<std::uint64_t>;
 using MaskTensor = BasicTensor<std::uint8_t>;
 using StepTensor = BasicTensor<std::int64_t>;
+using ScalarTensor = BasicTensor<double>;  // 1 x 1: a loss, read once per step
 
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Vector = Eigen::VectorXf;

@@ -9,17 +9,15 @@ void dropoutMask(Matrix& mask, Eigen::Index rows, Eigen::Index cols, float p, Rn
     for (Eigen::Index i = 0; i < mask.size(); ++i) mask.data()[i] = rng.bernoulli(p) ? 0.0f : scale;
 }
 
-void Dropout::forward(Matrix& x, bool train, Rng& rng)
+void Dropout::forward(Tensor& x, bool train, Rng& rng)
 {
     m_active = train && m_p > 0.0f;
-    if (!m_active) return;
-    dropoutMask(m_mask, x.rows(), x.cols(), m_p, rng);
-    x.array() *= m_mask.array();
+    if (m_active) m_be->dropoutForward(x, m_p, rng, m_mask);
 }
 
-void Dropout::backward(Matrix& dy) const
+void Dropout::backward(Tensor& dy) const
 {
-    if (m_active) dy.array() *= m_mask.array();
+    if (m_active) m_be->multiply(dy, m_mask);
 }
 
 }  // namespace meprop

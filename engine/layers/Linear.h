@@ -15,9 +15,13 @@
 // W. When the work would exceed the dense products' (k close to n) the masked gradient goes through
 // the dense GEMMs instead; unified with a large batch uses the gathered GEMMs.
 // The result equals dense backward of maskedGradient(dy, selection) up to float rounding.
+// The layer is written once for both devices: it runs on the backend it was given (backend/Backend.h;
+// the CPU's by default), which also holds its tensors. On the GPU a non-finite gradient is
+// reported at the backend's next synchronisation instead of at once.
 // Throws ShapeError on mismatched shapes, ConfigError on k outside [1, out], NonFiniteGradient
 // (naming the layer, before any gradient is written) when dy holds a NaN or an infinity, in every
 // mode: the check rides on the selection's pass over dy where it has one (ops/TopK.h).
+#include "backend/Backend.h"
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
@@ -41,28 +45,34 @@ struct BackwardSpec {
 
 class Linear {
 public:
-    Linear(int in, int out, Rng& rng, Init init = Init::XavierUniform, const std::string& name = "linear");
+    Linear(int in, int out, Rng& rng, Init init = Init::XavierUniform, const std::string& name = "linear",
+           Backend& backend = cpuBackend());
 
     int in() const { return static_cast<int>(m_w.value.cols()); }
     int out() const { return static_cast<int>(m_w.value.rows()); }
     const std::string& name() const { return m_name; }
+    Backend& backend() const { return *m_be; }
 
     // y = x W^T + b. Keeps a copy of x for backward.
-    void forward(const Matrix& x, Matrix& y);
+    void forward(const Tensor& x, Tensor& y);
     // Accumulates into weight().grad / bias().grad (which must be zeroed between steps) and writes
-    // dx when spec.needInputGrad. Adds the time spent to *bpLinear when given.
-    void backward(const Matrix& dy, Matrix& dx, const BackwardSpec& spec, Rng& rng, double* bpLinear = nullptr);
+    // dx when spec.needInputGrad. Adds the time spent to *bpLinear when given (on the GPU: the
+    // time to queue the work).
+    void backward(const Tensor& dy, Tensor& dx, const BackwardSpec& spec, Rng& rng, double* bpLinear = nullptr);
+    // Clears both gradients (O(touched rows) after a sparse backward).
+    void zeroGrad();
 
     Parameter& weight() { return m_w; }
     Parameter& bias() { return m_b; }
     const Parameter& weight() const { return m_w; }
     const Parameter& bias() const { return m_b; }
 
-    // The selection of the last backward, and how many times each output row got a gradient since
-    // the last resetCounts() (one count per example that kept the row).
-    const Selection& lastSelection() const { return m_sel; }
-    const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
-    void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
+    // The selection of the last backward (its host indices: downloaded from the GPU on request),
+    // and how many times each output row got a gradient since the last resetCounts() (one count
+    // per example that kept the row).
+    const Selection& lastSelection() const;
+    std::vector<std::uint64_t> updateCounts() const;
+    void resetCounts();
 
     // Checkpoint state: weight, bias and update counts (io/CheckpointStream.h). load needs a layer
     // of the same shape and clears the gradients.
@@ -70,23 +80,13 @@ public:
     void load(CheckpointReader& r);
 
 private:
+    Backend* m_be;
     std::string m_name;
-    Parameter m_w, m_b;
-    Matrix m_x;
-    Selection m_sel;
-    std::vector<std::uint64_t> m_counts;
-    Matrix m_dyK, m_wK, m_dwK, m_dyMasked;
-    RowVector m_denseBiasBase;  // the bias gradient before this backward (denseBias)
-    // Sparse backward scratch: the selected (example, component) entries grouped by output row as
-    // linked lists (m_head[r] = first entry or -1, kept all -1 between calls), the rows kept by at
-    // least one example, and the coefficients and source rows of one combination.
-    std::vector<int> m_head, m_next, m_union;
-    std::vector<float> m_coef;
-    std::vector<const float*> m_src;
-
-    void backwardUnifiedGemm(const Matrix& dy, Matrix& dx, bool needInputGrad);
-    void backwardMaskedGemm(const Matrix& dy, Matrix& dx, bool needInputGrad);
-    void backwardSparseRows(const Matrix& dy, Matrix& dx, bool needInputGrad);
+    mutable Parameter m_w, m_b;  // mutable: save() refreshes the host mirrors of a GPU layer
+    Tensor m_x;
+    mutable Selection m_sel;
+    mutable CountTensor m_counts;  // 1 x out
+    Tensor m_denseBiasBase;        // the bias gradient before this backward (denseBias)
 };
 
 }  // namespace meprop

@@ -32,7 +32,7 @@ void BiLstmTagger::embed(const TaggerSentence& s, Matrix& x) const
                                                      m_shape.wordDim + f * m_shape.featureDim);
 }
 
-void BiLstmTagger::forward(const TaggerSentence& s, Matrix& scores, bool train, Rng& rng)
+void BiLstmTagger::forward(const TaggerSentence& s, Tensor& scores, bool train, Rng& rng)
 {
     const int T = s.size();
     if (T < 1) throw ShapeError("tagger: empty sentence");
@@ -57,7 +57,7 @@ void BiLstmTagger::forward(const TaggerSentence& s, Matrix& scores, bool train, 
     m_out->forward(m_hcat, scores);
 }
 
-void BiLstmTagger::backward(const TaggerSentence& s, const Matrix& dscores, const TaggerBackprop& spec, Rng& rng,
+void BiLstmTagger::backward(const TaggerSentence& s, const Tensor& dscores, const TaggerBackprop& spec, Rng& rng,
                             double* bpLinear)
 {
     const int H = m_shape.hidden;
@@ -82,7 +82,7 @@ void BiLstmTagger::backward(const TaggerSentence& s, const Matrix& dscores, cons
 std::vector<int> BiLstmTagger::predict(const TaggerSentence& s)
 {
     Rng unused(0);
-    Matrix scores;
+    Tensor scores;
     forward(s, scores, false, unused);
     std::vector<int> tags(static_cast<std::size_t>(s.size()));
     for (int t = 0; t < s.size(); ++t) {

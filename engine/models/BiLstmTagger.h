@@ -60,10 +60,10 @@ public:
 
     // scores (T x tags). train = true applies dropout (drawn from rng) and keeps the state backward
     // needs. Throws ShapeError for an empty sentence or an id outside its vocabulary.
-    void forward(const TaggerSentence& s, Matrix& scores, bool train, Rng& rng);
+    void forward(const TaggerSentence& s, Tensor& scores, bool train, Rng& rng);
     // After forward(s, ..., train = true): back-propagates dLoss/dscores (T x tags) into every
     // parameter's grad (accumulating). Adds the matrix-product time (selection included) to *bpLinear.
-    void backward(const TaggerSentence& s, const Matrix& dscores, const TaggerBackprop& spec, Rng& rng,
+    void backward(const TaggerSentence& s, const Tensor& dscores, const TaggerBackprop& spec, Rng& rng,
                   double* bpLinear = nullptr);
     // Argmax tag per token (no dropout).
     std::vector<int> predict(const TaggerSentence& s);
@@ -99,8 +99,9 @@ private:
     std::array<std::unique_ptr<Embedding>, kTaggerFeatures> m_feat;
     std::unique_ptr<Lstm> m_fwd, m_bwd;
     std::unique_ptr<Linear> m_out;
-    Matrix m_x, m_hf, m_hb, m_hcat, m_inMask, m_hMask;
-    Matrix m_dh, m_dhf, m_dhb, m_dxf, m_dxb;
+    Matrix m_x, m_hf, m_hb, m_inMask, m_hMask;
+    Tensor m_hcat, m_dh;
+    Matrix m_dhf, m_dhb, m_dxf, m_dxb;
     bool m_dropped = false;
 };
 

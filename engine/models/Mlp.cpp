@@ -1,7 +1,6 @@
 #include "models/Mlp.h"
 
 #include "core/Error.h"
-#include "layers/Relu.h"
 #include "layers/SoftmaxCrossEntropy.h"
 
 #include <algorithm>
@@ -9,7 +8,7 @@
 
 namespace meprop {
 
-Mlp::Mlp(const MlpSpec& spec, Rng& rng) : m_spec(spec)
+Mlp::Mlp(const MlpSpec& spec, Rng& rng, Backend& backend) : m_be(&backend), m_spec(spec)
 {
     if (spec.layers < 1) throw ConfigError("key \"layers\": expected at least 1 hidden layer");
     if (spec.mode != BackpropMode::Dense && (spec.k < 1 || spec.k > spec.hidden))
@@ -19,11 +18,11 @@ Mlp::Mlp(const MlpSpec& spec, Rng& rng) : m_spec(spec)
                           std::to_string(spec.kOutput));
     int in = spec.input;
     for (int l = 0; l < spec.layers; ++l) {
-        m_linear.emplace_back(in, spec.hidden, rng, spec.init, "hidden" + std::to_string(l + 1));
-        m_dropout.emplace_back(spec.dropout);
+        m_linear.emplace_back(in, spec.hidden, rng, spec.init, "hidden" + std::to_string(l + 1), backend);
+        m_dropout.emplace_back(spec.dropout, backend);
         in = spec.hidden;
     }
-    m_linear.emplace_back(in, spec.classes, rng, spec.init, "output");
+    m_linear.emplace_back(in, spec.classes, rng, spec.init, "output", backend);
     m_act.resize(m_linear.size());
 }
 
@@ -60,13 +59,13 @@ BackwardSpec Mlp::specFor(std::size_t layer) const
     return s;
 }
 
-const Matrix& Mlp::forward(const Matrix& x, bool train, Rng& rng)
+const Tensor& Mlp::forward(const Tensor& x, bool train, Rng& rng)
 {
-    const Matrix* in = &x;
+    const Tensor* in = &x;
     for (std::size_t l = 0; l < m_linear.size(); ++l) {
         m_linear[l].forward(*in, m_act[l]);
         if (l + 1 < m_linear.size()) {
-            reluForward(m_act[l]);
+            m_be->reluForward(m_act[l]);
             m_dropout[l].forward(m_act[l], train, rng);
         }
         in = &m_act[l];
@@ -76,30 +75,44 @@ const Matrix& Mlp::forward(const Matrix& x, bool train, Rng& rng)
 
 double Mlp::lossAndBackward(const int* labels, long count, bool backward, Rng& rng, Timings* t)
 {
-    if (!backward) return softmaxCrossEntropy(m_act.back(), labels, count, nullptr);
+    if (count != m_act.back().rows())
+        throw ShapeError("softmax cross-entropy: " + std::to_string(count) + " labels for " + std::to_string(m_act.back().rows()) + " rows");
+    m_labels.resize(count, 1);
+    std::copy(labels, labels + count, m_labels.data());
+    m_be->upload(m_labels);
+    return lossAndBackward(m_labels, backward, rng, t);
+}
+
+double Mlp::lossAndBackward(const IndexTensor& labels, bool backward, Rng& rng, Timings* t)
+{
+    const Tensor& logits = m_act.back();
+    if (labels.rows() != logits.rows())
+        throw ShapeError("softmax cross-entropy: " + std::to_string(labels.rows()) + " labels for " + std::to_string(logits.rows()) + " rows");
+    if (!backward) {
+        m_be->softmaxCrossEntropy(logits, labels, 1.0f, m_loss, nullptr);
+        return m_be->readScalar(m_loss);
+    }
     ScopedTimer overall(t ? &t->bpOverall : nullptr);
-    const double loss = softmaxCrossEntropy(m_act.back(), labels, count, &m_grad);
-    if (m_spec.sumLoss) m_grad *= static_cast<float>(count);
+    // The sum over the batch has B times the mean's gradient.
+    const float gradientScale = m_spec.sumLoss ? static_cast<float>(labels.rows()) : 1.0f;
+    m_be->softmaxCrossEntropy(logits, labels, gradientScale, m_loss, &m_grad);
     double* bpLinear = t ? &t->bpLinear : nullptr;
     for (std::size_t l = m_linear.size(); l-- > 0;) {
         if (l + 1 < m_linear.size()) {
             m_dropout[l].backward(m_grad);
             // After dropout the activation is zero exactly where relu was inactive or the unit dropped,
             // and the dropout backward already zeroed the dropped ones: masking by act > 0 is exact.
-            reluBackward(m_act[l], m_grad);
+            m_be->reluBackward(m_act[l], m_grad);
         }
         m_linear[l].backward(m_grad, m_gradIn, specFor(l), rng, bpLinear);
         if (l > 0) std::swap(m_grad, m_gradIn);
     }
-    return loss;
+    return m_be->readScalar(m_loss);
 }
 
 void Mlp::zeroGrad()
 {
-    for (Linear& l : m_linear) {
-        l.weight().zeroGrad();
-        l.bias().zeroGrad();
-    }
+    for (Linear& l : m_linear) l.zeroGrad();
 }
 
 std::vector<Parameter*> Mlp::parameters()

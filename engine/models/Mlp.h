@@ -5,6 +5,7 @@
 // when kOutput == 0. Loss: softmax cross-entropy, mean over the batch; its gradient is that of the
 // mean, or of the sum over the batch when sumLoss (the authors' C# code: B times the mean's).
 // denseBias: the sparse layers' biases get the full gradient. Weights start from `init`.
+// Written once for both devices: the model runs on the backend it was given (backend/Backend.h).
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Timings.h"
@@ -35,13 +36,17 @@ struct MlpSpec {
 class Mlp {
 public:
     // Throws ConfigError when k or kOutput do not fit the layer widths.
-    Mlp(const MlpSpec& spec, Rng& rng);
+    Mlp(const MlpSpec& spec, Rng& rng, Backend& backend = cpuBackend());
 
     // Forward to logits (batch x classes). Dropout is active when train is true.
-    const Matrix& forward(const Matrix& x, bool train, Rng& rng);
-    // Loss of the last forward against labels; with backward=true also back-propagates (gradients
-    // accumulate into the parameters; call zeroGrad() between steps). Adds times to t.
+    const Tensor& forward(const Tensor& x, bool train, Rng& rng);
+    // Loss of the last forward against labels (batch x 1, on the model's backend); with
+    // backward=true also back-propagates (gradients accumulate into the parameters; call
+    // zeroGrad() between steps). Adds times to t. Reads the loss (a synchronisation on the GPU).
+    double lossAndBackward(const IndexTensor& labels, bool backward, Rng& rng, Timings* t);
+    // The same with labels in host memory (copied to the backend first).
     double lossAndBackward(const int* labels, long count, bool backward, Rng& rng, Timings* t);
+    Backend& backend() const { return *m_be; }
 
     void zeroGrad();
     std::vector<Parameter*> parameters();
@@ -61,11 +66,14 @@ public:
 private:
     BackwardSpec specFor(std::size_t layer) const;
 
+    Backend* m_be;
     MlpSpec m_spec;
     std::vector<Linear> m_linear;      // hidden layers then the output layer
     std::vector<Dropout> m_dropout;    // one per hidden layer
-    std::vector<Matrix> m_act;         // m_act[l] = output of layer l (after relu/dropout for hidden)
-    Matrix m_grad, m_gradIn;
+    std::vector<Tensor> m_act;         // m_act[l] = output of layer l (after relu/dropout for hidden)
+    Tensor m_grad, m_gradIn;
+    ScalarTensor m_loss;
+    IndexTensor m_labels;              // host labels copied for lossAndBackward(const int*, ...)
 };
 
 }  // namespace meprop

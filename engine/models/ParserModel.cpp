@@ -147,7 +147,7 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
     {
         ScopedTimer timer(&t.forward);
         gather(feats, batch, m_x);
-        const Matrix* in = &m_x;
+        const Tensor* in = &m_x;
         for (std::size_t l = 0; l < m_hidden.size(); ++l) {
             m_hidden[l]->forward(*in, m_z[l]);
             activate(m_z[l], m_h[l]);
@@ -167,7 +167,7 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
     ScopedTimer overall(&t.bpOverall);
     const BackpropMode outMode = m_s.kOutput == 0 || m_s.mode == BackpropMode::Dense ? BackpropMode::Dense : m_s.mode;
     const bool needInput = !m_s.freezeEmbeddings;
-    Matrix* dy = &m_dy;
+    Tensor* dy = &m_dy;
     m_output->backward(*dy, m_dh, {outMode, m_s.kOutput, true}, rng, &t.bpLinear);
     biasGradient(m_hidden.size(), *m_output, *dy);
     for (std::size_t li = m_hidden.size(); li-- > 0;) {
@@ -177,7 +177,7 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
             m_dh.array() *= (m_z[li].array() > 0.0f).cast<float>();
         else
             m_dh.array() *= 3.0f * m_z[li].array().square();
-        m_dy.swap(m_dh);
+        std::swap(m_dy, m_dh);
         const bool first = li == 0;
         m_hidden[li]->backward(m_dy, first ? m_dx : m_dh, {m_s.mode, m_s.k, first ? needInput : true}, rng, &t.bpLinear);
         biasGradient(li, *m_hidden[li], m_dy);

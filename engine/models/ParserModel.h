@@ -117,9 +117,9 @@ private:
     std::vector<std::unique_ptr<Linear>> m_hidden;
     std::unique_ptr<Linear> m_output;
     // Forward state of the training batch.
-    Matrix m_x, m_dx;
-    std::vector<Matrix> m_z, m_h, m_mask;
-    Matrix m_scores, m_dy, m_dh;
+    Tensor m_x, m_dx;
+    std::vector<Tensor> m_z, m_h, m_mask;
+    Tensor m_scores, m_dy, m_dh;
     std::vector<RowVector> m_keptSums, m_fullSums;
 };
 

@@ -8,7 +8,7 @@ namespace meprop {
 
 class AdaGrad : public Optimizer {
 public:
-    explicit AdaGrad(const OptimizerSettings& s) : m_s(s) {}
+    explicit AdaGrad(const OptimizerSettings& s, Backend& backend = cpuBackend()) : Optimizer(backend), m_s(s) {}
     void attach(const std::vector<Parameter*>& params) override;
     std::string name() const override { return "adagrad"; }
     void save(CheckpointWriter& w) const override;
@@ -20,7 +20,7 @@ protected:
 private:
     OptimizerSettings m_s;
     std::vector<Parameter*> m_params;
-    std::vector<Matrix> m_h;
+    mutable std::vector<Tensor> m_h;  // mutable: save() refreshes the host mirrors
 };
 
 }  // namespace meprop

@@ -16,7 +16,7 @@ namespace meprop {
 
 class Adam : public Optimizer {
 public:
-    explicit Adam(const OptimizerSettings& s) : m_s(s) {}
+    explicit Adam(const OptimizerSettings& s, Backend& backend = cpuBackend()) : Optimizer(backend), m_s(s) {}
     void attach(const std::vector<Parameter*>& params) override;
     std::string name() const override { return "adam"; }
     void save(CheckpointWriter& w) const override;
@@ -31,8 +31,8 @@ protected:
 private:
     OptimizerSettings m_s;
     std::vector<Parameter*> m_params;
-    std::vector<Matrix> m_m, m_v;
-    std::vector<std::vector<long>> m_rowSteps;  // lazy mode: per parameter, per row
+    mutable std::vector<Tensor> m_m, m_v;  // mutable: save() refreshes the host mirrors
+    mutable std::vector<StepTensor> m_rowSteps;  // lazy mode: per parameter, 1 x rows (empty otherwise)
     long m_t = 0;
 };
 

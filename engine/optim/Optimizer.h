@@ -3,6 +3,7 @@
 // parameter, including rows whose gradient meProp left at zero (their moment estimates decay).
 // With `touchedRowsOnly` an optimizer updates only the rows that received a gradient (a "lazy"
 // variant, offered for studying how optimizer state interacts with sparse gradients).
+#include "backend/Backend.h"
 #include "core/Parameter.h"
 #include "io/CheckpointStream.h"
 
@@ -38,8 +39,11 @@ struct OptimizerSettings {
 // The epsilon `s` uses: s.eps when set, else the default of s.kind (0 for sgd, which has none).
 float epsilon(const OptimizerSettings& s);
 
+// Written once for both devices: the update of each parameter is an operation of the backend the
+// optimizer was made for (backend/Backend.h), which also holds the optimizer's state.
 class Optimizer {
 public:
+    explicit Optimizer(Backend& backend) : m_be(&backend) {}
     virtual ~Optimizer() = default;
     // Register the parameters once, before the first step.
     virtual void attach(const std::vector<Parameter*>& params) = 0;
@@ -63,14 +67,21 @@ protected:
     // by row, spread over the run's threads (core/Parallel.h); each element is computed the same
     // way for any thread count.
     virtual void update(bool zeroGrad) = 0;
+
+    // A zeroed state tensor of p's shape on the backend.
+    Tensor zeroState(const Parameter& p) const;
+
+    Backend* m_be;
 };
 
 // Helpers for the optimizers' save/load: one matrix of state per parameter, shapes checked.
-void saveStateMatrices(CheckpointWriter& w, const std::vector<Matrix>& state);
-void loadStateMatrices(CheckpointReader& r, std::vector<Matrix>& state, const std::vector<Parameter*>& params, const std::string& what);
+// (On the GPU through host copies: save downloads, load uploads.)
+void saveStateMatrices(CheckpointWriter& w, std::vector<Tensor>& state, Backend& backend);
+void loadStateMatrices(CheckpointReader& r, std::vector<Tensor>& state, const std::vector<Parameter*>& params, const std::string& what,
+                       Backend& backend);
 
 // Throws ConfigError for an unknown kind, a non-positive learning rate or a negative clip. With
 // clip > 0 the optimizer clips each gradient element (as optim/GradientClip.h) in its update pass.
-std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings);
+std::unique_ptr<Optimizer> makeOptimizer(const OptimizerSettings& settings, Backend& backend = cpuBackend());
 
 }  // namespace meprop

@@ -6,7 +6,7 @@ namespace meprop {
 
 class Sgd : public Optimizer {
 public:
-    explicit Sgd(const OptimizerSettings& s) : m_s(s) {}
+    explicit Sgd(const OptimizerSettings& s, Backend& backend = cpuBackend()) : Optimizer(backend), m_s(s) {}
     void attach(const std::vector<Parameter*>& params) override { m_params = params; }
     std::string name() const override { return "sgd"; }
     void save(CheckpointWriter& w) const override { w.section("sgd"); }  // stateless

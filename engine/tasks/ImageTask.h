@@ -9,6 +9,9 @@
 
 namespace meprop {
 
+// One implementation for both devices: the model, the optimizer and the three splits live on the
+// backend of the config's `device` (backend/Backend.h). The splits are uploaded once; each epoch
+// uploads the shuffled order (train-size ints); each batch is gathered on the backend.
 class ImageTask : public Task {
 public:
     // Loads the data named by config "data" (empty: the installed Fashion-MNIST) and builds the model.
@@ -17,7 +20,7 @@ public:
     ImageTask(const Config& config, MnistData data, Rng& rng);
 
     std::string metricName() const override { return "accuracy"; }
-    long trainSize() const override { return m_data.train.size(); }
+    long trainSize() const override { return m_train.size; }
     void beginEpoch(Rng& rng) override;
     double trainBatch(long begin, long end, Timings& t) override;
     Evaluation evaluate(Split split) override;
@@ -29,16 +32,27 @@ public:
 
     Mlp& model() { return *m_model; }
 
-private:
-    void build(const Config& config);
+    Backend& backend() { return *m_backend; }
 
-    MnistData m_data;
+private:
+    struct DataSplit {
+        Tensor images;       // size x features
+        IndexTensor labels;  // size x 1
+        long size = 0;
+    };
+    void build(const Config& config, MnistData data);
+    void place(ImageSet&& set, DataSplit& out);
+    void uploadOrder();
+
     Rng& m_rng;
+    std::shared_ptr<Backend> m_backend;
+    DataSplit m_train, m_dev, m_test;
     std::unique_ptr<Mlp> m_model;
     std::unique_ptr<Optimizer> m_optimizer;
     std::vector<long> m_order;
-    Matrix m_batchX;
-    std::vector<int> m_batchY;
+    IndexTensor m_orderT;  // 1 x train size, on the backend
+    Tensor m_batchX, m_evalX;
+    IndexTensor m_batchY;
 };
 
 }  // namespace meprop

@@ -117,7 +117,7 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
     for (long i = begin; i < end; ++i) tokens += m_trainPart.encoded[static_cast<std::size_t>(m_order[static_cast<std::size_t>(i)])].size();
     const float scale = m_s.sumLoss ? 1.0f : 1.0f / static_cast<float>(std::max(tokens, 1L));
     double loss = 0.0;
-    Matrix scores, dscores;
+    Tensor scores, dscores;
     for (long i = begin; i < end; ++i) {
         TaggerSentence s = m_trainPart.encoded[static_cast<std::size_t>(m_order[static_cast<std::size_t>(i)])];
         if (m_s.rareUnk > 0.0f)
@@ -244,11 +244,11 @@ std::vector<LayerSelection> PosTask::selection() const
         // The union over the batch's sentences, gathered during trainBatch.
         const std::array<int, 3> widths{4 * m_s.hidden, 4 * m_s.hidden, m_vocab.tags()};
         const char* names[3] = {"lstm.fwd", "lstm.bwd", "output"};
-        const std::vector<std::uint64_t>* counts[3] = {&m_model->lstmForward().updateCounts(),
-                                                       &m_model->lstmBackward().updateCounts(), &m_model->output().updateCounts()};
+        const std::vector<std::uint64_t> counts[3] = {m_model->lstmForward().updateCounts(), m_model->lstmBackward().updateCounts(),
+                                                      m_model->output().updateCounts()};
         std::vector<LayerSelection> out;
         for (std::size_t l = 0; l < 3; ++l) {
-            LayerSelection ls{names[l], widths[l], {}, *counts[l]};
+            LayerSelection ls{names[l], widths[l], {}, counts[l]};
             for (std::size_t r = 0; r < m_rowMark[l].size(); ++r)
                 if (m_rowMark[l][r]) ls.rows.push_back(static_cast<int>(r));
             out.push_back(std::move(ls));

@@ -36,7 +36,7 @@ public:
 private:
     Rng m_rng;
     Linear m_layer;
-    Matrix m_x, m_dy, m_y, m_dx;
+    Tensor m_x, m_dy, m_y, m_dx;
 };
 
 // Times Linear::backward of an (in -> out) layer on a (batch x out) random output gradient, with

@@ -13,7 +13,7 @@ std::unique_ptr<Task> makeTask(const Config& config, Rng& rng)
     const std::string task = config.task();
     if (parseDevice(config.getString("device"), "key \"device\"") == Device::Cuda) {
         // Throws ConfigError naming the reason when this build or this machine has no GPU.
-        if (task == "image") return makeCudaImageTask(config, rng);
+        if (task == "image") return std::make_unique<ImageTask>(config, rng);
         throw ConfigError("key \"device\": task " + quote(task) + " runs on the cpu only (cuda supports the image task)");
     }
     if (task == "image") return std::make_unique<ImageTask>(config, rng);

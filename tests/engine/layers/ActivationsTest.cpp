@@ -24,7 +24,7 @@ Matrix randomMatrix(int r, int c, Rng& rng)
 
 TEST(SoftmaxCrossEntropy, ValueOnKnownInput)
 {
-    Matrix logits(1, 3);
+    Tensor logits(1, 3);
     logits << 1.0f, 2.0f, 3.0f;
     const int label = 2;
     const double expected = -std::log(std::exp(3.0) / (std::exp(1.0) + std::exp(2.0) + std::exp(3.0)));
@@ -34,9 +34,9 @@ TEST(SoftmaxCrossEntropy, ValueOnKnownInput)
 TEST(SoftmaxCrossEntropy, GradientMatchesFiniteDifferences)
 {
     Rng rng(3);
-    Matrix logits = randomMatrix(4, 6, rng);
+    Tensor logits(randomMatrix(4, 6, rng));
     const int labels[] = {0, 5, 2, 2};
-    Matrix d;
+    Tensor d;
     softmaxCrossEntropy(logits, labels, 4, &d);
     auto loss = [&]() { return softmaxCrossEntropy(logits, labels, 4, nullptr); };
     EXPECT_LT(test::gradCheck(logits, d, loss, 1e-2), 1e-3);
@@ -44,10 +44,10 @@ TEST(SoftmaxCrossEntropy, GradientMatchesFiniteDifferences)
 
 TEST(SoftmaxCrossEntropy, StableForHugeLogitsAndRejectsBadLabels)
 {
-    Matrix logits(1, 2);
+    Tensor logits(1, 2);
     logits << 1000.0f, -1000.0f;
     const int label = 0;
-    Matrix d;
+    Tensor d;
     EXPECT_NEAR(softmaxCrossEntropy(logits, &label, 1, &d), 0.0, 1e-6);
     EXPECT_TRUE(d.allFinite());
     const int bad = 2;
@@ -60,14 +60,14 @@ TEST(SoftmaxCrossEntropy, StableForHugeLogitsAndRejectsBadLabels)
 TEST(SoftmaxCrossEntropy, SumScaleAndRowsWithoutATarget)
 {
     Rng rng(13);
-    Matrix logits = randomMatrix(5, 7, rng);
+    Tensor logits(randomMatrix(5, 7, rng));
     const int labels[] = {3, -1, 0, 6, -1};
     const int kept[] = {3, 0, 6};
-    const Matrix keptLogits = (Matrix(3, 7) << logits.row(0), logits.row(2), logits.row(3)).finished();
+    const Tensor keptLogits((Matrix(3, 7) << logits.row(0), logits.row(2), logits.row(3)).finished());
     CrossEntropyOptions o;
     o.scale = 0.25f;
     o.skipNegative = true;
-    Matrix d, dKept;
+    Tensor d, dKept;
     const double sum = softmaxCrossEntropySum(logits, labels, 5, &d, o);
     const double mean = softmaxCrossEntropy(keptLogits, kept, 3, &dKept);
     EXPECT_NEAR(sum, 3.0 * mean, 1e-9);
@@ -92,16 +92,16 @@ TEST(SoftmaxCrossEntropy, SumScaleAndRowsWithoutATarget)
 TEST(Relu, GradientMatchesFiniteDifferences)
 {
     Rng rng(5);
-    Matrix x = randomMatrix(3, 7, rng);
-    Matrix w = randomMatrix(3, 7, rng);  // loss = sum(w .* relu(x))
+    Tensor x(randomMatrix(3, 7, rng));
+    Tensor w(randomMatrix(3, 7, rng));  // loss = sum(w .* relu(x))
     auto loss = [&]() {
-        Matrix y = x;
+        Tensor y(x);
         reluForward(y);
         return (y.array().cast<double>() * w.array().cast<double>()).sum();
     };
-    Matrix y = x;
+    Tensor y(x);
     reluForward(y);
-    Matrix dx = w;
+    Tensor dx(w);
     reluBackward(y, dx);
     EXPECT_LT(test::gradCheck(x, dx, loss, 1e-3), 1e-3);
 }
@@ -109,20 +109,20 @@ TEST(Relu, GradientMatchesFiniteDifferences)
 TEST(Dropout, GradientMatchesFiniteDifferencesWithFixedMask)
 {
     Rng rng(7);
-    Matrix x = randomMatrix(4, 9, rng);
-    Matrix w = randomMatrix(4, 9, rng);
+    Tensor x(randomMatrix(4, 9, rng));
+    Tensor w(randomMatrix(4, 9, rng));
     Dropout drop(0.3f);
     // The same seed gives the same mask for every evaluation.
     auto loss = [&]() {
         Rng r(42);
-        Matrix y = x;
+        Tensor y(x);
         drop.forward(y, true, r);
         return (y.array().cast<double>() * w.array().cast<double>()).sum();
     };
     Rng r(42);
-    Matrix y = x;
+    Tensor y(x);
     drop.forward(y, true, r);
-    Matrix dx = w;
+    Tensor dx(w);
     drop.backward(dx);
     EXPECT_LT(test::gradCheck(x, dx, loss, 1e-2), 1e-3);
 }
@@ -131,12 +131,12 @@ TEST(Dropout, InvertedScalingAndIdentityAtEval)
 {
     Rng rng(1);
     Dropout drop(0.5f);
-    Matrix x = Matrix::Ones(200, 100);
+    Tensor x(Matrix::Ones(200, 100));
     drop.forward(x, true, rng);
     const double mean = x.mean();
     EXPECT_NEAR(mean, 1.0, 0.05);
     EXPECT_TRUE(((x.array() == 0.0f) || (x.array() == 2.0f)).all());
-    Matrix e = Matrix::Ones(3, 3);
+    Tensor e(Matrix::Ones(3, 3));
     drop.forward(e, false, rng);
     EXPECT_EQ(e, Matrix::Ones(3, 3));
 }
@@ -146,7 +146,7 @@ TEST(Dropout, InvertedScalingAndIdentityAtEval)
 TEST(Dropout, TheMaskDrawsOneBernoulliPerElementInRowMajorOrder)
 {
     Rng rng(17), copy = rng;
-    Matrix mask;
+    Tensor mask;
     dropoutMask(mask, 40, 30, 0.25f, rng);
     ASSERT_EQ(mask.rows(), 40);
     ASSERT_EQ(mask.cols(), 30);

@@ -31,9 +31,10 @@ TEST(Linear, ForwardMatchesDefinition)
     Rng rng(3);
     Linear layer(4, 3, rng);
     layer.bias().value << 0.5f, -1.0f, 2.0f;
-    Matrix x = randomMatrix(2, 4, rng), y;
+    Tensor x(randomMatrix(2, 4, rng));
+    Tensor y;
     layer.forward(x, y);
-    Matrix expected = (x * layer.weight().value.transpose()).rowwise() + layer.bias().value.row(0);
+    Tensor expected((x * layer.weight().value.transpose()).rowwise() + layer.bias().value.row(0));
     EXPECT_TRUE(y.isApprox(expected, 1e-6f));
 }
 
@@ -41,21 +42,21 @@ TEST(Linear, DenseGradientsMatchFiniteDifferences)
 {
     Rng rng(5);
     Linear layer(6, 5, rng);
-    Matrix x = randomMatrix(3, 6, rng);
-    Matrix target = randomMatrix(3, 5, rng);
+    Tensor x(randomMatrix(3, 6, rng));
+    Tensor target(randomMatrix(3, 5, rng));
     // loss = 0.5 * sum((y - target)^2)  =>  dy = y - target
     auto loss = [&]() {
-        Matrix y;
+        Tensor y;
         layer.forward(x, y);
         return 0.5 * (y.cast<double>() - target.cast<double>()).squaredNorm();
     };
-    Matrix y, dx;
+    Tensor y, dx;
     layer.forward(x, y);
-    Matrix dy = y - target;
+    Tensor dy(y - target);
     layer.backward(dy, dx, {BackpropMode::Dense, 0, true}, rng);
     EXPECT_LT(test::gradCheck(x, dx, loss), 1e-3);
-    Matrix dW = layer.weight().grad;
-    Matrix db = layer.bias().grad;
+    Tensor dW(layer.weight().grad);
+    Tensor db(layer.bias().grad);
     EXPECT_LT(test::gradCheck(layer.weight().value, dW, loss), 1e-3);
     EXPECT_LT(test::gradCheck(layer.bias().value, db, loss), 1e-3);
 }
@@ -72,16 +73,17 @@ TEST_P(LinearSparse, EqualsMaskedDense)
     const SparseCase c = GetParam();
     Rng rng(11);
     Linear layer(c.in, c.out, rng);
-    Matrix x = randomMatrix(c.batch, c.in, rng), y, dx;
+    Tensor x(randomMatrix(c.batch, c.in, rng));
+    Tensor y, dx;
     layer.forward(x, y);
-    Matrix dy = randomMatrix(c.batch, c.out, rng);
+    Tensor dy(randomMatrix(c.batch, c.out, rng));
     layer.weight().zeroGrad();
     layer.bias().zeroGrad();
     layer.backward(dy, dx, {c.mode, c.k, true}, rng);
     const Selection& sel = layer.lastSelection();
     ASSERT_EQ(sel.k, c.mode == BackpropMode::Dense ? c.out : c.k);
 
-    Matrix rdx, rdW, rdb;
+    Tensor rdx, rdW, rdb;
     maskedDenseBackward(layer, x, maskedGradient(dy, sel), rdx, rdW, rdb);
     EXPECT_LT((dx - rdx).cwiseAbs().maxCoeff(), 1e-4f);
     EXPECT_LT((layer.weight().grad - rdW).cwiseAbs().maxCoeff(), 1e-4f);
@@ -111,8 +113,9 @@ TEST_P(LinearSparse, KEqualsNIsDense)
     Rng rng(13);
     Linear a(c.in, c.out, rng);
     Linear b = a;
-    Matrix x = randomMatrix(c.batch, c.in, rng), y, dxa, dxb;
-    Matrix dy = randomMatrix(c.batch, c.out, rng);
+    Tensor x(randomMatrix(c.batch, c.in, rng));
+    Tensor y, dxa, dxb;
+    Tensor dy(randomMatrix(c.batch, c.out, rng));
     a.forward(x, y);
     b.forward(x, y);
     a.backward(dy, dxa, {c.mode, c.out, true}, rng);
@@ -128,16 +131,17 @@ TEST_P(LinearSparse, AccumulatesOverDenseAndSparseCalls)
     const SparseCase c = GetParam();
     Rng rng(19);
     Linear layer(c.in, c.out, rng);
-    Matrix x = randomMatrix(c.batch, c.in, rng), y, dx;
+    Tensor x(randomMatrix(c.batch, c.in, rng));
+    Tensor y, dx;
     layer.forward(x, y);
     layer.weight().zeroGrad();
     layer.bias().zeroGrad();
-    Matrix expectedW = Matrix::Zero(c.out, c.in), expectedB = Matrix::Zero(1, c.out);
+    Tensor expectedW(Matrix::Zero(c.out, c.in)), expectedB(Matrix::Zero(1, c.out));
     const BackpropMode modes[] = {c.mode, c.mode, BackpropMode::Dense, c.mode};
     for (BackpropMode mode : modes) {
-        Matrix dy = randomMatrix(c.batch, c.out, rng);
+        Tensor dy(randomMatrix(c.batch, c.out, rng));
         layer.backward(dy, dx, {mode, c.k, true}, rng);
-        const Matrix masked = maskedGradient(dy, layer.lastSelection());
+        const Tensor masked(maskedGradient(dy, layer.lastSelection()));
         expectedW += masked.transpose() * x;
         expectedB += masked.colwise().sum();
         EXPECT_LT((dx - masked * layer.weight().value).cwiseAbs().maxCoeff(), 1e-4f);
@@ -174,7 +178,7 @@ TEST(Linear, SparseRowKernelsGiveTheSameBitsForAnyThreadCount)
     const int saved = Eigen::nbThreads();
     for (const SparseCase& c : cases) {
         struct Result {
-            Matrix dx1, dx2, dW, db;
+            Tensor dx1, dx2, dW, db;
             std::vector<int> rows;
             std::vector<std::uint64_t> counts;
         };
@@ -182,13 +186,14 @@ TEST(Linear, SparseRowKernelsGiveTheSameBitsForAnyThreadCount)
             Eigen::setNbThreads(threads);
             Rng rng(23);
             Linear layer(c.in, c.out, rng);
-            Matrix x = randomMatrix(c.batch, c.in, rng), y;
+            Tensor x(randomMatrix(c.batch, c.in, rng));
+            Tensor y;
             layer.forward(x, y);
             layer.weight().zeroGrad();
             layer.bias().zeroGrad();
             Result r;
-            layer.backward(randomMatrix(c.batch, c.out, rng), r.dx1, {c.mode, c.k, true}, rng);
-            layer.backward(randomMatrix(c.batch, c.out, rng), r.dx2, {c.mode, c.k, true}, rng);
+            layer.backward(Tensor(randomMatrix(c.batch, c.out, rng)), r.dx1, {c.mode, c.k, true}, rng);
+            layer.backward(Tensor(randomMatrix(c.batch, c.out, rng)), r.dx2, {c.mode, c.k, true}, rng);
             r.dW = layer.weight().grad;
             r.db = layer.bias().grad;
             r.rows = layer.weight().rows;
@@ -211,14 +216,17 @@ TEST(Linear, GradientsAccumulateAcrossCalls)
     // BPTT applies one layer at many time steps: gradients must add up across backward calls.
     Rng rng(17);
     Linear layer(4, 6, rng);
-    Matrix x1 = randomMatrix(1, 4, rng), x2 = randomMatrix(1, 4, rng), y, dx;
-    Matrix dy1 = randomMatrix(1, 6, rng), dy2 = randomMatrix(1, 6, rng);
+    Tensor x1(randomMatrix(1, 4, rng));
+    Tensor x2(randomMatrix(1, 4, rng));
+    Tensor y, dx;
+    Tensor dy1(randomMatrix(1, 6, rng));
+    Tensor dy2(randomMatrix(1, 6, rng));
     layer.forward(x1, y);
     layer.backward(dy1, dx, {BackpropMode::TopK, 2, false}, rng);
-    Matrix first = maskedGradient(dy1, layer.lastSelection()).transpose() * x1;
+    Tensor first(maskedGradient(dy1, layer.lastSelection()).transpose() * x1);
     layer.forward(x2, y);
     layer.backward(dy2, dx, {BackpropMode::TopK, 2, false}, rng);
-    Matrix second = maskedGradient(dy2, layer.lastSelection()).transpose() * x2;
+    Tensor second(maskedGradient(dy2, layer.lastSelection()).transpose() * x2);
     EXPECT_LT((layer.weight().grad - first - second).cwiseAbs().maxCoeff(), 1e-5f);
 }
 
@@ -226,21 +234,23 @@ TEST(Linear, RejectsBadShapesAndK)
 {
     Rng rng(1);
     Linear layer(4, 6, rng);
-    Matrix bad = Matrix::Zero(2, 5), y, dx;
+    Tensor bad(Matrix::Zero(2, 5));
+    Tensor y, dx;
     EXPECT_THROW(layer.forward(bad, y), ShapeError);
-    Matrix x = Matrix::Zero(2, 4);
+    Tensor x(Matrix::Zero(2, 4));
     layer.forward(x, y);
-    EXPECT_THROW(layer.backward(Matrix::Zero(2, 6), dx, {BackpropMode::TopK, 0, true}, rng), ConfigError);
-    EXPECT_THROW(layer.backward(Matrix::Zero(2, 6), dx, {BackpropMode::TopK, 7, true}, rng), ConfigError);
-    EXPECT_THROW(layer.backward(Matrix::Zero(3, 6), dx, {BackpropMode::Dense, 0, true}, rng), ShapeError);
+    EXPECT_THROW(layer.backward(Tensor(Matrix::Zero(2, 6)), dx, {BackpropMode::TopK, 0, true}, rng), ConfigError);
+    EXPECT_THROW(layer.backward(Tensor(Matrix::Zero(2, 6)), dx, {BackpropMode::TopK, 7, true}, rng), ConfigError);
+    EXPECT_THROW(layer.backward(Tensor(Matrix::Zero(3, 6)), dx, {BackpropMode::Dense, 0, true}, rng), ShapeError);
 }
 
 TEST(Linear, CountsUpdatesPerRow)
 {
     Rng rng(2);
     Linear layer(3, 5, rng);
-    Matrix x = randomMatrix(2, 3, rng), y, dx;
-    Matrix dy(2, 5);
+    Tensor x(randomMatrix(2, 3, rng));
+    Tensor y, dx;
+    Tensor dy(2, 5);
     dy << 0, 9, 0, 0, 1,  //
         0, 0, 8, 7, 0;
     layer.forward(x, y);
@@ -257,10 +267,10 @@ TEST(Linear, DenseBiasGradientInATopKLayer)
     for (bool denseBias : {false, true}) {
         Rng rng(2);
         Linear layer(2, 3, rng);
-        Matrix x(2, 2), y, dx;
+        Tensor x(2, 2), y, dx;
         x << 1.0f, 2.0f, -1.0f, 0.5f;
         layer.forward(x, y);
-        Matrix dy(2, 3);
+        Tensor dy(2, 3);
         dy << 3.0f, -1.0f, 0.5f, 0.2f, -4.0f, 1.0f;
         layer.weight().zeroGrad();
         layer.bias().zeroGrad();
@@ -269,7 +279,7 @@ TEST(Linear, DenseBiasGradientInATopKLayer)
         BackwardSpec spec{BackpropMode::TopK, 1, true};
         spec.denseBias = denseBias;
         layer.backward(dy, dx, spec, rng);
-        Matrix dW(3, 2);
+        Tensor dW(3, 2);
         dW << 3.0f, 6.0f, 4.0f, -2.0f, 0.0f, 0.0f;  // row 0: 3 x_0, row 1: -4 x_1
         EXPECT_TRUE(layer.weight().grad.isApprox(dW, 1e-6f)) << layer.weight().grad;
         RowVector db(3);
@@ -278,7 +288,7 @@ TEST(Linear, DenseBiasGradientInATopKLayer)
         else
             db << 10.0f + 3.0f, 20.0f - 4.0f, 30.0f;
         EXPECT_TRUE(layer.bias().grad.row(0).isApprox(db, 1e-6f)) << layer.bias().grad;
-        Matrix dxExpected(2, 2);
+        Tensor dxExpected(2, 2);
         dxExpected.row(0) = 3.0f * layer.weight().value.row(0);
         dxExpected.row(1) = -4.0f * layer.weight().value.row(1);
         EXPECT_TRUE(dx.isApprox(dxExpected, 1e-6f));
@@ -293,16 +303,17 @@ TEST(Linear, DenseBiasGradientIsTheColumnSumInEverySparsePath)
     for (const SparseCase& c : cases) {
         Rng rng(13);
         Linear layer(c.in, c.out, rng);
-        Matrix x = randomMatrix(c.batch, c.in, rng), y, dx;
+        Tensor x(randomMatrix(c.batch, c.in, rng));
+        Tensor y, dx;
         layer.forward(x, y);
-        const Matrix dy = randomMatrix(c.batch, c.out, rng);
+        const Tensor dy(randomMatrix(c.batch, c.out, rng));
         layer.weight().zeroGrad();
         layer.bias().zeroGrad();
         BackwardSpec spec{c.mode, c.k, true};
         spec.denseBias = true;
         layer.backward(dy, dx, spec, rng);
         EXPECT_TRUE(layer.bias().grad.row(0).isApprox(RowVector(dy.colwise().sum()), 1e-5f)) << toString(c.mode) << " k=" << c.k;
-        Matrix dxRef, dWRef, dbRef;
+        Tensor dxRef, dWRef, dbRef;
         maskedDenseBackward(layer, x, maskedGradient(dy, layer.lastSelection()), dxRef, dWRef, dbRef);
         EXPECT_TRUE(layer.weight().grad.isApprox(dWRef, 1e-5f)) << toString(c.mode) << " k=" << c.k;
         EXPECT_TRUE(dx.isApprox(dxRef, 1e-5f)) << toString(c.mode) << " k=" << c.k;

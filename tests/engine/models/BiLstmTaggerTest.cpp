@@ -46,17 +46,17 @@ TEST(BiLstmTagger, GradientsOfEveryParameterMatchFiniteDifferences)
     BiLstmTagger model(shape, rng);
     const TaggerSentence s = sentence(6, shape, rng);
     auto loss = [&]() {
-        Matrix scores, d;
+        Tensor scores, d;
         model.forward(s, scores, false, rng);
         return BiLstmTagger::crossEntropy(scores, s.tags, 1.0f, d);
     };
-    Matrix scores, dscores;
+    Tensor scores, dscores;
     model.forward(s, scores, true, rng);
     BiLstmTagger::crossEntropy(scores, s.tags, 1.0f, dscores);
     model.zeroGrad();
     model.backward(s, dscores, {{BackpropMode::Dense, 0, true}, {BackpropMode::Dense, 0, true}}, rng);
     for (Parameter* p : model.parameters()) {
-        const Matrix analytic = p->grad;
+        const Tensor analytic(p->grad);
         // The float noise of this deeper model hides gradients below ~1e-5: the checker forgives
         // only what its five step sizes show unresolved (its spread), so 1e-2 stays strict elsewhere.
         EXPECT_LT(test::gradCheck(p->value, analytic, loss, 1e-2, 300), 1e-2) << p->name;
@@ -66,15 +66,15 @@ TEST(BiLstmTagger, GradientsOfEveryParameterMatchFiniteDifferences)
 TEST(BiLstmTagger, CrossEntropyGradientMatchesFiniteDifferences)
 {
     Rng rng(9);
-    Matrix scores(3, 4);
+    Tensor scores(3, 4);
     for (Eigen::Index i = 0; i < scores.size(); ++i) scores.data()[i] = rng.uniform(-2.0f, 2.0f);
     const std::vector<int> tags{2, -1, 0};  // the unknown gold tag contributes nothing
-    Matrix d;
+    Tensor d;
     const double l = BiLstmTagger::crossEntropy(scores, tags, 0.5f, d);
     EXPECT_GT(l, 0.0);
     EXPECT_EQ(d.row(1).cwiseAbs().maxCoeff(), 0.0f);
     auto loss = [&]() {
-        Matrix unused;
+        Tensor unused;
         return 0.5 * BiLstmTagger::crossEntropy(scores, tags, 1.0f, unused);
     };
     EXPECT_LT(test::gradCheck(scores, d, loss, 1e-3), 1e-3);
@@ -89,7 +89,7 @@ TEST(BiLstmTagger, TopKBackwardTouchesOnlySelectedRowsAndTheSentencesEmbeddings)
     shape.hidden = 10;
     BiLstmTagger model(shape, rng);
     const TaggerSentence s = sentence(5, shape, rng);
-    Matrix scores, d;
+    Tensor scores, d;
     model.forward(s, scores, true, rng);
     BiLstmTagger::crossEntropy(scores, s.tags, 1.0f, d);
     model.zeroGrad();
@@ -114,7 +114,7 @@ TEST(BiLstmTagger, DropoutOnlyInTraining)
     shape.dropout = 0.5f;
     BiLstmTagger model(shape, rng);
     const TaggerSentence s = sentence(4, shape, rng);
-    Matrix a, b, c;
+    Tensor a, b, c;
     model.forward(s, a, false, rng);
     model.forward(s, b, false, rng);
     EXPECT_EQ(a, b);
@@ -131,7 +131,7 @@ TEST(BiLstmTagger, RejectsBadIds)
     BiLstmTagger model(shape, rng);
     TaggerSentence s = sentence(3, shape, rng);
     s.words[2] = shape.words;
-    Matrix scores;
+    Tensor scores;
     EXPECT_THROW(model.forward(s, scores, false, rng), ShapeError);
     EXPECT_THROW(model.forward(TaggerSentence{}, scores, false, rng), ShapeError);
 }

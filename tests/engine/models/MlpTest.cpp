@@ -28,7 +28,7 @@ TEST(Mlp, DenseGradientsMatchFiniteDifferences)
 {
     Rng rng(21);
     Mlp mlp(smallSpec(BackpropMode::Dense, 0), rng);
-    Matrix x(5, 6);
+    Tensor x(5, 6);
     for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform(-1, 1);
     const int labels[] = {0, 1, 2, 3, 1};
     auto loss = [&]() {
@@ -39,7 +39,7 @@ TEST(Mlp, DenseGradientsMatchFiniteDifferences)
     mlp.forward(x, true, rng);
     mlp.lossAndBackward(labels, 5, true, rng, nullptr);
     for (Parameter* p : mlp.parameters()) {
-        const Matrix g = p->grad;
+        const Tensor g(p->grad);
         EXPECT_LT(test::gradCheck(p->value, g, loss, 1e-3), 1e-3) << p->name;
     }
 }
@@ -49,7 +49,7 @@ TEST(Mlp, TopKWithKEqualWidthIsDense)
     Rng r1(3), r2(3);
     Mlp a(smallSpec(BackpropMode::Dense, 0), r1);
     Mlp b(smallSpec(BackpropMode::TopK, 8), r2);
-    Matrix x = Matrix::Random(4, 6);
+    Tensor x(Matrix::Random(4, 6));
     const int labels[] = {0, 1, 2, 3};
     for (Mlp* m : {&a, &b}) {
         m->zeroGrad();
@@ -66,7 +66,7 @@ TEST(Mlp, SparseBackpropRatioAndSelection)
     MlpSpec spec = smallSpec(BackpropMode::TopK, 2);
     spec.kOutput = 1;
     Mlp mlp(spec, rng);
-    Matrix x = Matrix::Random(3, 6);
+    Tensor x(Matrix::Random(3, 6));
     const int labels[] = {0, 1, 2};
     mlp.forward(x, true, rng);
     Timings t;
@@ -108,7 +108,7 @@ TEST(Mlp, LearnsASeparableProblemWithTopK)
     Mlp mlp(s, rng);
     auto opt = makeOptimizer({"adam", 1e-2f});
     opt->attach(mlp.parameters());
-    Matrix x(32, 4);
+    Tensor x(32, 4);
     std::vector<int> y(32);
     double firstLoss = 0.0, lastLoss = 0.0;
     for (int step = 0; step < 400; ++step) {
@@ -140,11 +140,11 @@ TEST(Mlp, SumLossGradientIsBatchTimesTheMean)
         Mlp mean(spec, r1);
         spec.sumLoss = true;
         Mlp sum(spec, r2);
-        Matrix x(5, 6);
+        Tensor x(5, 6);
         for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = r1.uniform(-1, 1);
         const int labels[] = {0, 1, 2, 3, 1};
         double loss[2];
-        Matrix logits;
+        Tensor logits;
         int i = 0;
         for (Mlp* m : {&mean, &sum}) {
             m->zeroGrad();

@@ -48,7 +48,7 @@ TEST(ModelCheckpoint, MlpWeightsAndCounts)
     spec.k = 2;
     Rng rngA(1), rngB(2);
     Mlp a(spec, rngA), b(spec, rngB);
-    Matrix x = Matrix::Random(4, 5);
+    Tensor x(Matrix::Random(4, 5));
     const int labels[4] = {0, 1, 2, 1};
     a.forward(x, true, rngA);
     a.lossAndBackward(labels, 4, true, rngA, nullptr);  // counts and gradients become nonzero

@@ -121,13 +121,13 @@ TEST(TopKNonFinite, SelectionReportsNonFiniteGradientsInEveryMode)
 {
     Rng rng(7);
     for (int n : {30, 500}) {
-        Matrix clean(6, n);
+        Tensor clean(6, n);
         for (Eigen::Index i = 0; i < clean.size(); ++i) clean.data()[i] = rng.normal(0.0f, 1.0f);
         for (float bad : {kNaN, kInf, -kInf}) {
             // The bad value in a later row too: the per-example path hints each row's threshold
             // from the row before.
             for (int row : {0, 4}) {
-                Matrix dy = clean;
+                Tensor dy(clean);
                 dy(row, n / 3) = bad;
                 for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::TopK, BackpropMode::Unified, BackpropMode::Random}) {
                     Selection sel;
@@ -154,10 +154,10 @@ TEST(TopKNonFinite, LinearBackwardThrowsNamingTheLayerInEveryMode)
     for (int out : {12, 400}) {
         Rng rng(3);
         Linear layer(5, out, rng, Init::XavierUniform, "hidden2");
-        Matrix x(4, 5), y, dx;
+        Tensor x(4, 5), y, dx;
         for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform(-1.0f, 1.0f);
         layer.forward(x, y);
-        Matrix dy = Matrix::Constant(4, out, 0.5f);
+        Tensor dy(Matrix::Constant(4, out, 0.5f));
         dy(2, 7) = kNaN;
         for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::TopK, BackpropMode::Unified, BackpropMode::Random}) {
             layer.weight().zeroGrad();

@@ -1,0 +1,200 @@
+#include "backend/CpuBackend.h"
+
+#include "core/Error.h"
+#include "layers/Dropout.h"
+#include "layers/SoftmaxCrossEntropy.h"
+#include "optim/UpdateKernels.h"
+
+#include <cstring>
+
+namespace meprop {
+
+void CpuBackend::setZero(Tensor& t)
+{
+    // memset: Eigen's setZero() compiles to a scalar fill loop here.
+    if (t.size() > 0) std::memset(t.data(), 0, static_cast<std::size_t>(t.size()) * sizeof(float));
+}
+
+void CpuBackend::gemm(bool transA, bool transB, float alpha, const Tensor& A, const Tensor& B, float beta, Tensor& C, Precision)
+{
+    const Eigen::Index m = transA ? A.cols() : A.rows();
+    const Eigen::Index inner = transA ? A.rows() : A.cols();
+    const Eigen::Index n = transB ? B.rows() : B.cols();
+    if ((transB ? B.cols() : B.rows()) != inner)
+        throw ShapeError("gemm: inner sizes " + std::to_string(inner) + " and " + std::to_string(transB ? B.cols() : B.rows()));
+    if (beta == 0.0f)
+        C.resize(m, n);
+    else if (C.rows() != m || C.cols() != n)
+        throw ShapeError("gemm: C is " + std::to_string(C.rows()) + "x" + std::to_string(C.cols()) + ", expected " + std::to_string(m) +
+                         "x" + std::to_string(n));
+    auto run = [&](const auto& a, const auto& b) {
+        if (beta == 0.0f) {
+            if (alpha == 1.0f)
+                C.noalias() = a * b;
+            else
+                C.noalias() = alpha * (a * b);
+        } else {
+            if (beta != 1.0f) C *= beta;
+            if (alpha == 1.0f)
+                C.noalias() += a * b;
+            else
+                C.noalias() += alpha * (a * b);
+        }
+    };
+    if (!transA && !transB)
+        run(A, B);
+    else if (!transA)
+        run(A, B.transpose());
+    else if (!transB)
+        run(A.transpose(), B);
+    else
+        run(A.transpose(), B.transpose());
+}
+
+void CpuBackend::reluForward(Tensor& x)
+{
+    x = x.cwiseMax(0.0f);
+}
+
+void CpuBackend::reluBackward(const Tensor& y, Tensor& dy)
+{
+    dy = (y.array() > 0.0f).select(dy, 0.0f);
+}
+
+void CpuBackend::dropoutForward(Tensor& x, float p, Rng& rng, Tensor& mask)
+{
+    dropoutMask(mask, x.rows(), x.cols(), p, rng);
+    x.array() *= mask.array();
+}
+
+void CpuBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
+                                     Tensor* dlogits)
+{
+    const double mean = meprop::softmaxCrossEntropy(logits, labels.data(), static_cast<long>(labels.size()), dlogits);
+    if (dlogits && gradientScale != 1.0f) *dlogits *= gradientScale;
+    loss.resize(1, 1);
+    loss(0, 0) = mean;
+}
+
+long CpuBackend::countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin)
+{
+    const std::vector<int> pred = argmaxRows(logits);
+    long correct = 0;
+    for (std::size_t i = 0; i < pred.size(); ++i) correct += pred[i] == labels.data()[begin + static_cast<Eigen::Index>(i)];
+    return correct;
+}
+
+void CpuBackend::gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
+                                Eigen::Index count, Tensor& x, IndexTensor& y)
+{
+    x.resize(count, data.cols());
+    y.resize(count, 1);
+    for (Eigen::Index i = 0; i < count; ++i) {
+        const int idx = order.data()[begin + i];
+        x.row(i) = data.row(idx);
+        y(i, 0) = labels.data()[idx];
+    }
+}
+
+void CpuBackend::select(const Tensor& dy, BackpropMode mode, int k, Rng& rng, Selection& sel)
+{
+    selectComponents(dy, mode, k, rng, sel);
+}
+
+void CpuBackend::checkFinite(const Selection& sel, const std::string& layer)
+{
+    if (!sel.finite) throw NonFiniteGradient(layer);
+}
+
+// ---- optimizers: one fused pass per parameter (optim/UpdateKernels.h). Dense parameters go in
+// fixed chunks and row lists row by row, spread over the run's threads (core/Parallel.h); each
+// element is computed the same way for any thread count.
+
+void CpuBackend::sgdUpdate(Parameter& p, float lr, const GradHandling& gh)
+{
+    float* w = p.value.data();
+    float* g = p.grad.data();
+    const long cols = static_cast<long>(p.value.cols());
+    // A zero gradient row leaves a plain SGD weight unchanged, so skipping untouched rows is exact.
+    if (p.rowSparse) {
+        const std::vector<int>& rows = p.rows;
+        forEachRowRange(static_cast<long>(rows.size()), cols, [&](long lo, long hi) {
+            for (long j = lo; j < hi; ++j) {
+                const long off = rows[static_cast<std::size_t>(j)] * cols;
+                meprop::sgdUpdate(w + off, g + off, cols, lr, gh);
+            }
+        });
+    } else {
+        forEachChunk(static_cast<long>(p.size()), [&](long off, long n) { meprop::sgdUpdate(w + off, g + off, n, lr, gh); });
+    }
+    if (gh.zeroGrad) p.markGradZeroed();
+}
+
+void CpuBackend::adagradUpdate(Parameter& p, Tensor& hState, float lr, float eps, bool inside, const GradHandling& gh)
+{
+    float* w = p.value.data();
+    float* g = p.grad.data();
+    float* h = hState.data();
+    const long cols = static_cast<long>(p.value.cols());
+    // A zero gradient leaves AdaGrad's state and the weight unchanged, so skipping untouched rows
+    // is exact here, not an approximation.
+    if (p.rowSparse) {
+        const std::vector<int>& rows = p.rows;
+        forEachRowRange(static_cast<long>(rows.size()), cols, [&](long lo, long hi) {
+            for (long j = lo; j < hi; ++j) {
+                const long off = rows[static_cast<std::size_t>(j)] * cols;
+                meprop::adagradUpdate(w + off, g + off, h + off, cols, lr, eps, inside, gh);
+            }
+        });
+    } else {
+        forEachChunk(static_cast<long>(p.size()),
+                     [&](long off, long n) { meprop::adagradUpdate(w + off, g + off, h + off, n, lr, eps, inside, gh); });
+    }
+    if (gh.zeroGrad) p.markGradZeroed();
+}
+
+void CpuBackend::adamUpdate(Parameter& p, Tensor& mState, Tensor& vState, const AdamStep& c, const GradHandling& gh)
+{
+    // Every element moves, rows without a gradient by their momentum: one pass over all of it.
+    float* w = p.value.data();
+    float* g = p.grad.data();
+    float* m = mState.data();
+    float* v = vState.data();
+    forEachChunk(static_cast<long>(p.size()), [&](long off, long n) { meprop::adamUpdate(w + off, g + off, m + off, v + off, n, c, gh); });
+    if (gh.zeroGrad) {
+        p.rowSparse = false;  // the pass zeroed every element, whatever the row list said
+        p.markGradZeroed();
+    }
+}
+
+void CpuBackend::adamLazyUpdate(Parameter& p, Tensor& mState, Tensor& vState, StepTensor& rowSteps, float lr, float b1, float b2,
+                                float eps, const GradHandling& gh)
+{
+    // Each updated row counts its own steps. Rows updated together mostly share a count, so each
+    // thread recomputes the scalars only when the count changes from one row to the next.
+    float* w = p.value.data();
+    float* g = p.grad.data();
+    float* m = mState.data();
+    float* v = vState.data();
+    std::int64_t* steps = rowSteps.data();
+    const long cols = static_cast<long>(p.value.cols());
+    const bool sparse = p.rowSparse;
+    const long count = sparse ? static_cast<long>(p.rows.size()) : static_cast<long>(p.value.rows());
+    forEachRowRange(count, cols, [&](long lo, long hi) {
+        long cachedT = 0;
+        AdamStep cached{};
+        for (long j = lo; j < hi; ++j) {
+            const long r = sparse ? p.rows[static_cast<std::size_t>(j)] : j;
+            const long t = static_cast<long>(++steps[r]);
+            if (t != cachedT) {
+                cached = adamStep(lr, b1, b2, eps, t);
+                cachedT = t;
+            }
+            const long off = r * cols;
+            meprop::adamUpdate(w + off, g + off, m + off, v + off, cols, cached, gh);
+        }
+    });
+    if (gh.zeroGrad) p.markGradZeroed();
+}
+
+}  // namespace meprop

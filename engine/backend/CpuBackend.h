@@ -1,0 +1,72 @@
+#pragma once
+// The CPU implementation of backend/Backend.h: Eigen for the products, the engine's own kernels
+// for the rest (ops/TopK selections, the row-grouped sparse backward in CpuSparseLinear.cpp, the
+// fused optimizer passes of optim/UpdateKernels), threaded over the run's threads (core/Parallel.h).
+// A tensor's matrix is its storage, so upload/download/synchronize do nothing. Stateless: the
+// scratch memory of the kernels is per thread, so one instance serves every thread.
+#include "backend/Backend.h"
+
+namespace meprop {
+
+class CpuBackend final : public Backend {
+public:
+    Device device() const override { return Device::Cpu; }
+    std::string name() const override { return "cpu"; }
+
+    void resize(Tensor& t, Eigen::Index rows, Eigen::Index cols) override { t.resize(rows, cols); }
+    void resize(IndexTensor& t, Eigen::Index rows, Eigen::Index cols) override { t.resize(rows, cols); }
+    void resize(CountTensor& t, Eigen::Index rows, Eigen::Index cols) override { t.resize(rows, cols); }
+    void resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) override { t.resize(rows, cols); }
+    void resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols) override { t.resize(rows, cols); }
+    void upload(Tensor&) override {}
+    void upload(IndexTensor&) override {}
+    void upload(CountTensor&) override {}
+    void upload(StepTensor&) override {}
+    void download(Tensor&) override {}
+    void download(IndexTensor&) override {}
+    void download(CountTensor&) override {}
+    void download(StepTensor&) override {}
+    void copy(const Tensor& src, Tensor& dst) override { dst.Tensor::Base::operator=(src); }
+    void copyRows(const Tensor& src, Eigen::Index begin, Eigen::Index count, Tensor& dst) override
+    {
+        dst = src.middleRows(begin, count);
+    }
+    void setZero(Tensor& t) override;
+    void setZero(CountTensor& t) override { t.setZero(); }
+    void synchronize() override {}
+    double readScalar(const ScalarTensor& t) override { return t(0, 0); }
+
+    void gemm(bool transA, bool transB, float alpha, const Tensor& A, const Tensor& B, float beta, Tensor& C,
+              Precision precision) override;
+    void addBias(Tensor& y, const Tensor& bias) override { y.rowwise() += bias.row(0); }
+    void addColumnSums(const Tensor& dy, Tensor& db) override { db.row(0) += dy.colwise().sum(); }
+    void addToCounts(CountTensor& counts, std::uint64_t amount) override { counts.array() += amount; }
+    void scale(Tensor& x, float factor) override { x *= factor; }
+
+    void reluForward(Tensor& x) override;
+    void reluBackward(const Tensor& y, Tensor& dy) override;
+    void dropoutForward(Tensor& x, float p, Rng& rng, Tensor& mask) override;
+    void multiply(Tensor& dy, const Tensor& mask) override { dy.array() *= mask.array(); }
+
+    void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
+                             Tensor* dlogits) override;
+    long countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin) override;
+    void gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
+                        Eigen::Index count, Tensor& x, IndexTensor& y) override;
+
+    void select(const Tensor& dy, BackpropMode mode, int k, Rng& rng, Selection& sel) override;
+    void downloadSelection(Selection&) override {}
+    void checkFinite(const Selection& sel, const std::string& layer) override;
+    void linearSparseBackward(const Tensor& dy, const Selection& sel, const Tensor& x, Parameter& w, Parameter& b,
+                              CountTensor& counts, Tensor* dx, Precision precision) override;
+
+    void touchAll(Parameter& p) override { p.touchAll(); }
+    void zeroGrad(Parameter& p) override { p.zeroGrad(); }
+    void sgdUpdate(Parameter& p, float lr, const GradHandling& gh) override;
+    void adagradUpdate(Parameter& p, Tensor& h, float lr, float eps, bool epsInside, const GradHandling& gh) override;
+    void adamUpdate(Parameter& p, Tensor& m, Tensor& v, const AdamStep& s, const GradHandling& gh) override;
+    void adamLazyUpdate(Parameter& p, Tensor& m, Tensor& v, StepTensor& rowSteps, float lr, float beta1, float beta2, float eps,
+                        const GradHandling& gh) override;
+};
+
+}  // namespace meprop
