@@ -149,6 +149,7 @@ void CudaBackend::upload(StepTensor& t) { uploadTensor(t, m_ctx.stream()); }
 void CudaBackend::download(Tensor& t) { downloadTensor(t, m_ctx.stream()); }
 void CudaBackend::download(IndexTensor& t) { downloadTensor(t, m_ctx.stream()); }
 void CudaBackend::download(CountTensor& t) { downloadTensor(t, m_ctx.stream()); }
+void CudaBackend::upload(MaskTensor& t) { uploadTensor(t, m_ctx.stream()); }
 void CudaBackend::download(MaskTensor& t) { downloadTensor(t, m_ctx.stream()); }
 void CudaBackend::download(StepTensor& t) { downloadTensor(t, m_ctx.stream()); }
 
@@ -228,12 +229,11 @@ void CudaBackend::drainFlags(const float* scalarSrc, float* scalarDst)
         const int n = std::min(kFlagChunk, used - c * kFlagChunk);
         MEPROP_CUDA_CHECK(cudaMemsetAsync(m_flagChunks[static_cast<std::size_t>(c)].data(), 0, static_cast<std::size_t>(n) * sizeof(unsigned), s));
     }
-    m_lastFlagged.clear();
     for (int i = 0; i < used; ++i)
-        if (m_hostFlags[static_cast<std::size_t>(i)] != 0u) m_lastFlagged.insert(m_flagBase + i);
+        if (m_hostFlags[static_cast<std::size_t>(i)] != 0u) m_flagged.insert(m_flagBase + i);
     const std::string* bad = nullptr;
     for (const auto& [id, layer] : m_checks)
-        if (m_lastFlagged.count(id)) {
+        if (m_flagged.count(id)) {
             bad = &layer;
             break;
         }
@@ -243,7 +243,7 @@ void CudaBackend::drainFlags(const float* scalarSrc, float* scalarDst)
     m_flagPending = 0;
     if (m_flagBase > (1 << 30)) {  // ids restart long before they overflow (stale checks are then not found)
         m_flagBase = 0;
-        m_lastFlagged.clear();
+        m_flagged.clear();
     }
     if (bad) throw NonFiniteGradient(layer);
 }
@@ -259,7 +259,7 @@ void CudaBackend::checkFinite(const Selection& sel, const std::string& layer)
         m_checks.emplace_back(id, layer);
         return;
     }
-    if (m_lastFlagged.count(id)) throw NonFiniteGradient(layer);  // its slot was read by the last drain
+    if (m_flagged.count(id)) throw NonFiniteGradient(layer);  // its slot was read by an earlier drain
 }
 
 // ---- dense

@@ -19,7 +19,7 @@
 // array (sel.deviceFlag). checkFinite records which layer the slot belongs to; synchronize() and
 // readScalar() read the slots once and throw NonFiniteGradient for the first flagged slot in the
 // order checkFinite was called. A selection checked after the synchronize that read its slot is
-// still reported (the flagged slots of the last read are remembered).
+// still reported (the ids of the flagged slots read are remembered).
 //
 // Not thread-safe: one backend per thread (its stream and cuBLAS handle).
 #include "backend/Backend.h"
@@ -52,6 +52,7 @@ public:
     void resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols);
     void upload(StepTensor& t);
     void download(StepTensor& t);
+    void upload(MaskTensor& t);
     void download(MaskTensor& t);
     void upload(Tensor& t) override;
     void upload(IndexTensor& t) override;
@@ -123,7 +124,7 @@ private:
     int m_flagBase = 0;     // the id of the first pending slot
     int m_flagPending = 0;  // slots used since the last drain
     std::vector<std::pair<int, std::string>> m_checks;  // checkFinite calls since the last drain, in order
-    std::unordered_set<int> m_lastFlagged;              // the flagged slot ids of the last drain
+    std::unordered_set<int> m_flagged;                  // every flagged slot id read so far (rare: a run that diverged)
     std::vector<unsigned> m_hostFlags;
 
     // Scratch of the operations (grown on demand, reused: the stream orders every use).
