@@ -18,6 +18,8 @@ namespace meprop {
 
 std::shared_ptr<Backend> makeCudaBackend()
 {
+    const DeviceInfo info = cudaDeviceInfo();
+    if (!info.available) throw ConfigError("key \"device\": cuda requested but no GPU can be used: " + info.reason);
     return std::make_shared<cuda::CudaBackend>();
 }
 
@@ -102,7 +104,7 @@ void downloadTensor(BasicTensor<T>& t, cudaStream_t s)
 template <typename T>
 void zeroTensor(BasicTensor<T>& t, cudaStream_t s)
 {
-    if (!t.onDevice()) resizeDevice(t, t.rows(), t.cols());
+    resizeDevice(t, t.rows(), t.cols());  // allocates a host-only tensor
     if (t.size() > 0) MEPROP_CUDA_CHECK(cudaMemsetAsync(dev(t, "a zeroed tensor"), 0, bytesOf(t), s));
 }
 
@@ -231,13 +233,14 @@ void CudaBackend::drainFlags(const float* scalarSrc, float* scalarDst)
     }
     for (int i = 0; i < used; ++i)
         if (m_hostFlags[static_cast<std::size_t>(i)] != 0u) m_flagged.insert(m_flagBase + i);
-    const std::string* bad = nullptr;
-    for (const auto& [id, layer] : m_checks)
+    bool bad = false;
+    std::string layer;
+    for (const auto& [id, name] : m_checks)
         if (m_flagged.count(id)) {
-            bad = &layer;
+            bad = true;
+            layer = name;
             break;
         }
-    const std::string layer = bad ? *bad : std::string();
     m_checks.clear();
     m_flagBase += used;
     m_flagPending = 0;

@@ -48,7 +48,8 @@ public:
     void resize(CountTensor& t, Eigen::Index rows, Eigen::Index cols) override;
     void resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) override;
     // Not (yet) in Backend: the lazy Adam's row step counts (checkpoints) and the row marks (the
-    // workbench's touched rows) travel through these.
+    // workbench's touched rows) travel through these. adamLazyUpdate uploads a host-only
+    // StepTensor itself, so assigning a fresh host StepTensor (a checkpoint's counts) also works.
     void resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols);
     void upload(StepTensor& t);
     void download(StepTensor& t);
