@@ -40,23 +40,52 @@ __global__ void reluDropoutBackwardKernel(const float* __restrict__ out, float* 
         dout[i] = out[i] > 0.0f ? dout[i] * scale : 0.0f;
 }
 
+__global__ void reluKernel(float* __restrict__ x, std::size_t total)
+{
+    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+        x[i] = fmaxf(x[i], 0.0f);
+}
+
+// The mask of biasReluDropout's hash: the same (seed, element index) gives the same decision.
+__global__ void dropoutKernel(float* __restrict__ x, float* __restrict__ mask, std::size_t total, float dropRate, float scale,
+                              std::uint64_t seed)
+{
+    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+        const float u = static_cast<float>(splitMix64(seed ^ splitMix64(i)) >> 40) * (1.0f / 16777216.0f);
+        const float m = u < dropRate ? 0.0f : scale;
+        mask[i] = m;
+        x[i] *= m;
+    }
+}
+
+// dz may be null (the loss alone). A label outside [0, classes) skips its row: no loss, zero gradient.
 __global__ void softmaxCrossEntropyKernel(const float* __restrict__ z, const int* __restrict__ labels, int batch, int classes,
-                                          float* __restrict__ dz, float* __restrict__ loss)
+                                          float* __restrict__ dz, float* __restrict__ loss, float gradScale)
 {
     __shared__ float partial[kThreads];
     const float invBatch = 1.0f / static_cast<float>(batch);
+    const float gScale = invBatch * gradScale;
     float acc = 0.0f;
     for (int b = threadIdx.x; b < batch; b += blockDim.x) {
         const float* row = z + static_cast<std::size_t>(b) * classes;
-        float* drow = dz + static_cast<std::size_t>(b) * classes;
+        float* drow = dz ? dz + static_cast<std::size_t>(b) * classes : nullptr;
+        const int y = labels[b];
+        if (y < 0 || y >= classes) {
+            if (drow)
+                for (int c = 0; c < classes; ++c) drow[c] = 0.0f;
+            continue;
+        }
         float mx = -FLT_MAX;
         for (int c = 0; c < classes; ++c) mx = fmaxf(mx, row[c]);
         float sum = 0.0f;
         for (int c = 0; c < classes; ++c) sum += expf(row[c] - mx);
-        const int y = labels[b];
         acc += logf(sum) + mx - row[y];
-        const float inv = 1.0f / sum;
-        for (int c = 0; c < classes; ++c) drow[c] = (expf(row[c] - mx) * inv - (c == y ? 1.0f : 0.0f)) * invBatch;
+        if (drow) {
+            const float inv = 1.0f / sum;
+            for (int c = 0; c < classes; ++c) drow[c] = (expf(row[c] - mx) * inv - (c == y ? 1.0f : 0.0f)) * gScale;
+        }
     }
     partial[threadIdx.x] = acc;
     __syncthreads();
@@ -116,19 +145,41 @@ void biasReluDropout(float* h, int batch, int n, const float* b, float dropRate,
 
 void reluDropoutBackward(const float* out, float* dout, std::size_t count, float dropRate, cudaStream_t stream)
 {
+    if (count == 0) return;
     const float scale = dropRate > 0.0f ? 1.0f / (1.0f - dropRate) : 1.0f;
     reluDropoutBackwardKernel<<<blocksFor(count), kThreads, 0, stream>>>(out, dout, count, scale);
     MEPROP_CUDA_CHECK_LAUNCH("reluDropoutBackwardKernel");
 }
 
-void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, float* loss, cudaStream_t stream)
+void reluForward(float* x, std::size_t count, cudaStream_t stream)
 {
-    softmaxCrossEntropyKernel<<<1, kThreads, 0, stream>>>(z, labels, batch, classes, dz, loss);
+    if (count == 0) return;
+    reluKernel<<<blocksFor(count), kThreads, 0, stream>>>(x, count);
+    MEPROP_CUDA_CHECK_LAUNCH("reluKernel");
+}
+
+void dropoutForward(float* x, float* mask, std::size_t count, float dropRate, std::uint64_t seed, cudaStream_t stream)
+{
+    if (count == 0) return;
+    const float scale = 1.0f / (1.0f - dropRate);
+    dropoutKernel<<<blocksFor(count), kThreads, 0, stream>>>(x, mask, count, dropRate, scale, seed);
+    MEPROP_CUDA_CHECK_LAUNCH("dropoutKernel");
+}
+
+void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, float* loss, cudaStream_t stream,
+                         float gradScale)
+{
+    if (batch <= 0) {
+        MEPROP_CUDA_CHECK(cudaMemsetAsync(loss, 0, sizeof(float), stream));
+        return;
+    }
+    softmaxCrossEntropyKernel<<<1, kThreads, 0, stream>>>(z, labels, batch, classes, dz, loss, gradScale);
     MEPROP_CUDA_CHECK_LAUNCH("softmaxCrossEntropyKernel");
 }
 
 void countCorrect(const float* z, const int* labels, int batch, int classes, int* correct, cudaStream_t stream)
 {
+    if (batch <= 0) return;
     countCorrectKernel<<<(batch + kThreads - 1) / kThreads, kThreads, 0, stream>>>(z, labels, batch, classes, correct);
     MEPROP_CUDA_CHECK_LAUNCH("countCorrectKernel");
 }

@@ -14,13 +14,24 @@ namespace meprop::cuda {
 void biasReluDropout(float* h, int batch, int n, const float* b, float dropRate, std::uint64_t seed, cudaStream_t stream);
 
 // Backward of biasReluDropout given its output `out`: dh = out > 0 ? dout / (1 - dropRate) : 0
-// (an element is positive iff ReLU passed it and dropout kept it). In place on dout.
+// (an element is positive iff ReLU passed it and dropout kept it). In place on dout. With dropRate 0
+// it is the ReLU backward: dout = out > 0 ? dout : 0.
 void reluDropoutBackward(const float* out, float* dout, std::size_t count, float dropRate, cudaStream_t stream);
 
+// x = max(x, 0) (count elements), in place.
+void reluForward(float* x, std::size_t count, cudaStream_t stream);
+
+// Inverted dropout of count elements: mask[i] = 0 with probability dropRate, else 1 / (1 - dropRate),
+// from the hash of (seed, i) that biasReluDropout uses; x[i] *= mask[i]. Requires dropRate < 1.
+void dropoutForward(float* x, float* mask, std::size_t count, float dropRate, std::uint64_t seed, cudaStream_t stream);
+
 // Softmax cross-entropy, mean over the batch: for logits z (batch x classes) and labels y,
-//   loss = 1/B sum_b (logsumexp(z_b) - z_b[y_b]),  dz = (softmax(z) - onehot(y)) / B.
-// Writes dz (may alias nothing) and *loss (one float on the device). One block, fixed order.
-void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, float* loss, cudaStream_t stream);
+//   loss = 1/B sum_b (logsumexp(z_b) - z_b[y_b]),  dz = gradScale * (softmax(z) - onehot(y)) / B.
+// Writes dz (may be null: the loss alone; aliases nothing) and *loss (one float on the device). A
+// row whose label is outside [0, classes) is skipped: no loss (the mean still divides by B), zero
+// gradient. One block, fixed order. batch 0: *loss = 0.
+void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, float* loss, cudaStream_t stream,
+                         float gradScale = 1.0f);
 
 // *correct += number of rows whose argmax (lowest index among equals) equals the label.
 void countCorrect(const float* z, const int* labels, int batch, int classes, int* correct, cudaStream_t stream);

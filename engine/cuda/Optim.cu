@@ -18,47 +18,60 @@ constexpr int kThreads = 256;
         }                                                                                                             \
     }
 
-__global__ void sgdKernel(float* __restrict__ w, const float* __restrict__ g, int rows, int cols, const unsigned char* rowMask,
-                          float lr)
+// The gradient element as the update uses it: clipped to [-clip, clip] when clip > 0; written
+// back as 0 (zeroGrad) or clipped (clip > 0), as optim/UpdateKernels.h's takeGrad does.
+__device__ __forceinline__ float takeGrad(float* g, std::size_t i, float clip, bool zeroGrad)
 {
-    MEPROP_FOR_EACH_ELEMENT(w[i] -= lr * g[i];)
+    float gi = g[i];
+    if (clip > 0.0f) gi = fminf(fmaxf(gi, -clip), clip);
+    if (zeroGrad)
+        g[i] = 0.0f;
+    else if (clip > 0.0f)
+        g[i] = gi;
+    return gi;
 }
 
-__global__ void adagradKernel(float* __restrict__ w, const float* __restrict__ g, float* __restrict__ h, int rows, int cols,
-                              const unsigned char* rowMask, float lr, float eps)
+__global__ void sgdKernel(float* __restrict__ w, float* __restrict__ g, int rows, int cols, const unsigned char* rowMask, float lr,
+                          float clip, bool zeroGrad)
 {
-    MEPROP_FOR_EACH_ELEMENT(const float gi = g[i]; const float hi = h[i] + gi * gi; h[i] = hi;
-                            w[i] -= lr * gi / (sqrtf(hi) + eps);)
+    MEPROP_FOR_EACH_ELEMENT(const float gi = takeGrad(g, i, clip, zeroGrad); w[i] -= lr * gi;)
 }
 
-__global__ void adamKernel(float* __restrict__ w, const float* __restrict__ g, float* __restrict__ m, float* __restrict__ v,
-                           int rows, int cols, const unsigned char* rowMask, float b1, float b2, float stepSize, float invSqrtC2,
-                           float eps)
+__global__ void adagradKernel(float* __restrict__ w, float* __restrict__ g, float* __restrict__ h, int rows, int cols,
+                              const unsigned char* rowMask, float lr, float eps, bool epsInside, float clip, bool zeroGrad)
 {
-    MEPROP_FOR_EACH_ELEMENT(const float gi = g[i]; const float mi = b1 * m[i] + (1.0f - b1) * gi;
+    MEPROP_FOR_EACH_ELEMENT(const float gi = takeGrad(g, i, clip, zeroGrad); const float hi = h[i] + gi * gi; h[i] = hi;
+                            w[i] -= lr * gi / (epsInside ? sqrtf(hi + eps) : sqrtf(hi) + eps);)
+}
+
+__global__ void adamKernel(float* __restrict__ w, float* __restrict__ g, float* __restrict__ m, float* __restrict__ v, int rows,
+                           int cols, const unsigned char* rowMask, float b1, float b2, float stepSize, float invSqrtC2, float eps,
+                           float clip, bool zeroGrad)
+{
+    MEPROP_FOR_EACH_ELEMENT(const float gi = takeGrad(g, i, clip, zeroGrad); const float mi = b1 * m[i] + (1.0f - b1) * gi;
                             const float vi = b2 * v[i] + (1.0f - b2) * gi * gi; m[i] = mi; v[i] = vi;
                             w[i] -= stepSize * mi / (sqrtf(vi) * invSqrtC2 + eps);)
 }
 
 // One thread per row: advance the row's step count and write its two Adam scalars.
-__global__ void adamRowScalarsKernel(int rows, const unsigned char* rowMask, long long* __restrict__ rowSteps,
+__global__ void adamRowScalarsKernel(int rows, const unsigned char* rowMask, std::int64_t* __restrict__ rowSteps,
                                      float* __restrict__ rowScalars, float b1, float b2, float lr)
 {
     const int r = blockIdx.x * blockDim.x + threadIdx.x;
     if (r >= rows || (rowMask && !rowMask[r])) return;
-    const long long t = ++rowSteps[r];
+    const std::int64_t t = ++rowSteps[r];
     const float c1 = 1.0f - static_cast<float>(pow(static_cast<double>(b1), static_cast<double>(t)));
     const float c2 = 1.0f - static_cast<float>(pow(static_cast<double>(b2), static_cast<double>(t)));
     rowScalars[2 * r] = lr / c1;
     rowScalars[2 * r + 1] = 1.0f / sqrtf(c2);
 }
 
-__global__ void adamLazyKernel(float* __restrict__ w, const float* __restrict__ g, float* __restrict__ m, float* __restrict__ v,
-                               int rows, int cols, const unsigned char* rowMask, const float* __restrict__ rowScalars, float b1,
-                               float b2, float eps)
+__global__ void adamLazyKernel(float* __restrict__ w, float* __restrict__ g, float* __restrict__ m, float* __restrict__ v, int rows,
+                               int cols, const unsigned char* rowMask, const float* __restrict__ rowScalars, float b1, float b2,
+                               float eps, float clip, bool zeroGrad)
 {
     MEPROP_FOR_EACH_ELEMENT(const float stepSize = rowScalars[2 * r]; const float invSqrtC2 = rowScalars[2 * r + 1];
-                            const float gi = g[i]; const float mi = b1 * m[i] + (1.0f - b1) * gi;
+                            const float gi = takeGrad(g, i, clip, zeroGrad); const float mi = b1 * m[i] + (1.0f - b1) * gi;
                             const float vi = b2 * v[i] + (1.0f - b2) * gi * gi; m[i] = mi; v[i] = vi;
                             w[i] -= stepSize * mi / (sqrtf(vi) * invSqrtC2 + eps);)
 }
@@ -86,39 +99,47 @@ dim3 gridFor(int rows, int cols)
 
 }  // namespace
 
-void sgdUpdate(float* w, const float* g, int rows, int cols, const unsigned char* rowMask, float lr, cudaStream_t stream)
+void sgdUpdate(float* w, float* g, int rows, int cols, const unsigned char* rowMask, float lr, float clip, bool zeroGrad,
+               cudaStream_t stream)
 {
-    sgdKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, rows, cols, rowMask, lr);
+    if (rows <= 0 || cols <= 0) return;
+    sgdKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, rows, cols, rowMask, lr, clip, zeroGrad);
     MEPROP_CUDA_CHECK_LAUNCH("sgdKernel");
 }
 
-void adagradUpdate(float* w, const float* g, float* h, int rows, int cols, const unsigned char* rowMask, float lr, float eps,
-                   cudaStream_t stream)
+void adagradUpdate(float* w, float* g, float* h, int rows, int cols, const unsigned char* rowMask, float lr, float eps, bool epsInside,
+                   float clip, bool zeroGrad, cudaStream_t stream)
 {
-    adagradKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, h, rows, cols, rowMask, lr, eps);
+    if (rows <= 0 || cols <= 0) return;
+    adagradKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, h, rows, cols, rowMask, lr, eps, epsInside, clip, zeroGrad);
     MEPROP_CUDA_CHECK_LAUNCH("adagradKernel");
 }
 
-void adamUpdate(float* w, const float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask, float beta1,
-                float beta2, float stepSize, float invSqrtC2, float eps, cudaStream_t stream)
+void adamUpdate(float* w, float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask, float beta1, float beta2,
+                float stepSize, float invSqrtC2, float eps, float clip, bool zeroGrad, cudaStream_t stream)
 {
-    adamKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, m, v, rows, cols, rowMask, beta1, beta2, stepSize, invSqrtC2,
-                                                             eps);
+    if (rows <= 0 || cols <= 0) return;
+    adamKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, m, v, rows, cols, rowMask, beta1, beta2, stepSize, invSqrtC2, eps,
+                                                             clip, zeroGrad);
     MEPROP_CUDA_CHECK_LAUNCH("adamKernel");
 }
 
-void adamLazyUpdate(float* w, const float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask,
-                    long long* rowSteps, float* rowScalars, float beta1, float beta2, float lr, float eps, cudaStream_t stream)
+void adamLazyUpdate(float* w, float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask,
+                    std::int64_t* rowSteps, float* rowScalars, float beta1, float beta2, float lr, float eps, float clip, bool zeroGrad,
+                    cudaStream_t stream)
 {
+    if (rows <= 0 || cols <= 0) return;
     adamRowScalarsKernel<<<(rows + kThreads - 1) / kThreads, kThreads, 0, stream>>>(rows, rowMask, rowSteps, rowScalars, beta1,
                                                                                       beta2, lr);
     MEPROP_CUDA_CHECK_LAUNCH("adamRowScalarsKernel");
-    adamLazyKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, m, v, rows, cols, rowMask, rowScalars, beta1, beta2, eps);
+    adamLazyKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(w, g, m, v, rows, cols, rowMask, rowScalars, beta1, beta2, eps, clip,
+                                                                 zeroGrad);
     MEPROP_CUDA_CHECK_LAUNCH("adamLazyKernel");
 }
 
 void zeroTouchedRows(float* g, int rows, int cols, unsigned char* touched, cudaStream_t stream)
 {
+    if (rows <= 0 || cols <= 0) return;
     zeroTouchedRowsKernel<<<gridFor(rows, cols), kThreads, 0, stream>>>(g, rows, cols, touched);
     MEPROP_CUDA_CHECK_LAUNCH("zeroTouchedRowsKernel");
     clearMaskKernel<<<(rows + kThreads - 1) / kThreads, kThreads, 0, stream>>>(touched, rows);

@@ -20,6 +20,11 @@ __global__ void addBiasKernel(float* __restrict__ y, int batch, int n, const flo
         y[i] += b[i % n];
 }
 
+__global__ void addToCountsKernel(unsigned long long* __restrict__ counts, int n, unsigned long long amount)
+{
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < n; r += gridDim.x * blockDim.x) counts[r] += amount;
+}
+
 __global__ void denseBiasGradKernel(const float* __restrict__ dy, int batch, int n, float* __restrict__ db,
                                     unsigned char* __restrict__ touched, unsigned long long* __restrict__ counts,
                                     unsigned* __restrict__ nonFinite)
@@ -213,9 +218,18 @@ void addBias(float* y, int batch, int n, const float* b, cudaStream_t stream)
     MEPROP_CUDA_CHECK_LAUNCH("addBiasKernel");
 }
 
+void addToCounts(std::uint64_t* counts, int n, std::uint64_t amount, cudaStream_t stream)
+{
+    if (n <= 0) return;
+    addToCountsKernel<<<blocksFor(static_cast<std::size_t>(n)), kThreads, 0, stream>>>(asULL(counts), n,
+                                                                                        static_cast<unsigned long long>(amount));
+    MEPROP_CUDA_CHECK_LAUNCH("addToCountsKernel");
+}
+
 void denseBiasGrad(const float* dy, int batch, int n, float* db, unsigned char* touched, std::uint64_t* counts, cudaStream_t stream,
                    unsigned* nonFinite)
 {
+    if (n <= 0) return;
     denseBiasGradKernel<<<(n + 31) / 32, dim3(32, 32), 0, stream>>>(dy, batch, n, db, touched, asULL(counts), nonFinite);
     MEPROP_CUDA_CHECK_LAUNCH("denseBiasGradKernel");
 }

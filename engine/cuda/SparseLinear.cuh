@@ -15,8 +15,12 @@ namespace meprop::cuda {
 // y (batch x n) += b (1 x n) broadcast over rows.
 void addBias(float* y, int batch, int n, const float* b, cudaStream_t stream);
 
+// counts[r] += amount for r < n (the dense backward's update counts, amount = batch).
+void addToCounts(std::uint64_t* counts, int n, std::uint64_t amount, cudaStream_t stream);
+
 // Dense backward bookkeeping: db[j] += sum_b dy[b, j] (fixed order); touched[j] = 1, counts[j] += batch.
 // nonFinite (may be null): set to 1 when some dy[b, j] is NaN or infinite (it reads all of dy).
+// touched and counts may be null (db alone: the column sums). n == 0 launches nothing.
 void denseBiasGrad(const float* dy, int batch, int n, float* db, unsigned char* touched, std::uint64_t* counts, cudaStream_t stream,
                    unsigned* nonFinite = nullptr);
 

@@ -1,0 +1,644 @@
+#include "cuda/CudaBackend.h"
+
+#include "backend/Device.h"
+#include "core/Error.h"
+#include "cuda/Activation.cuh"
+#include "cuda/Elementwise.cuh"
+#include "cuda/Finite.cuh"
+#include "cuda/Optim.cuh"
+#include "cuda/TopK.cuh"
+#include "ops/TopK.h"
+#include "optim/UpdateKernels.h"
+
+#include <algorithm>
+#include <climits>
+#include <stdexcept>
+
+namespace meprop {
+
+std::shared_ptr<Backend> makeCudaBackend()
+{
+    const DeviceInfo info = cudaDeviceInfo();
+    if (!info.available) throw ConfigError("key \"device\": cuda requested but no GPU can be used: " + info.reason);
+    return std::make_shared<cuda::CudaBackend>();
+}
+
+namespace cuda {
+
+namespace {
+
+void releaseDevice(void* p) noexcept
+{
+    cudaFree(p);  // no throw from a destructor; a failure here leaks at worst
+}
+
+std::string dims(Eigen::Index rows, Eigen::Index cols)
+{
+    return std::to_string(rows) + "x" + std::to_string(cols);
+}
+
+template <typename T>
+std::size_t bytesOf(const BasicTensor<T>& t)
+{
+    return static_cast<std::size_t>(t.size()) * sizeof(T);
+}
+
+// Device memory for rows x cols (at least one element, so a resized tensor is always on the
+// device), grown only; the host mirror gets the shape.
+template <typename T>
+void resizeDevice(BasicTensor<T>& t, Eigen::Index rows, Eigen::Index cols)
+{
+    if (rows < 0 || cols < 0) throw ShapeError("cuda backend: cannot shape a tensor " + dims(rows, cols));
+    const std::size_t bytes = std::max<std::size_t>(1, static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols)) * sizeof(T);
+    DeviceMemory& mem = t.deviceMemory();
+    if (!mem || mem.bytes() < bytes) {
+        mem.reset();
+        void* p = nullptr;
+        MEPROP_CUDA_CHECK(cudaMalloc(&p, bytes));
+        mem = DeviceMemory(p, bytes, &releaseDevice);
+    }
+    if (t.rows() != rows || t.cols() != cols) t.resize(rows, cols);
+}
+
+// The device values of an operation's operand: they must cover the host mirror's shape.
+template <typename T>
+const T* dev(const BasicTensor<T>& t, const char* what)
+{
+    if (t.size() == 0) return t.deviceData();  // may be null: no kernel reads an empty tensor
+    if (!t.onDevice() || t.deviceMemory().bytes() < bytesOf(t))
+        throw std::logic_error(std::string("cuda backend: ") + what + " (" + dims(t.rows(), t.cols()) +
+                               ") is not in device memory; shape it with Backend::resize or upload it");
+    return t.deviceData();
+}
+
+template <typename T>
+T* dev(BasicTensor<T>& t, const char* what)
+{
+    return const_cast<T*>(dev(static_cast<const BasicTensor<T>&>(t), what));
+}
+
+int toInt(Eigen::Index v, const char* what)
+{
+    if (v < 0 || v > INT_MAX) throw ShapeError(std::string("cuda backend: ") + what + " = " + std::to_string(v) + " exceeds the kernels' int range");
+    return static_cast<int>(v);
+}
+
+template <typename T>
+void uploadTensor(BasicTensor<T>& t, cudaStream_t s)
+{
+    resizeDevice(t, t.rows(), t.cols());  // same shape: the host values stay
+    // From pageable memory the copy has left the host buffer when the call returns (CUDA's API
+    // synchronisation rules), so the caller may change the matrix at once.
+    if (t.size() > 0) MEPROP_CUDA_CHECK(cudaMemcpyAsync(t.deviceData(), t.data(), bytesOf(t), cudaMemcpyHostToDevice, s));
+}
+
+template <typename T>
+void downloadTensor(BasicTensor<T>& t, cudaStream_t s)
+{
+    if (!t.onDevice()) return;  // a host tensor: its matrix is its value
+    dev(t, "a downloaded tensor");
+    if (t.size() > 0) MEPROP_CUDA_CHECK(cudaMemcpyAsync(t.data(), t.deviceData(), bytesOf(t), cudaMemcpyDeviceToHost, s));
+    MEPROP_CUDA_CHECK(cudaStreamSynchronize(s));
+}
+
+template <typename T>
+void zeroTensor(BasicTensor<T>& t, cudaStream_t s)
+{
+    resizeDevice(t, t.rows(), t.cols());  // allocates a host-only tensor
+    if (t.size() > 0) MEPROP_CUDA_CHECK(cudaMemsetAsync(dev(t, "a zeroed tensor"), 0, bytesOf(t), s));
+}
+
+void requireSameShape(const Tensor& a, const Tensor& b, const char* what)
+{
+    if (a.rows() != b.rows() || a.cols() != b.cols())
+        throw ShapeError(std::string("cuda backend: ") + what + ": " + dims(a.rows(), a.cols()) + " and " + dims(b.rows(), b.cols()));
+}
+
+void requireParameter(const Parameter& p)
+{
+    if (p.grad.rows() != p.value.rows() || p.grad.cols() != p.value.cols())
+        throw ShapeError("cuda backend: parameter " + p.name + " has a value of " + dims(p.value.rows(), p.value.cols()) +
+                         " and a gradient of " + dims(p.grad.rows(), p.grad.cols()));
+}
+
+void requireState(const Parameter& p, const Tensor& state, const char* what)
+{
+    if (state.rows() != p.value.rows() || state.cols() != p.value.cols())
+        throw ShapeError("cuda backend: " + std::string(what) + " of parameter " + p.name + " is " + dims(state.rows(), state.cols()) +
+                         ", expected " + dims(p.value.rows(), p.value.cols()));
+}
+
+}  // namespace
+
+CudaBackend::CudaBackend()
+{
+    cudaDeviceProp prop{};
+    MEPROP_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
+    m_name = prop.name;
+}
+
+// ---- memory
+
+void CudaBackend::resize(Tensor& t, Eigen::Index rows, Eigen::Index cols) { resizeDevice(t, rows, cols); }
+void CudaBackend::resize(IndexTensor& t, Eigen::Index rows, Eigen::Index cols) { resizeDevice(t, rows, cols); }
+void CudaBackend::resize(CountTensor& t, Eigen::Index rows, Eigen::Index cols) { resizeDevice(t, rows, cols); }
+void CudaBackend::resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) { resizeDevice(t, rows, cols); }
+void CudaBackend::resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols) { resizeDevice(t, rows, cols); }
+void CudaBackend::upload(Tensor& t) { uploadTensor(t, m_ctx.stream()); }
+void CudaBackend::upload(IndexTensor& t) { uploadTensor(t, m_ctx.stream()); }
+void CudaBackend::upload(CountTensor& t) { uploadTensor(t, m_ctx.stream()); }
+void CudaBackend::upload(StepTensor& t) { uploadTensor(t, m_ctx.stream()); }
+void CudaBackend::download(Tensor& t) { downloadTensor(t, m_ctx.stream()); }
+void CudaBackend::download(IndexTensor& t) { downloadTensor(t, m_ctx.stream()); }
+void CudaBackend::download(CountTensor& t) { downloadTensor(t, m_ctx.stream()); }
+void CudaBackend::upload(MaskTensor& t) { uploadTensor(t, m_ctx.stream()); }
+void CudaBackend::download(MaskTensor& t) { downloadTensor(t, m_ctx.stream()); }
+void CudaBackend::download(StepTensor& t) { downloadTensor(t, m_ctx.stream()); }
+
+void CudaBackend::copy(const Tensor& src, Tensor& dst)
+{
+    if (&src == &dst) return;
+    resizeDevice(dst, src.rows(), src.cols());
+    if (src.size() == 0) return;
+    if (src.onDevice())
+        MEPROP_CUDA_CHECK(cudaMemcpyAsync(dst.deviceData(), dev(src, "copy's source"), bytesOf(src), cudaMemcpyDeviceToDevice,
+                                          m_ctx.stream()));
+    else
+        MEPROP_CUDA_CHECK(cudaMemcpyAsync(dst.deviceData(), src.data(), bytesOf(src), cudaMemcpyHostToDevice, m_ctx.stream()));
+}
+
+void CudaBackend::copyRows(const Tensor& src, Eigen::Index begin, Eigen::Index count, Tensor& dst)
+{
+    if (begin < 0 || count < 0 || begin + count > src.rows())
+        throw ShapeError("cuda backend: rows [" + std::to_string(begin) + ", " + std::to_string(begin + count) + ") of a tensor of " +
+                         std::to_string(src.rows()) + " rows");
+    if (&src == &dst) throw std::logic_error("cuda backend: copyRows into its own source");
+    const float* from = dev(src, "copyRows' source");
+    resizeDevice(dst, count, src.cols());
+    if (dst.size() == 0) return;
+    MEPROP_CUDA_CHECK(cudaMemcpyAsync(dst.deviceData(), from + static_cast<std::size_t>(begin) * static_cast<std::size_t>(src.cols()),
+                                      bytesOf(dst), cudaMemcpyDeviceToDevice, m_ctx.stream()));
+}
+
+void CudaBackend::setZero(Tensor& t) { zeroTensor(t, m_ctx.stream()); }
+void CudaBackend::setZero(CountTensor& t) { zeroTensor(t, m_ctx.stream()); }
+
+void CudaBackend::synchronize()
+{
+    drainFlags(nullptr, nullptr);
+}
+
+double CudaBackend::readScalar(const Tensor& t)
+{
+    if (t.size() != 1) throw ShapeError("cuda backend: readScalar of a tensor of " + dims(t.rows(), t.cols()) + ", expected 1x1");
+    if (!t.onDevice()) {
+        drainFlags(nullptr, nullptr);
+        return static_cast<double>(t(0, 0));
+    }
+    float value = 0.0f;
+    drainFlags(dev(t, "readScalar's tensor"), &value);
+    return static_cast<double>(value);
+}
+
+// ---- non-finite flags
+
+std::pair<unsigned*, int> CudaBackend::newFlagSlot()
+{
+    const int i = m_flagPending;
+    const std::size_t chunk = static_cast<std::size_t>(i / kFlagChunk);
+    if (chunk == m_flagChunks.size()) {
+        m_flagChunks.emplace_back(static_cast<std::size_t>(kFlagChunk));
+        m_flagChunks.back().zero(m_ctx.stream());
+    }
+    ++m_flagPending;
+    return {m_flagChunks[chunk].data() + i % kFlagChunk, m_flagBase + i};
+}
+
+void CudaBackend::drainFlags(const float* scalarSrc, float* scalarDst)
+{
+    const cudaStream_t s = m_ctx.stream();
+    if (scalarSrc) MEPROP_CUDA_CHECK(cudaMemcpyAsync(scalarDst, scalarSrc, sizeof(float), cudaMemcpyDeviceToHost, s));
+    const int used = m_flagPending;
+    m_hostFlags.assign(static_cast<std::size_t>(used), 0u);
+    for (int c = 0; c * kFlagChunk < used; ++c) {
+        const int n = std::min(kFlagChunk, used - c * kFlagChunk);
+        MEPROP_CUDA_CHECK(cudaMemcpyAsync(m_hostFlags.data() + static_cast<std::size_t>(c) * kFlagChunk,
+                                          m_flagChunks[static_cast<std::size_t>(c)].data(), static_cast<std::size_t>(n) * sizeof(unsigned),
+                                          cudaMemcpyDeviceToHost, s));
+    }
+    MEPROP_CUDA_CHECK(cudaStreamSynchronize(s));
+    for (int c = 0; c * kFlagChunk < used; ++c) {
+        const int n = std::min(kFlagChunk, used - c * kFlagChunk);
+        MEPROP_CUDA_CHECK(cudaMemsetAsync(m_flagChunks[static_cast<std::size_t>(c)].data(), 0, static_cast<std::size_t>(n) * sizeof(unsigned), s));
+    }
+    for (int i = 0; i < used; ++i)
+        if (m_hostFlags[static_cast<std::size_t>(i)] != 0u) m_flagged.insert(m_flagBase + i);
+    bool bad = false;
+    std::string layer;
+    for (const auto& [id, name] : m_checks)
+        if (m_flagged.count(id)) {
+            bad = true;
+            layer = name;
+            break;
+        }
+    m_checks.clear();
+    m_flagBase += used;
+    m_flagPending = 0;
+    if (m_flagBase > (1 << 30)) {  // ids restart long before they overflow (stale checks are then not found)
+        m_flagBase = 0;
+        m_flagged.clear();
+    }
+    if (bad) throw NonFiniteGradient(layer);
+}
+
+void CudaBackend::checkFinite(const Selection& sel, const std::string& layer)
+{
+    const int id = sel.deviceFlag;
+    if (id < 0) {  // not a selection of this backend: its host flag
+        if (!sel.finite) throw NonFiniteGradient(layer);
+        return;
+    }
+    if (id >= m_flagBase && id < m_flagBase + m_flagPending) {
+        m_checks.emplace_back(id, layer);
+        return;
+    }
+    if (m_flagged.count(id)) throw NonFiniteGradient(layer);  // its slot was read by an earlier drain
+}
+
+// ---- dense
+
+void CudaBackend::gemm(bool transA, bool transB, float alpha, const Tensor& A, const Tensor& B, float beta, Tensor& C,
+                       Precision precision)
+{
+    const Eigen::Index m = transA ? A.cols() : A.rows();
+    const Eigen::Index kk = transA ? A.rows() : A.cols();
+    const Eigen::Index kkB = transB ? B.cols() : B.rows();
+    const Eigen::Index n = transB ? B.rows() : B.cols();
+    if (kk != kkB)
+        throw ShapeError("cuda backend: gemm of op(A) " + dims(m, kk) + " and op(B) " + dims(kkB, n));
+    if (&C == &A || &C == &B) throw std::logic_error("cuda backend: gemm's C aliases an operand");
+    if (beta == 0.0f)
+        resizeDevice(C, m, n);
+    else if (C.rows() != m || C.cols() != n)
+        throw ShapeError("cuda backend: gemm into C of " + dims(C.rows(), C.cols()) + ", expected " + dims(m, n));
+    float* c = dev(C, "gemm's C");
+    if (m == 0 || n == 0) return;
+    const cudaStream_t s = m_ctx.stream();
+    if (kk == 0) {  // an empty sum: C = beta C
+        if (beta == 0.0f)
+            MEPROP_CUDA_CHECK(cudaMemsetAsync(c, 0, bytesOf(C), s));
+        else
+            cuda::scale(c, static_cast<std::size_t>(C.size()), beta, s);
+        return;
+    }
+    m_ctx.gemm(transA, transB, toInt(m, "gemm rows"), toInt(n, "gemm columns"), toInt(kk, "gemm inner size"), alpha, dev(A, "gemm's A"),
+               dev(B, "gemm's B"), beta, c, precision == Precision::Tf32 ? GemmPrecision::Tf32 : GemmPrecision::Fp32);
+}
+
+void CudaBackend::addBias(Tensor& y, const Tensor& bias)
+{
+    if (bias.size() != y.cols())
+        throw ShapeError("cuda backend: a bias of " + dims(bias.rows(), bias.cols()) + " for " + std::to_string(y.cols()) + " columns");
+    if (y.size() == 0) return;
+    cuda::addBias(dev(y, "addBias' y"), toInt(y.rows(), "batch"), toInt(y.cols(), "columns"), dev(bias, "the bias"), m_ctx.stream());
+}
+
+void CudaBackend::addColumnSums(const Tensor& dy, Tensor& db)
+{
+    if (db.size() != dy.cols())
+        throw ShapeError("cuda backend: column sums of " + std::to_string(dy.cols()) + " columns into " + dims(db.rows(), db.cols()));
+    if (dy.cols() == 0) return;
+    denseBiasGrad(dev(dy, "addColumnSums' dy"), toInt(dy.rows(), "batch"), toInt(dy.cols(), "columns"), dev(db, "addColumnSums' db"),
+                  nullptr, nullptr, m_ctx.stream());
+}
+
+void CudaBackend::addToCounts(CountTensor& counts, std::uint64_t amount)
+{
+    if (counts.size() == 0) return;
+    cuda::addToCounts(dev(counts, "the update counts"), toInt(counts.size(), "counts"), amount, m_ctx.stream());
+}
+
+void CudaBackend::scale(Tensor& x, float factor)
+{
+    if (x.size() == 0) return;
+    cuda::scale(dev(x, "scale's x"), static_cast<std::size_t>(x.size()), factor, m_ctx.stream());
+}
+
+// ---- element-wise
+
+void CudaBackend::reluForward(Tensor& x)
+{
+    if (x.size() == 0) return;
+    cuda::reluForward(dev(x, "relu's x"), static_cast<std::size_t>(x.size()), m_ctx.stream());
+}
+
+void CudaBackend::reluBackward(const Tensor& y, Tensor& dy)
+{
+    requireSameShape(y, dy, "relu backward of y and dy");
+    if (y.size() == 0) return;
+    // reluDropoutBackward without dropout: dy = y > 0 ? dy : 0.
+    reluDropoutBackward(dev(y, "relu's y"), dev(dy, "relu's dy"), static_cast<std::size_t>(y.size()), 0.0f, m_ctx.stream());
+}
+
+void CudaBackend::dropoutForward(Tensor& x, float p, Rng& rng, Tensor& mask)
+{
+    if (!(p >= 0.0f && p < 1.0f)) throw ConfigError("dropout: expected 0 <= p < 1, got " + std::to_string(p));
+    if (&x == &mask) throw std::logic_error("cuda backend: dropout's mask is its input");
+    const std::uint64_t seed = rng.engine()();  // one draw per call, as the GPU MLP's dropout seed
+    float* xs = dev(x, "dropout's x");
+    resizeDevice(mask, x.rows(), x.cols());
+    if (x.size() == 0) return;
+    cuda::dropoutForward(xs, mask.deviceData(), static_cast<std::size_t>(x.size()), p, seed, m_ctx.stream());
+}
+
+void CudaBackend::multiply(Tensor& dy, const Tensor& mask)
+{
+    requireSameShape(dy, mask, "multiply of dy and mask");
+    if (dy.size() == 0) return;
+    cuda::multiply(dev(dy, "multiply's dy"), dev(mask, "multiply's mask"), static_cast<std::size_t>(dy.size()), m_ctx.stream());
+}
+
+// ---- loss and metrics
+
+void CudaBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, Tensor& loss,
+                                      Tensor* dlogits)
+{
+    if (labels.size() != logits.rows())
+        throw ShapeError("softmax cross-entropy: " + std::to_string(labels.size()) + " labels for " + std::to_string(logits.rows()) +
+                         " rows");
+    if (dlogits == &logits || &loss == &logits) throw std::logic_error("cuda backend: softmax cross-entropy in place");
+    const int rows = toInt(logits.rows(), "rows");
+    const int classes = toInt(logits.cols(), "classes");
+    resizeDevice(loss, 1, 1);
+    float* dz = nullptr;
+    if (dlogits) {
+        resizeDevice(*dlogits, logits.rows(), logits.cols());
+        dz = dlogits->deviceData();
+    }
+    const float* z = rows > 0 ? dev(logits, "the logits") : nullptr;
+    const int* y = rows > 0 ? dev(labels, "the labels") : nullptr;
+    cuda::softmaxCrossEntropy(z, y, rows, classes, dz, loss.deviceData(), m_ctx.stream(), gradientScale);
+}
+
+long CudaBackend::countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin)
+{
+    if (begin < 0 || begin + logits.rows() > labels.size())
+        throw ShapeError("cuda backend: labels [" + std::to_string(begin) + ", " + std::to_string(begin + logits.rows()) + ") of " +
+                         std::to_string(labels.size()));
+    if (logits.rows() == 0) return 0;
+    const cudaStream_t s = m_ctx.stream();
+    m_correct.reserve(1);
+    m_correct.zero(s);
+    cuda::countCorrect(dev(logits, "the logits"), dev(labels, "the labels") + begin, toInt(logits.rows(), "rows"),
+                       toInt(logits.cols(), "classes"), m_correct.data(), s);
+    int correct = 0;
+    m_correct.download(&correct, 1, s);
+    return correct;
+}
+
+void CudaBackend::gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
+                                 Eigen::Index count, Tensor& x, IndexTensor& y)
+{
+    if (begin < 0 || count < 0 || begin + count > order.size())
+        throw ShapeError("cuda backend: examples [" + std::to_string(begin) + ", " + std::to_string(begin + count) + ") of an order of " +
+                         std::to_string(order.size()));
+    if (labels.size() != data.rows())
+        throw ShapeError("cuda backend: " + std::to_string(labels.size()) + " labels for " + std::to_string(data.rows()) + " examples");
+    resizeDevice(x, count, data.cols());
+    resizeDevice(y, count, 1);
+    if (count == 0) return;
+    // The order's entries index data (a permutation of its rows: not checked on the device).
+    cuda::gatherExamples(dev(data, "the data"), dev(labels, "the labels"), toInt(data.cols(), "features"), dev(order, "the order") + begin,
+                         toInt(count, "count"), x.deviceData(), y.deviceData(), m_ctx.stream());
+}
+
+// ---- meProp
+
+void CudaBackend::select(const Tensor& dy, BackpropMode mode, int k, Rng& rng, Selection& sel)
+{
+    const int batch = toInt(dy.rows(), "batch");
+    const int n = toInt(dy.cols(), "components");
+    sel.mode = mode;
+    sel.batch = batch;
+    sel.n = n;
+    sel.finite = true;  // the device flag (sel.deviceFlag) says it
+    sel.indices.clear();
+    if (mode != BackpropMode::Dense && (k < 1 || k > n))
+        throw ConfigError("k: expected 1 <= k <= " + std::to_string(n) + " (layer width), got " + std::to_string(k));
+    sel.k = mode == BackpropMode::Dense ? n : k;
+    const cudaStream_t s = m_ctx.stream();
+    const float* g = dy.size() > 0 ? dev(dy, "the output gradient") : nullptr;
+    const auto [flag, id] = newFlagSlot();
+    sel.deviceFlag = id;
+    switch (mode) {
+    case BackpropMode::Dense:
+        flagNonFinite(g, static_cast<std::size_t>(dy.size()), flag, s);
+        return;
+    case BackpropMode::Unified:
+        resizeDevice(sel.deviceIndices, 1, k);
+        m_score.reserve(static_cast<std::size_t>(n));
+        unifiedTopK(g, batch, n, k, m_score.data(), sel.deviceIndices.deviceData(), s, flag);
+        return;
+    case BackpropMode::TopK:
+    case BackpropMode::Random: {
+        const std::size_t total = static_cast<std::size_t>(batch) * static_cast<std::size_t>(k);
+        if (total > static_cast<std::size_t>(INT_MAX))
+            throw ShapeError("cuda backend: batch x k = " + std::to_string(total) + " selected entries, more than the GPU kernels' int range");
+        resizeDevice(sel.deviceIndices, 1, static_cast<Eigen::Index>(total));
+        if (mode == BackpropMode::TopK) {
+            topKRows(g, batch, n, n, k, sel.deviceIndices.deviceData(), s, flag);
+            return;
+        }
+        // ops/TopK's draws on the host from the caller's Rng: the CPU's indices exactly.
+        flagNonFinite(g, static_cast<std::size_t>(dy.size()), flag, s);
+        m_hostIdx.resize(total);
+        for (int b = 0; b < batch; ++b) randomIndices(n, k, rng, m_hostIdx.data() + static_cast<std::size_t>(b) * k, m_randomScratch);
+        if (total > 0) {
+            MEPROP_CUDA_CHECK(cudaMemcpyAsync(sel.deviceIndices.deviceData(), m_hostIdx.data(), total * sizeof(int),
+                                              cudaMemcpyHostToDevice, s));
+            MEPROP_CUDA_CHECK(cudaStreamSynchronize(s));  // m_hostIdx is reused by the next call
+        }
+        return;
+    }
+    }
+}
+
+void CudaBackend::downloadSelection(Selection& sel)
+{
+    if (sel.mode == BackpropMode::Dense) {
+        sel.indices.clear();
+        return;
+    }
+    const std::size_t count =
+        sel.shared() ? static_cast<std::size_t>(sel.k) : static_cast<std::size_t>(sel.batch) * static_cast<std::size_t>(sel.k);
+    if (static_cast<std::size_t>(sel.deviceIndices.size()) < count)
+        throw std::logic_error("cuda backend: downloadSelection of a selection without its device indices");
+    sel.indices.resize(count);
+    if (count == 0) return;
+    MEPROP_CUDA_CHECK(cudaMemcpyAsync(sel.indices.data(), dev(sel.deviceIndices, "the selection's indices"), count * sizeof(int),
+                                      cudaMemcpyDeviceToHost, m_ctx.stream()));
+    MEPROP_CUDA_CHECK(cudaStreamSynchronize(m_ctx.stream()));
+}
+
+void CudaBackend::linearSparseBackward(const Tensor& dy, const Selection& sel, const Tensor& x, Parameter& w, Parameter& b,
+                                       CountTensor& counts, Tensor* dx, Precision precision)
+{
+    if (sel.mode == BackpropMode::Dense) throw std::logic_error("cuda backend: linearSparseBackward of a dense selection");
+    const int batch = toInt(dy.rows(), "batch");
+    const int out = toInt(dy.cols(), "outputs");
+    const int in = toInt(x.cols(), "inputs");
+    const int k = sel.k;
+    if (x.rows() != dy.rows() || w.value.rows() != out || w.value.cols() != in || b.value.size() != out || sel.batch != batch ||
+        sel.n != out || counts.size() != out)
+        throw ShapeError("cuda backend: sparse backward of " + w.name + ": dy " + dims(dy.rows(), dy.cols()) + ", x " +
+                         dims(x.rows(), x.cols()) + ", W " + dims(w.value.rows(), w.value.cols()) + ", b " +
+                         dims(b.value.rows(), b.value.cols()) + ", counts " + dims(counts.rows(), counts.cols()) + ", a selection of " +
+                         std::to_string(sel.batch) + "x" + std::to_string(sel.n));
+    requireParameter(w);
+    requireParameter(b);
+    if (dx == &dy || dx == &x) throw std::logic_error("cuda backend: sparse backward's dx aliases an input");
+    const std::size_t selected =
+        sel.shared() ? static_cast<std::size_t>(k) : static_cast<std::size_t>(batch) * static_cast<std::size_t>(k);
+    if (k < 1 || k > out || static_cast<std::size_t>(sel.deviceIndices.size()) < selected)
+        throw std::logic_error("cuda backend: sparse backward of " + w.name + " with a selection this backend did not make");
+    if (dx) resizeDevice(*dx, batch, in);
+    if (batch == 0 || in == 0) return;  // nothing to add (and no kernel takes an empty grid)
+
+    // A parameter without row bookkeeping yet is dense (Parameter::rowSparse starts false): its
+    // gradient may hold anything until the first zeroGrad.
+    if (ensureTouched(w)) w.gradDense = true;
+    if (ensureTouched(b)) b.gradDense = true;
+    const cudaStream_t s = m_ctx.stream();
+    const GemmPrecision gp = precision == Precision::Tf32 ? GemmPrecision::Tf32 : GemmPrecision::Fp32;
+    const float* g = dev(dy, "the output gradient");
+    const float* xs = dev(x, "the layer input");
+    const float* W = dev(w.value, "the weight");
+    float* dW = dev(w.grad, "the weight gradient");
+    float* db = dev(b.grad, "the bias gradient");
+    const int* idx = dev(sel.deviceIndices, "the selection's indices");
+    std::uint64_t* cnt = dev(counts, "the update counts");
+    unsigned char* touched = w.touched.deviceData();
+
+    if (sel.mode == BackpropMode::Unified) {
+        // cuda/CudaLinear's unified backward: gather dy_K (batch x k) and W_K (k x in), two small
+        // SGEMMs, scatter dW_K into the k rows with db, touched and counts.
+        m_dyK.reserve(static_cast<std::size_t>(batch) * k);
+        m_dwK.reserve(static_cast<std::size_t>(k) * in);
+        if (dx) m_wK.reserve(static_cast<std::size_t>(k) * in);
+        gatherUnified(g, batch, out, idx, k, dx ? W : nullptr, in, m_dyK.data(), dx ? m_wK.data() : nullptr, s);
+        if (dx) m_ctx.gemm(false, false, batch, in, k, 1.0f, m_dyK.data(), m_wK.data(), 0.0f, dx->deviceData(), gp);
+        m_ctx.gemm(true, false, k, in, batch, 1.0f, m_dyK.data(), xs, 0.0f, m_dwK.data(), gp);
+        scatterUnified(m_dwK.data(), m_dyK.data(), batch, k, in, idx, dW, db, touched, cnt, s);
+    } else {
+        // Per example (topk, random): dx as a combination of k rows of W; dW, db grouped by row
+        // (a stable radix sort of the (row, example) pairs: deterministic, no float atomics).
+        if (dx) perExampleInputGrad(g, batch, out, idx, k, W, in, dx->deviceData(), s);
+        perExampleWeightGrad(g, batch, out, idx, k, xs, in, dW, db, touched, cnt, m_rowGroups, s);
+    }
+    MEPROP_CUDA_CHECK(cudaMemsetAsync(b.touched.deviceData(), 1, 1, s));  // the bias' one row
+}
+
+// ---- parameters and optimizers
+
+bool CudaBackend::ensureTouched(Parameter& p)
+{
+    const Eigen::Index rows = p.grad.rows();
+    if (p.touched.onDevice() && p.touched.rows() == 1 && p.touched.cols() == rows) return false;
+    resizeDevice(p.touched, 1, rows);
+    if (rows > 0) MEPROP_CUDA_CHECK(cudaMemsetAsync(p.touched.deviceData(), 0, static_cast<std::size_t>(rows), m_ctx.stream()));
+    return true;
+}
+
+const unsigned char* CudaBackend::rowMask(const Parameter& p) const
+{
+    const bool bookkept = p.touched.onDevice() && p.touched.rows() == 1 && p.touched.cols() == p.grad.rows();
+    return p.gradDense || !bookkept ? nullptr : p.touched.deviceData();
+}
+
+void CudaBackend::markGradZeroed(Parameter& p)
+{
+    if (!ensureTouched(p) && p.grad.rows() > 0)
+        MEPROP_CUDA_CHECK(cudaMemsetAsync(p.touched.deviceData(), 0, static_cast<std::size_t>(p.grad.rows()), m_ctx.stream()));
+    p.gradDense = false;
+}
+
+void CudaBackend::touchAll(Parameter& p)
+{
+    p.gradDense = true;
+}
+
+void CudaBackend::zeroGrad(Parameter& p)
+{
+    if (p.grad.size() == 0) {
+        p.gradDense = false;
+        return;
+    }
+    float* g = dev(p.grad, "the gradient");
+    const cudaStream_t s = m_ctx.stream();
+    const unsigned char* mask = rowMask(p);
+    if (mask) {
+        zeroTouchedRows(g, toInt(p.grad.rows(), "rows"), toInt(p.grad.cols(), "columns"), p.touched.deviceData(), s);
+        p.gradDense = false;
+        return;
+    }
+    MEPROP_CUDA_CHECK(cudaMemsetAsync(g, 0, bytesOf(p.grad), s));
+    markGradZeroed(p);
+}
+
+void CudaBackend::sgdUpdate(Parameter& p, float lr, const GradHandling& gh)
+{
+    requireParameter(p);
+    if (p.value.size() == 0) return;
+    cuda::sgdUpdate(dev(p.value, "the weight"), dev(p.grad, "the gradient"), toInt(p.value.rows(), "rows"),
+                    toInt(p.value.cols(), "columns"), rowMask(p), lr, gh.clip, gh.zeroGrad, m_ctx.stream());
+    if (gh.zeroGrad) markGradZeroed(p);
+}
+
+void CudaBackend::adagradUpdate(Parameter& p, Tensor& h, float lr, float eps, bool epsInside, const GradHandling& gh)
+{
+    requireParameter(p);
+    requireState(p, h, "the AdaGrad accumulator");
+    if (p.value.size() == 0) return;
+    cuda::adagradUpdate(dev(p.value, "the weight"), dev(p.grad, "the gradient"), dev(h, "the AdaGrad accumulator"),
+                        toInt(p.value.rows(), "rows"), toInt(p.value.cols(), "columns"), rowMask(p), lr, eps, epsInside, gh.clip,
+                        gh.zeroGrad, m_ctx.stream());
+    if (gh.zeroGrad) markGradZeroed(p);
+}
+
+void CudaBackend::adamUpdate(Parameter& p, Tensor& m, Tensor& v, const AdamStep& st, const GradHandling& gh)
+{
+    requireParameter(p);
+    requireState(p, m, "the Adam first moment");
+    requireState(p, v, "the Adam second moment");
+    if (p.value.size() == 0) return;
+    // Every element: the paper's unmodified Adam (rows without a gradient move by their momentum).
+    cuda::adamUpdate(dev(p.value, "the weight"), dev(p.grad, "the gradient"), dev(m, "the Adam first moment"),
+                     dev(v, "the Adam second moment"), toInt(p.value.rows(), "rows"), toInt(p.value.cols(), "columns"), nullptr, st.beta1,
+                     st.beta2, st.stepSize, st.invSqrtC2, st.eps, gh.clip, gh.zeroGrad, m_ctx.stream());
+    if (gh.zeroGrad) markGradZeroed(p);
+}
+
+void CudaBackend::adamLazyUpdate(Parameter& p, Tensor& m, Tensor& v, StepTensor& rowSteps, float lr, float beta1, float beta2,
+                                 float eps, const GradHandling& gh)
+{
+    requireParameter(p);
+    requireState(p, m, "the Adam first moment");
+    requireState(p, v, "the Adam second moment");
+    const Eigen::Index rows = p.value.rows();
+    if (rowSteps.size() != rows)
+        throw ShapeError("cuda backend: " + std::to_string(rowSteps.size()) + " Adam row step counts for parameter " + p.name + " of " +
+                         std::to_string(rows) + " rows");
+    // The counts start on the host (the optimizer's zeros, or a checkpoint's): uploaded once.
+    if (!rowSteps.onDevice()) uploadTensor(rowSteps, m_ctx.stream());
+    if (p.value.size() == 0) return;
+    const int r = toInt(rows, "rows");
+    m_rowScalars.reserve(2 * static_cast<std::size_t>(r));
+    cuda::adamLazyUpdate(dev(p.value, "the weight"), dev(p.grad, "the gradient"), dev(m, "the Adam first moment"),
+                         dev(v, "the Adam second moment"), r, toInt(p.value.cols(), "columns"), rowMask(p),
+                         dev(rowSteps, "the Adam row step counts"), m_rowScalars.data(), beta1, beta2, lr, eps, gh.clip, gh.zeroGrad,
+                         m_ctx.stream());
+    if (gh.zeroGrad) markGradZeroed(p);
+}
+
+}  // namespace cuda
+}  // namespace meprop

@@ -1,0 +1,48 @@
+#include "cuda/Elementwise.cuh"
+
+#include "cuda/Check.cuh"
+
+namespace meprop::cuda {
+
+namespace {
+
+constexpr int kThreads = 256;
+
+__global__ void scaleKernel(float* __restrict__ x, std::size_t total, float factor)
+{
+    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+        x[i] *= factor;
+}
+
+// No __restrict__: x and y may be the same array.
+__global__ void multiplyKernel(float* x, const float* y, std::size_t total)
+{
+    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+        x[i] *= y[i];
+}
+
+int blocksFor(std::size_t total)
+{
+    const std::size_t blocks = (total + kThreads - 1) / kThreads;
+    return static_cast<int>(blocks < 65535 ? (blocks ? blocks : 1) : 65535);
+}
+
+}  // namespace
+
+void scale(float* x, std::size_t count, float factor, cudaStream_t stream)
+{
+    if (count == 0) return;
+    scaleKernel<<<blocksFor(count), kThreads, 0, stream>>>(x, count, factor);
+    MEPROP_CUDA_CHECK_LAUNCH("scaleKernel");
+}
+
+void multiply(float* x, const float* y, std::size_t count, cudaStream_t stream)
+{
+    if (count == 0) return;
+    multiplyKernel<<<blocksFor(count), kThreads, 0, stream>>>(x, y, count);
+    MEPROP_CUDA_CHECK_LAUNCH("multiplyKernel");
+}
+
+}  // namespace meprop::cuda

@@ -1,0 +1,16 @@
+#pragma once
+// Element-wise arithmetic on device arrays of `count` floats, in place (backend/Backend.h's scale
+// and multiply). Empty arrays launch nothing.
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+
+namespace meprop::cuda {
+
+// x[i] *= factor.
+void scale(float* x, std::size_t count, float factor, cudaStream_t stream);
+
+// x[i] *= y[i] (x and y do not overlap, or are the same array).
+void multiply(float* x, const float* y, std::size_t count, cudaStream_t stream);
+
+}  // namespace meprop::cuda
