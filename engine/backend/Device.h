@@ -1,7 +1,8 @@
 #pragma once
-// The one place where the CPU and the GPU meet. Front ends (CLI, workbench) and makeTask() call
-// these functions; they are implemented by engine/cuda when the build found a CUDA compiler and by
-// a CPU-side stub (backend/NoCuda.cpp) otherwise, so no caller ever needs an #ifdef.
+// The device of a run and what a build knows about the GPU. Front ends (CLI, workbench) and the
+// tasks call these functions; they are implemented by engine/cuda when the build found a CUDA
+// compiler and by a CPU-side stub (backend/NoCuda.cpp) otherwise, so no caller ever needs an
+// #ifdef. The computation itself is dispatched per operation by backend/Backend.h.
 #include "core/Rng.h"
 #include "ops/BackpropMode.h"
 
@@ -44,11 +45,6 @@ std::string describe(const DeviceInfo& info);
 // thread. Throws ConfigError when this build has no GPU support, CudaError when no device can be
 // used. makeBackend(Device::Cuda) calls it.
 std::shared_ptr<Backend> makeCudaBackend();
-
-// Builds the "image" task (MLP on MNIST-format images) on the GPU: data uploaded once, cuBLAS and
-// own kernels for every step. Throws ConfigError when this build has no GPU support or no device
-// is present, CudaError when a CUDA call fails, DatasetError for bad data.
-std::unique_ptr<Task> makeCudaImageTask(const Config& config, Rng& rng);
 
 // Timing of one linear layer's backward pass on the GPU (`meprop bench-linear --device cuda`,
 // Table 7 of the paper). Synthetic data: x (batch x in), W (out x in), dy (batch x out).

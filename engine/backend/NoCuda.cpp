@@ -2,7 +2,6 @@
 #include "backend/Device.h"
 
 #include "core/Error.h"
-#include "train/Task.h"
 
 namespace meprop {
 
@@ -23,11 +22,6 @@ DeviceInfo cudaDeviceInfo()
 }
 
 std::shared_ptr<Backend> makeCudaBackend()
-{
-    throw ConfigError("key \"device\": cuda requested but this build has no GPU support (built without a CUDA compiler)");
-}
-
-std::unique_ptr<Task> makeCudaImageTask(const Config&, Rng&)
 {
     throw ConfigError("key \"device\": cuda requested but this build has no GPU support (built without a CUDA compiler)");
 }

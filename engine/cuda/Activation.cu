@@ -62,12 +62,12 @@ __global__ void dropoutKernel(float* __restrict__ x, float* __restrict__ mask, s
 
 // dz may be null (the loss alone). A label outside [0, classes) skips its row: no loss, zero gradient.
 __global__ void softmaxCrossEntropyKernel(const float* __restrict__ z, const int* __restrict__ labels, int batch, int classes,
-                                          float* __restrict__ dz, float* __restrict__ loss, float gradScale)
+                                          float* __restrict__ dz, double* __restrict__ loss, float gradScale)
 {
-    __shared__ float partial[kThreads];
+    __shared__ double partial[kThreads];
     const float invBatch = 1.0f / static_cast<float>(batch);
     const float gScale = invBatch * gradScale;
-    float acc = 0.0f;
+    double acc = 0.0;
     for (int b = threadIdx.x; b < batch; b += blockDim.x) {
         const float* row = z + static_cast<std::size_t>(b) * classes;
         float* drow = dz ? dz + static_cast<std::size_t>(b) * classes : nullptr;
@@ -81,7 +81,7 @@ __global__ void softmaxCrossEntropyKernel(const float* __restrict__ z, const int
         for (int c = 0; c < classes; ++c) mx = fmaxf(mx, row[c]);
         float sum = 0.0f;
         for (int c = 0; c < classes; ++c) sum += expf(row[c] - mx);
-        acc += logf(sum) + mx - row[y];
+        acc += static_cast<double>(logf(sum) + mx - row[y]);
         if (drow) {
             const float inv = 1.0f / sum;
             for (int c = 0; c < classes; ++c) drow[c] = (expf(row[c] - mx) * inv - (c == y ? 1.0f : 0.0f)) * gScale;
@@ -93,7 +93,7 @@ __global__ void softmaxCrossEntropyKernel(const float* __restrict__ z, const int
         if (static_cast<int>(threadIdx.x) < step) partial[threadIdx.x] += partial[threadIdx.x + step];
         __syncthreads();
     }
-    if (threadIdx.x == 0) *loss = partial[0] * invBatch;
+    if (threadIdx.x == 0) *loss = partial[0] / static_cast<double>(batch);
 }
 
 __global__ void countCorrectKernel(const float* __restrict__ z, const int* __restrict__ labels, int batch, int classes, int* correct)
@@ -166,11 +166,11 @@ void dropoutForward(float* x, float* mask, std::size_t count, float dropRate, st
     MEPROP_CUDA_CHECK_LAUNCH("dropoutKernel");
 }
 
-void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, float* loss, cudaStream_t stream,
+void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, double* loss, cudaStream_t stream,
                          float gradScale)
 {
     if (batch <= 0) {
-        MEPROP_CUDA_CHECK(cudaMemsetAsync(loss, 0, sizeof(float), stream));
+        MEPROP_CUDA_CHECK(cudaMemsetAsync(loss, 0, sizeof(double), stream));
         return;
     }
     softmaxCrossEntropyKernel<<<1, kThreads, 0, stream>>>(z, labels, batch, classes, dz, loss, gradScale);

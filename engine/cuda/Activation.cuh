@@ -30,7 +30,7 @@ void dropoutForward(float* x, float* mask, std::size_t count, float dropRate, st
 // Writes dz (may be null: the loss alone; aliases nothing) and *loss (one float on the device). A
 // row whose label is outside [0, classes) is skipped: no loss (the mean still divides by B), zero
 // gradient. One block, fixed order. batch 0: *loss = 0.
-void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, float* loss, cudaStream_t stream,
+void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, double* loss, cudaStream_t stream,
                          float gradScale = 1.0f);
 
 // *correct += number of rows whose argmax (lowest index among equals) equals the label.

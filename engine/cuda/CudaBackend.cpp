@@ -188,16 +188,16 @@ void CudaBackend::synchronize()
     drainFlags(nullptr, nullptr);
 }
 
-double CudaBackend::readScalar(const Tensor& t)
+double CudaBackend::readScalar(const ScalarTensor& t)
 {
     if (t.size() != 1) throw ShapeError("cuda backend: readScalar of a tensor of " + dims(t.rows(), t.cols()) + ", expected 1x1");
     if (!t.onDevice()) {
         drainFlags(nullptr, nullptr);
-        return static_cast<double>(t(0, 0));
+        return t(0, 0);
     }
-    float value = 0.0f;
+    double value = 0.0;
     drainFlags(dev(t, "readScalar's tensor"), &value);
-    return static_cast<double>(value);
+    return value;
 }
 
 // ---- non-finite flags
@@ -214,10 +214,10 @@ std::pair<unsigned*, int> CudaBackend::newFlagSlot()
     return {m_flagChunks[chunk].data() + i % kFlagChunk, m_flagBase + i};
 }
 
-void CudaBackend::drainFlags(const float* scalarSrc, float* scalarDst)
+void CudaBackend::drainFlags(const double* scalarSrc, double* scalarDst)
 {
     const cudaStream_t s = m_ctx.stream();
-    if (scalarSrc) MEPROP_CUDA_CHECK(cudaMemcpyAsync(scalarDst, scalarSrc, sizeof(float), cudaMemcpyDeviceToHost, s));
+    if (scalarSrc) MEPROP_CUDA_CHECK(cudaMemcpyAsync(scalarDst, scalarSrc, sizeof(double), cudaMemcpyDeviceToHost, s));
     const int used = m_flagPending;
     m_hostFlags.assign(static_cast<std::size_t>(used), 0u);
     for (int c = 0; c * kFlagChunk < used; ++c) {
@@ -360,13 +360,13 @@ void CudaBackend::multiply(Tensor& dy, const Tensor& mask)
 
 // ---- loss and metrics
 
-void CudaBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, Tensor& loss,
+void CudaBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
                                       Tensor* dlogits)
 {
     if (labels.size() != logits.rows())
         throw ShapeError("softmax cross-entropy: " + std::to_string(labels.size()) + " labels for " + std::to_string(logits.rows()) +
                          " rows");
-    if (dlogits == &logits || &loss == &logits) throw std::logic_error("cuda backend: softmax cross-entropy in place");
+    if (dlogits == &logits) throw std::logic_error("cuda backend: softmax cross-entropy in place");
     const int rows = toInt(logits.rows(), "rows");
     const int classes = toInt(logits.cols(), "classes");
     resizeDevice(loss, 1, 1);
@@ -520,7 +520,7 @@ void CudaBackend::linearSparseBackward(const Tensor& dy, const Selection& sel, c
     unsigned char* touched = w.touched.deviceData();
 
     if (sel.mode == BackpropMode::Unified) {
-        // cuda/CudaLinear's unified backward: gather dy_K (batch x k) and W_K (k x in), two small
+        // The unified backward: gather dy_K (batch x k) and W_K (k x in), two small
         // SGEMMs, scatter dW_K into the k rows with db, touched and counts.
         m_dyK.reserve(static_cast<std::size_t>(batch) * k);
         m_dwK.reserve(static_cast<std::size_t>(k) * in);

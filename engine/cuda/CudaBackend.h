@@ -47,12 +47,10 @@ public:
     void resize(IndexTensor& t, Eigen::Index rows, Eigen::Index cols) override;
     void resize(CountTensor& t, Eigen::Index rows, Eigen::Index cols) override;
     void resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) override;
-    // Not (yet) in Backend: the lazy Adam's row step counts (checkpoints) and the row marks (the
-    // workbench's touched rows) travel through these. adamLazyUpdate uploads a host-only
-    // StepTensor itself, so assigning a fresh host StepTensor (a checkpoint's counts) also works.
-    void resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols);
-    void upload(StepTensor& t);
-    void download(StepTensor& t);
+    // Not in Backend: the row marks (the workbench's touched rows) travel through these.
+    void resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols) override;
+    void upload(StepTensor& t) override;
+    void download(StepTensor& t) override;
     void upload(MaskTensor& t);
     void download(MaskTensor& t);
     void upload(Tensor& t) override;
@@ -66,7 +64,7 @@ public:
     void setZero(Tensor& t) override;
     void setZero(CountTensor& t) override;
     void synchronize() override;
-    double readScalar(const Tensor& t) override;
+    double readScalar(const ScalarTensor& t) override;
 
     void gemm(bool transA, bool transB, float alpha, const Tensor& A, const Tensor& B, float beta, Tensor& C,
               Precision precision = Precision::Fp32) override;
@@ -80,7 +78,7 @@ public:
     void dropoutForward(Tensor& x, float p, Rng& rng, Tensor& mask) override;
     void multiply(Tensor& dy, const Tensor& mask) override;
 
-    void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, Tensor& loss,
+    void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
                              Tensor* dlogits) override;
     long countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin) override;
     void gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
@@ -105,7 +103,7 @@ private:
     std::pair<unsigned*, int> newFlagSlot();
     // Waits for the stream, after queuing a copy of the float at scalarSrc (device) to *scalarDst
     // when given, reads the pending flags and throws NonFiniteGradient for the first checked one.
-    void drainFlags(const float* scalarSrc, float* scalarDst);
+    void drainFlags(const double* scalarSrc, double* scalarDst);
     // p.touched sized 1 x rows; true when it had to be made (then zeroed).
     bool ensureTouched(Parameter& p);
     // The row mask of a row-skipping update and of zeroGrad: null (every row) after a dense

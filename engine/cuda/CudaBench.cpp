@@ -3,7 +3,8 @@
 
 #include "core/Error.h"
 #include "cuda/Activation.cuh"
-#include "cuda/CudaLinear.h"
+#include "cuda/CudaBackend.h"
+#include "layers/Linear.h"
 #include "cuda/TopK.cuh"
 
 #include <functional>
@@ -15,7 +16,7 @@ namespace {
 using cuda::Context;
 using cuda::DeviceBuffer;
 using cuda::EventTimer;
-using cuda::GemmPrecision;
+using cuda::CudaBackend;
 
 // Mean milliseconds of `body` over spec.reps runs after spec.warmup untimed ones. With `graph`, the
 // body is captured once into a CUDA graph and the graph is replayed (no launch overhead per kernel).
@@ -66,43 +67,41 @@ CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec)
     const DeviceInfo info = cudaDeviceInfo();
     if (!info.available) throw ConfigError("key \"device\": cuda requested but no GPU can be used: " + info.reason);
 
-    Context ctx;
+    // The engine's one Linear on the GPU backend: what training runs.
+    CudaBackend be;
+    Context& ctx = be.context();
     const cudaStream_t s = ctx.stream();
-    const std::size_t nx = static_cast<std::size_t>(spec.batch) * spec.in, ny = static_cast<std::size_t>(spec.batch) * spec.out;
-    DeviceBuffer<float> x(nx), dy(ny), dx(nx);
-    cuda::fillUniform(x.data(), nx, -1.0f, 1.0f, spec.seed, s);
-    cuda::fillUniform(dy.data(), ny, -1.0f, 1.0f, spec.seed + 1, s);
-    Matrix w0 = Matrix::Zero(spec.out, spec.in), b0 = Matrix::Zero(1, spec.out);
-    cuda::CudaLinear layer(ctx, w0, b0, "bench");
-    cuda::fillUniform(layer.weight(), static_cast<std::size_t>(spec.out) * spec.in, -0.01f, 0.01f, spec.seed + 2, s);
-    DeviceBuffer<float> y(ny);
-    layer.forward(x.data(), spec.batch, y.data());
     Rng rng(spec.seed);
-    float* dxp = spec.needInputGrad ? dx.data() : nullptr;
+    Linear layer(spec.in, spec.out, rng, Init::XavierUniform, "bench", be);
+    cuda::fillUniform(layer.weight().value.deviceData(), static_cast<std::size_t>(spec.out) * spec.in, -0.01f, 0.01f, spec.seed + 2, s);
+    Tensor x, dy, dx, y;
+    be.resize(x, spec.batch, spec.in);
+    be.resize(dy, spec.batch, spec.out);
+    cuda::fillUniform(x.deviceData(), static_cast<std::size_t>(x.size()), -1.0f, 1.0f, spec.seed, s);
+    cuda::fillUniform(dy.deviceData(), static_cast<std::size_t>(dy.size()), -1.0f, 1.0f, spec.seed + 1, s);
+    layer.forward(x, y);
 
     CudaBenchResult r;
     r.device = info.name;
-    // With the non-finite check of a training step (CudaMlp), so the times include it.
-    DeviceBuffer<unsigned> nonFinite(1);
-    nonFinite.zero(s);
-    unsigned* flag = nonFinite.data();
-    const BackwardSpec dense{BackpropMode::Dense, spec.out, spec.needInputGrad};
-    r.denseMs = timeMs(ctx, spec, false, [&] { layer.backward(dy.data(), spec.batch, dxp, dense, rng, GemmPrecision::Fp32, flag); });
-    r.denseTf32Ms =
-        timeMs(ctx, spec, false, [&] { layer.backward(dy.data(), spec.batch, dxp, dense, rng, GemmPrecision::Tf32, flag); });
+    // Each backward includes the selection's non-finite check, as in training; the flags are read
+    // once after the timing (synchronize).
+    BackwardSpec dense{BackpropMode::Dense, spec.out, spec.needInputGrad};
+    r.denseMs = timeMs(ctx, spec, false, [&] { layer.backward(dy, dx, dense, rng); });
+    dense.precision = Precision::Tf32;
+    r.denseTf32Ms = timeMs(ctx, spec, false, [&] { layer.backward(dy, dx, dense, rng); });
     const BackwardSpec sparse{spec.mode, spec.k, spec.needInputGrad};
     // Random mode draws indices on the host each call: nothing to capture.
     const bool graph = spec.graph && spec.mode != BackpropMode::Random;
-    r.mepropMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy.data(), spec.batch, dxp, sparse, rng, GemmPrecision::Fp32, flag); });
+    r.mepropMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy, dx, sparse, rng); });
     DeviceBuffer<float> score(static_cast<std::size_t>(spec.out));
     DeviceBuffer<int> idx(static_cast<std::size_t>(spec.batch) * spec.k);
     if (spec.mode == BackpropMode::Unified)
-        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::unifiedTopK(dy.data(), spec.batch, spec.out, spec.k, score.data(), idx.data(), s); });
+        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::unifiedTopK(dy.deviceData(), spec.batch, spec.out, spec.k, score.data(), idx.data(), s); });
     else if (spec.mode == BackpropMode::TopK)
-        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::topKRows(dy.data(), spec.batch, spec.out, spec.out, spec.k, idx.data(), s); });
+        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::topKRows(dy.deviceData(), spec.batch, spec.out, spec.out, spec.k, idx.data(), s); });
     r.ratio = r.mepropMs > 0.0 ? r.denseMs / r.mepropMs : 0.0;
     r.ratioTf32 = r.mepropMs > 0.0 ? r.denseTf32Ms / r.mepropMs : 0.0;
-    ctx.synchronize();
+    be.synchronize();
     return r;
 }
 

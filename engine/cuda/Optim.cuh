@@ -30,30 +30,6 @@ void adamUpdate(float* w, float* g, float* m, float* v, int rows, int cols, cons
 void adamLazyUpdate(float* w, float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask,
                     std::int64_t* rowSteps, float* rowScalars, float beta1, float beta2, float lr, float eps, float clip, bool zeroGrad,
                     cudaStream_t stream);
-// The forms the GPU twin stack (CudaOptimizer) calls: no clipping, the gradient left as it is, so
-// g is only read. They go with that stack.
-inline void sgdUpdate(float* w, const float* g, int rows, int cols, const unsigned char* rowMask, float lr, cudaStream_t stream)
-{
-    sgdUpdate(w, const_cast<float*>(g), rows, cols, rowMask, lr, 0.0f, false, stream);
-}
-inline void adagradUpdate(float* w, const float* g, float* h, int rows, int cols, const unsigned char* rowMask, float lr, float eps,
-                          cudaStream_t stream)
-{
-    adagradUpdate(w, const_cast<float*>(g), h, rows, cols, rowMask, lr, eps, false, 0.0f, false, stream);
-}
-inline void adamUpdate(float* w, const float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask, float beta1,
-                       float beta2, float stepSize, float invSqrtC2, float eps, cudaStream_t stream)
-{
-    adamUpdate(w, const_cast<float*>(g), m, v, rows, cols, rowMask, beta1, beta2, stepSize, invSqrtC2, eps, 0.0f, false, stream);
-}
-inline void adamLazyUpdate(float* w, const float* g, float* m, float* v, int rows, int cols, const unsigned char* rowMask,
-                           long long* rowSteps, float* rowScalars, float beta1, float beta2, float lr, float eps, cudaStream_t stream)
-{
-    static_assert(sizeof(std::int64_t) == sizeof(long long));
-    adamLazyUpdate(w, const_cast<float*>(g), m, v, rows, cols, rowMask, reinterpret_cast<std::int64_t*>(rowSteps), rowScalars, beta1,
-                   beta2, lr, eps, 0.0f, false, stream);
-}
-
 // g[r, :] = 0 for the rows with touched[r] != 0, then touched[r] = 0: clearing a row-sparse gradient
 // in O(touched rows * cols).
 void zeroTouchedRows(float* g, int rows, int cols, unsigned char* touched, cudaStream_t stream);

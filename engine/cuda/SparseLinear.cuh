@@ -1,6 +1,6 @@
 #pragma once
 // The kernels of a linear layer y = x W^T + b on the GPU besides the cuBLAS GEMMs (see
-// CudaLinear.h for the whole backward). Row-major: x (batch x in), W (out x in), dy (batch x out).
+// CudaBackend::linearSparseBackward for the whole backward). Row-major: x (batch x in), W (out x in), dy (batch x out).
 // Gradients accumulate (+=) like layers/Linear. Every kernel that gives output row r a gradient also
 // sets touched[r] = 1 and adds to counts[r] the number of examples that kept r (the bookkeeping of
 // Linear::updateCounts()); touched/counts may be null.

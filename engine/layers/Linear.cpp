@@ -83,8 +83,8 @@ void Linear::backward(const Tensor& dy, Tensor& dx, const BackwardSpec& spec, Rn
     m_be->checkFinite(m_sel, m_name);
 
     if (spec.mode == BackpropMode::Dense) {
-        if (spec.needInputGrad) m_be->gemm(false, false, 1.0f, dy, m_w.value, 0.0f, dx);
-        m_be->gemm(true, false, 1.0f, dy, m_x, 1.0f, m_w.grad);
+        if (spec.needInputGrad) m_be->gemm(false, false, 1.0f, dy, m_w.value, 0.0f, dx, spec.precision);
+        m_be->gemm(true, false, 1.0f, dy, m_x, 1.0f, m_w.grad, spec.precision);
         m_be->addColumnSums(dy, m_b.grad);
         m_be->touchAll(m_w);
         m_be->touchAll(m_b);
@@ -92,7 +92,7 @@ void Linear::backward(const Tensor& dy, Tensor& dx, const BackwardSpec& spec, Rn
         return;
     }
     if (spec.denseBias) m_be->copy(m_b.grad, m_denseBiasBase);
-    m_be->linearSparseBackward(dy, m_sel, m_x, m_w, m_b, m_counts, spec.needInputGrad ? &dx : nullptr);
+    m_be->linearSparseBackward(dy, m_sel, m_x, m_w, m_b, m_counts, spec.needInputGrad ? &dx : nullptr, spec.precision);
     if (spec.denseBias) {
         // The sparse kernels added the kept components; the full sum replaces them.
         m_be->copy(m_denseBiasBase, m_b.grad);

@@ -41,6 +41,7 @@ struct BackwardSpec {
     int k = 0;
     bool needInputGrad = true;  // false for the first layer: dx is not computed
     bool denseBias = false;     // sparse modes: the bias gets the full dy, not only the kept components
+    Precision precision = Precision::Fp32;  // the GPU's product precision (the CPU computes in FP32)
 };
 
 class Linear {

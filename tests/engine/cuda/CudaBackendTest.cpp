@@ -208,7 +208,8 @@ TEST(CudaBackend, SoftmaxCrossEntropyMatchesTheCpuLoss)
     Matrix dz;
     const double loss = softmaxCrossEntropySum(z, labels.data(), rows, &dz, o) / rows;
 
-    Tensor logits = onDevice(be, z), lossT, dlogits;
+    Tensor logits = onDevice(be, z), dlogits;
+    ScalarTensor lossT;
     const IndexTensor y = indicesOnDevice(be, labels, true);
     be.softmaxCrossEntropy(logits, y, gradientScale, lossT, &dlogits);
     EXPECT_NEAR(be.readScalar(lossT), loss, 1e-5 * (1.0 + loss));
@@ -449,7 +450,7 @@ TEST(CudaBackend, OptimizerUpdatesMatchTheCpuKernels)
                 be.upload(p.grad);
                 be.zeroGrad(p);
                 Tensor m = onDevice(be, ref.m), v = onDevice(be, ref.v), h = onDevice(be, ref.h);
-                StepTensor steps = StepTensor::Zero(1, rows);
+                StepTensor steps(StepTensor::Base::Zero(1, rows));
                 long t = 0;
                 for (const std::vector<int>& now : kSteps) {
                     const bool dense = now.front() < 0;
@@ -563,8 +564,12 @@ TEST(CudaBackend, NonFiniteGradientsAreReportedAtSynchronize)
     // readScalar reads the flags too; a selection nobody checks stops nothing.
     Selection s;
     be.select(nanT, BackpropMode::TopK, 2, rng, s);
-    Tensor one = onDevice(be, Matrix::Constant(1, 1, 4.0f));
-    EXPECT_EQ(be.readScalar(one), 4.0);
+    // A loss of log 2 (two equal logits) to read.
+    const Tensor zeros = onDevice(be, Matrix::Zero(1, 2));
+    const IndexTensor label = indicesOnDevice(be, std::vector<int>{0}, true);
+    ScalarTensor one;
+    be.softmaxCrossEntropy(zeros, label, 1.0f, one, nullptr);
+    EXPECT_NEAR(be.readScalar(one), std::log(2.0), 1e-6);
     be.select(nanT, BackpropMode::TopK, 2, rng, s);
     be.checkFinite(s, "hidden1");
     try {
