@@ -31,7 +31,7 @@ GradSnapshot snapshot(ParserModel& m)
 
 double batchLoss(ParserModel& m, const std::vector<int>& f, const std::vector<int>& g)
 {
-    Matrix s;
+    Tensor s;
     const int n = static_cast<int>(g.size());
     m.scores(f.data(), n, s);
     double loss = 0.0;
@@ -167,6 +167,7 @@ int main(int argc, char** argv)
     Rng rng(seed);
     const auto t0 = std::chrono::steady_clock::now();
     ParseTask task(s, rng);
+    task.model().recordGradientSums(true);  // the drift figures below
     std::printf("train sentences %ld (non-projective skipped %ld), transitions %ld, words %d, tags %d, labels %d\n",
                 task.trainSentences(), task.skippedNonProjective(), task.trainSize(), task.vocabularies().words.size(),
                 task.vocabularies().tags.size(), task.vocabularies().numLabels());

@@ -102,6 +102,21 @@ public:
     // dy *= mask.
     virtual void multiply(Tensor& dy, const Tensor& mask) = 0;
 
+    // ---- embeddings (a parser's three tables, a tagger's word and feature tables)
+    // For every row b of ids and j < idCount: x.block(b, xCol0 + j d, 1, d) = table.row(ids(b,
+    // idCol0 + j)), d = table.cols(). x must already have ids.rows() rows and the columns. The ids
+    // are the caller's to check (they come from the host: check them there, once).
+    virtual void embeddingForward(const Tensor& table, const IndexTensor& ids, int idCol0, int idCount, Tensor& x, int xCol0) = 0;
+    // The backward of embeddingForward: table.grad.row(id) += each block of dx that id was read
+    // into, in the order of (b, j); only those rows are touched. Deterministic on the GPU too (the
+    // blocks are grouped by row, no float atomics).
+    virtual void embeddingBackward(const Tensor& dx, const IndexTensor& ids, int idCol0, int idCount, int xCol0, Parameter& table) = 0;
+
+    // ---- more activations (the parser's cube, Chen and Manning 2014)
+    // h = z^3 (h resized); dh *= 3 z^2 (z: the forward input).
+    virtual void cubeForward(const Tensor& z, Tensor& h) = 0;
+    virtual void cubeBackward(const Tensor& z, Tensor& dh) = 0;
+
     // ---- loss and metrics
     // Softmax cross-entropy of logits (rows x classes) against labels (rows x 1), the mean over
     // the rows (layers/SoftmaxCrossEntropy.h): loss (1x1, accumulated in double, resized) = the

@@ -5,6 +5,7 @@
 #include "layers/SoftmaxCrossEntropy.h"
 #include "optim/UpdateKernels.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace meprop {
@@ -67,13 +68,34 @@ void CpuBackend::dropoutForward(Tensor& x, float p, Rng& rng, Tensor& mask)
     x.array() *= mask.array();
 }
 
+void CpuBackend::embeddingForward(const Tensor& table, const IndexTensor& ids, int idCol0, int idCount, Tensor& x, int xCol0)
+{
+    const Eigen::Index d = table.cols();
+    for (Eigen::Index b = 0; b < ids.rows(); ++b)
+        for (int j = 0; j < idCount; ++j) x.block(b, xCol0 + j * d, 1, d) = table.row(ids(b, idCol0 + j));
+}
+
+void CpuBackend::embeddingBackward(const Tensor& dx, const IndexTensor& ids, int idCol0, int idCount, int xCol0, Parameter& table)
+{
+    const Eigen::Index d = table.value.cols();
+    for (Eigen::Index b = 0; b < ids.rows(); ++b)
+        for (int j = 0; j < idCount; ++j) {
+            const int id = ids(b, idCol0 + j);
+            table.grad.row(id) += dx.block(b, xCol0 + j * d, 1, d);
+            table.touchRow(id);
+        }
+}
+
 void CpuBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
                                      Tensor* dlogits)
 {
-    const double mean = meprop::softmaxCrossEntropy(logits, labels.data(), static_cast<long>(labels.size()), dlogits);
-    if (dlogits && gradientScale != 1.0f) *dlogits *= gradientScale;
+    // One scale factor, gradientScale / rows, applied once (as every model computed it before).
+    const Eigen::Index rows = logits.rows();
+    CrossEntropyOptions o;
+    o.scale = rows > 0 ? gradientScale / static_cast<float>(rows) : gradientScale;
+    const double sum = softmaxCrossEntropySum(logits, labels.data(), static_cast<long>(labels.size()), dlogits, o);
     loss.resize(1, 1);
-    loss(0, 0) = mean;
+    loss(0, 0) = sum / static_cast<double>(std::max<Eigen::Index>(rows, 1));
 }
 
 long CpuBackend::countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin)

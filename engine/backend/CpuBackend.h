@@ -48,6 +48,11 @@ public:
     void dropoutForward(Tensor& x, float p, Rng& rng, Tensor& mask) override;
     void multiply(Tensor& dy, const Tensor& mask) override { dy.array() *= mask.array(); }
 
+    void embeddingForward(const Tensor& table, const IndexTensor& ids, int idCol0, int idCount, Tensor& x, int xCol0) override;
+    void embeddingBackward(const Tensor& dx, const IndexTensor& ids, int idCol0, int idCount, int xCol0, Parameter& table) override;
+    void cubeForward(const Tensor& z, Tensor& h) override { h = z.array().cube().matrix(); }
+    void cubeBackward(const Tensor& z, Tensor& dh) override { dh.array() *= 3.0f * z.array().square(); }
+
     void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
                              Tensor* dlogits) override;
     long countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin) override;

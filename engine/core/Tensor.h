@@ -66,7 +66,11 @@ public:
 private:
     void requireHost(const char* what) const
     {
-        if (onDevice()) throw std::logic_error(std::string("cannot ") + what + " a device tensor on the host; use Backend::copy");
+        if (onDevice()) {
+            std::string message = "cannot ";
+            message.append(what).append(" a device tensor on the host; use Backend::copy");
+            throw std::logic_error(message);
+        }
     }
     DeviceMemory m_device;
 };

@@ -4,6 +4,7 @@
 #include "core/Error.h"
 #include "cuda/Activation.cuh"
 #include "cuda/Elementwise.cuh"
+#include "cuda/Embedding.cuh"
 #include "cuda/Finite.cuh"
 #include "cuda/Optim.cuh"
 #include "cuda/TopK.cuh"
@@ -356,6 +357,57 @@ void CudaBackend::multiply(Tensor& dy, const Tensor& mask)
     requireSameShape(dy, mask, "multiply of dy and mask");
     if (dy.size() == 0) return;
     cuda::multiply(dev(dy, "multiply's dy"), dev(mask, "multiply's mask"), static_cast<std::size_t>(dy.size()), m_ctx.stream());
+}
+
+// ---- embeddings and the cube activation
+
+namespace {
+
+void checkLookups(const IndexTensor& ids, int idCol0, int idCount, Eigen::Index xRows, Eigen::Index xCols, int xCol0, Eigen::Index d)
+{
+    if (idCol0 < 0 || idCount < 0 || idCol0 + idCount > ids.cols())
+        throw ShapeError("cuda backend: embedding ids columns [" + std::to_string(idCol0) + ", " + std::to_string(idCol0 + idCount) +
+                         ") of " + std::to_string(ids.cols()));
+    if (xRows != ids.rows() || xCol0 < 0 || xCol0 + idCount * d > xCols)
+        throw ShapeError("cuda backend: embedding block of " + std::to_string(idCount) + " x " + std::to_string(d) + " columns from " +
+                         std::to_string(xCol0) + " does not fit " + dims(xRows, xCols));
+}
+
+}  // namespace
+
+void CudaBackend::embeddingForward(const Tensor& table, const IndexTensor& ids, int idCol0, int idCount, Tensor& x, int xCol0)
+{
+    checkLookups(ids, idCol0, idCount, x.rows(), x.cols(), xCol0, table.cols());
+    if (ids.rows() == 0 || idCount == 0) return;
+    embeddingGather(dev(table, "the embedding table"), toInt(table.cols(), "embedding width"), dev(ids, "the ids"),
+                    toInt(ids.cols(), "ids columns"), idCol0, idCount, toInt(ids.rows(), "rows"), dev(x, "the embedded x"),
+                    toInt(x.cols(), "x columns"), xCol0, m_ctx.stream());
+}
+
+void CudaBackend::embeddingBackward(const Tensor& dx, const IndexTensor& ids, int idCol0, int idCount, int xCol0, Parameter& table)
+{
+    checkLookups(ids, idCol0, idCount, dx.rows(), dx.cols(), xCol0, table.value.cols());
+    if (ids.rows() == 0 || idCount == 0) return;
+    ensureTouched(table);
+    embeddingScatterAdd(dev(dx, "the embedding gradient"), toInt(dx.cols(), "dx columns"), xCol0, dev(ids, "the ids"),
+                        toInt(ids.cols(), "ids columns"), idCol0, idCount, toInt(ids.rows(), "rows"),
+                        toInt(table.value.cols(), "embedding width"), toInt(table.value.rows(), "vocabulary"),
+                        dev(table.grad, "the table's gradient"), table.touched.deviceData(), m_embedKeys, m_embedPositions, m_rowGroups,
+                        m_ctx.stream());
+}
+
+void CudaBackend::cubeForward(const Tensor& z, Tensor& h)
+{
+    resizeDevice(h, z.rows(), z.cols());
+    if (z.size() == 0) return;
+    cuda::cubeForward(dev(z, "cube's z"), dev(h, "cube's h"), static_cast<std::size_t>(z.size()), m_ctx.stream());
+}
+
+void CudaBackend::cubeBackward(const Tensor& z, Tensor& dh)
+{
+    requireSameShape(z, dh, "cube backward of z and dh");
+    if (z.size() == 0) return;
+    cuda::cubeBackward(dev(z, "cube's z"), dev(dh, "cube's dh"), static_cast<std::size_t>(z.size()), m_ctx.stream());
 }
 
 // ---- loss and metrics

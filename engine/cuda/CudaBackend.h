@@ -80,6 +80,11 @@ public:
 
     void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
                              Tensor* dlogits) override;
+    void embeddingForward(const Tensor& table, const IndexTensor& ids, int idCol0, int idCount, Tensor& x, int xCol0) override;
+    void embeddingBackward(const Tensor& dx, const IndexTensor& ids, int idCol0, int idCount, int xCol0, Parameter& table) override;
+    void cubeForward(const Tensor& z, Tensor& h) override;
+    void cubeBackward(const Tensor& z, Tensor& dh) override;
+
     long countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin) override;
     void gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
                         Eigen::Index count, Tensor& x, IndexTensor& y) override;
@@ -130,6 +135,8 @@ private:
     DeviceBuffer<float> m_score, m_dyK, m_wK, m_dwK, m_rowScalars;
     DeviceBuffer<int> m_correct;
     RowGroupScratch m_rowGroups;
+    DeviceBuffer<unsigned> m_embedKeys;
+    DeviceBuffer<int> m_embedPositions;
     std::vector<int> m_hostIdx, m_randomScratch;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // Element-wise arithmetic on device arrays of `count` floats, in place (backend/Backend.h's scale
-// and multiply). Empty arrays launch nothing.
+// and multiply, the cube activation). Empty arrays launch nothing.
 #include <cuda_runtime_api.h>
 
 #include <cstddef>
@@ -12,5 +12,9 @@ void scale(float* x, std::size_t count, float factor, cudaStream_t stream);
 
 // x[i] *= y[i] (x and y do not overlap, or are the same array).
 void multiply(float* x, const float* y, std::size_t count, cudaStream_t stream);
+
+// The parser's cube activation: h[i] = z[i]^3; its backward dh[i] *= 3 z[i]^2.
+void cubeForward(const float* z, float* h, std::size_t count, cudaStream_t stream);
+void cubeBackward(const float* z, float* dh, std::size_t count, cudaStream_t stream);
 
 }  // namespace meprop::cuda

@@ -260,33 +260,38 @@ void perExampleInputGrad(const float* dy, int batch, int n, const int* idx, int 
     MEPROP_CUDA_CHECK_LAUNCH("perExampleInputGradKernel");
 }
 
+void groupPairsByKey(const unsigned* keys, const int* values, int count, int n, RowGroupScratch& scratch, cudaStream_t stream)
+{
+    const std::size_t total = static_cast<std::size_t>(count);
+    scratch.rows.reserve(total);
+    scratch.sortedExamples.reserve(total);
+    scratch.start.reserve(static_cast<std::size_t>(n));
+    scratch.end.reserve(static_cast<std::size_t>(n));
+    // Only bitsFor(n) bits of the keys matter.
+    std::size_t tempBytes = 0;
+    MEPROP_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, tempBytes, keys, scratch.rows.data(), values,
+                                                      scratch.sortedExamples.data(), count, 0, bitsFor(n), stream));
+    scratch.temp.reserve(tempBytes);
+    MEPROP_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(scratch.temp.data(), tempBytes, keys, scratch.rows.data(), values,
+                                                      scratch.sortedExamples.data(), count, 0, bitsFor(n), stream));
+    MEPROP_CUDA_CHECK(cudaMemsetAsync(scratch.start.data(), 0, static_cast<std::size_t>(n) * sizeof(int), stream));
+    MEPROP_CUDA_CHECK(cudaMemsetAsync(scratch.end.data(), 0, static_cast<std::size_t>(n) * sizeof(int), stream));
+    segmentBoundsKernel<<<blocksFor(total), kThreads, 0, stream>>>(scratch.rows.data(), count, scratch.start.data(),
+                                                                   scratch.end.data());
+    MEPROP_CUDA_CHECK_LAUNCH("segmentBoundsKernel");
+}
+
 void perExampleWeightGrad(const float* dy, int batch, int n, const int* idx, int k, const float* x, int in, float* dW, float* db,
                           unsigned char* touched, std::uint64_t* counts, RowGroupScratch& scratch, cudaStream_t stream)
 {
     const std::size_t total = static_cast<std::size_t>(batch) * k;
     if (total == 0) return;
     const int count = static_cast<int>(total);
-    scratch.rows.reserve(total);
     scratch.examples.reserve(total);
-    scratch.sortedExamples.reserve(total);
-    scratch.start.reserve(static_cast<std::size_t>(n));
-    scratch.end.reserve(static_cast<std::size_t>(n));
     exampleOfPairKernel<<<blocksFor(total), kThreads, 0, stream>>>(count, k, scratch.examples.data());
     MEPROP_CUDA_CHECK_LAUNCH("exampleOfPairKernel");
-    // The indices are in [0, n): as unsigned keys they sort the same, and only bitsFor(n) bits matter.
-    const auto* keys = reinterpret_cast<const unsigned*>(idx);
-    std::size_t tempBytes = 0;
-    MEPROP_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, tempBytes, keys, scratch.rows.data(), scratch.examples.data(),
-                                                      scratch.sortedExamples.data(), count, 0, bitsFor(n), stream));
-    scratch.temp.reserve(tempBytes);
-    MEPROP_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(scratch.temp.data(), tempBytes, keys, scratch.rows.data(),
-                                                      scratch.examples.data(), scratch.sortedExamples.data(), count, 0, bitsFor(n),
-                                                      stream));
-    MEPROP_CUDA_CHECK(cudaMemsetAsync(scratch.start.data(), 0, static_cast<std::size_t>(n) * sizeof(int), stream));
-    MEPROP_CUDA_CHECK(cudaMemsetAsync(scratch.end.data(), 0, static_cast<std::size_t>(n) * sizeof(int), stream));
-    segmentBoundsKernel<<<blocksFor(total), kThreads, 0, stream>>>(scratch.rows.data(), count, scratch.start.data(),
-                                                                   scratch.end.data());
-    MEPROP_CUDA_CHECK_LAUNCH("segmentBoundsKernel");
+    // The indices are in [0, n): as unsigned keys they sort the same.
+    groupPairsByKey(reinterpret_cast<const unsigned*>(idx), scratch.examples.data(), count, n, scratch, stream);
     const dim3 grid((in + kThreads - 1) / kThreads, ySize(n));
     groupedWeightGradKernel<<<grid, kThreads, 0, stream>>>(dy, n, scratch.sortedExamples.data(), scratch.start.data(),
                                                            scratch.end.data(), x, in, dW, db, touched, asULL(counts));

@@ -46,6 +46,11 @@ struct RowGroupScratch {
     DeviceBuffer<unsigned char> temp;              // CUB's radix-sort storage
 };
 
+// Groups `count` (key, value) pairs by key, the keys (device, count) in [0, n): a stable radix sort
+// carrying the values (device, count) leaves the sorted keys in scratch.rows and the values in
+// scratch.sortedExamples, ascending within each key; scratch.start[r], scratch.end[r] bound key r's
+// segment (both 0 for a key that does not occur). What the deterministic scatters sum in order.
+void groupPairsByKey(const unsigned* keys, const int* values, int count, int n, RowGroupScratch& scratch, cudaStream_t stream);
 // dW[idx_bj, :] += dy[b, idx_bj] x[b, :]; db[idx_bj] += dy[b, idx_bj]; touched, counts (+= 1 per
 // example); batch*k < 2^31. Deterministic: the pairs are grouped by row (a stable CUB radix sort) and each row sums
 // its examples in ascending order, as the CPU's row-grouped backward does; no float atomics.

@@ -17,16 +17,21 @@ Activation parseActivation(const std::string& text, const std::string& field)
 
 namespace {
 
-void initUniform(Parameter& p, float a, Rng& rng)
+void initUniform(Parameter& p, float a, Rng& rng, Backend& be)
 {
     for (Eigen::Index i = 0; i < p.value.size(); ++i) p.value.data()[i] = rng.uniform(-a, a);
-    p.zeroGrad();
+    be.upload(p.value);
+    be.upload(p.grad);
+    be.zeroGrad(p);
 }
+
+// The three tables' features: [0, 18) words, [18, 36) tags, [36, 48) labels.
+constexpr int kTagFeature0 = kParserWordFeatures, kLabelFeature0 = kParserWordFeatures + kParserPosFeatures;
 
 }  // namespace
 
-ParserModel::ParserModel(const ParserModelSettings& s, Rng& rng)
-    : m_s(s), m_word("embed.word", s.wordVocab, s.embedDim), m_tag("embed.tag", s.tagVocab, s.embedDim),
+ParserModel::ParserModel(const ParserModelSettings& s, Rng& rng, Backend& backend)
+    : m_be(&backend), m_s(s), m_word("embed.word", s.wordVocab, s.embedDim), m_tag("embed.tag", s.tagVocab, s.embedDim),
       m_label("embed.label", s.labelVocab, s.embedDim)
 {
     if (s.wordVocab < 1 || s.tagVocab < 1 || s.labelVocab < 1 || s.transitions < 1)
@@ -40,16 +45,16 @@ ParserModel::ParserModel(const ParserModelSettings& s, Rng& rng)
     if (s.kOutput < 0 || s.kOutput > s.transitions)
         throw ConfigError("k_output: expected 0 (dense) .. " + std::to_string(s.transitions) + " (transitions), got " +
                           std::to_string(s.kOutput));
-    initUniform(m_word, s.embedInit, rng);
-    initUniform(m_tag, s.embedInit, rng);
-    initUniform(m_label, s.embedInit, rng);
+    initUniform(m_word, s.embedInit, rng, backend);
+    initUniform(m_tag, s.embedInit, rng, backend);
+    initUniform(m_label, s.embedInit, rng, backend);
     const Init init = s.init.value_or(s.activation == Activation::Relu ? Init::HeNormal : Init::XavierUniform);
     int in = kParserFeatures * s.embedDim;
     for (int l = 0; l < s.hiddenLayers; ++l) {
-        m_hidden.push_back(std::make_unique<Linear>(in, s.hidden, rng, init, "hidden" + std::to_string(l + 1)));
+        m_hidden.push_back(std::make_unique<Linear>(in, s.hidden, rng, init, "hidden" + std::to_string(l + 1), backend));
         in = s.hidden;
     }
-    m_output = std::make_unique<Linear>(in, s.transitions, rng, s.init.value_or(Init::XavierUniform), "output");
+    m_output = std::make_unique<Linear>(in, s.transitions, rng, s.init.value_or(Init::XavierUniform), "output", backend);
     m_z.resize(static_cast<std::size_t>(s.hiddenLayers));
     m_h.resize(static_cast<std::size_t>(s.hiddenLayers));
     m_mask.resize(static_cast<std::size_t>(s.hiddenLayers));
@@ -58,9 +63,10 @@ ParserModel::ParserModel(const ParserModelSettings& s, Rng& rng)
 void ParserModel::save(CheckpointWriter& w) const
 {
     w.section("parser-model");
-    w.parameter(m_word);
-    w.parameter(m_tag);
-    w.parameter(m_label);
+    for (Parameter* p : {&m_word, &m_tag, &m_label}) {
+        m_be->download(p->value);
+        w.parameter(*p);
+    }
     w.u64(m_hidden.size());
     for (const auto& l : m_hidden) l->save(w);
     m_output->save(w);
@@ -71,7 +77,8 @@ void ParserModel::load(CheckpointReader& r)
     r.section("parser-model");
     for (Parameter* p : {&m_word, &m_tag, &m_label}) {
         r.parameterInto(*p);
-        p->zeroGrad();
+        m_be->upload(p->value);
+        m_be->zeroGrad(*p);
     }
     const std::uint64_t n = r.u64();
     if (n != m_hidden.size())
@@ -92,29 +99,39 @@ void ParserModel::setBackward(BackpropMode mode, int k, int kOutput)
     m_s.kOutput = kOutput;
 }
 
-void ParserModel::gather(const int* feats, int batch, Matrix& x) const
+void ParserModel::uploadFeatures(const int* feats, int batch, IndexTensor& ids) const
 {
-    const int d = m_s.embedDim;
-    x.resize(batch, kParserFeatures * d);
+    ids.resize(batch, kParserFeatures);
     for (int b = 0; b < batch; ++b) {
         const int* f = feats + static_cast<std::size_t>(b) * kParserFeatures;
         for (int j = 0; j < kParserFeatures; ++j) {
-            const Parameter& table = j < kParserWordFeatures ? m_word : (j < kParserWordFeatures + kParserPosFeatures ? m_tag : m_label);
+            const Parameter& table = j < kTagFeature0 ? m_word : (j < kLabelFeature0 ? m_tag : m_label);
             const int id = f[j];
             if (id < 0 || id >= table.value.rows())
                 throw ShapeError("parser: feature " + std::to_string(j) + " has id " + std::to_string(id) + ", expected 0.." +
                                  std::to_string(table.value.rows() - 1) + " (" + table.name + ")");
-            x.block(b, j * d, 1, d) = table.value.row(id);
+            ids(b, j) = id;
         }
     }
+    m_be->upload(ids);
 }
 
-void ParserModel::biasGradient(std::size_t i, Linear& layer, const Matrix& dz)
+void ParserModel::gather(const IndexTensor& ids, Tensor& x)
+{
+    const int d = m_s.embedDim;
+    m_be->resize(x, ids.rows(), kParserFeatures * d);
+    m_be->embeddingForward(m_word.value, ids, 0, kParserWordFeatures, x, 0);
+    m_be->embeddingForward(m_tag.value, ids, kTagFeature0, kParserPosFeatures, x, kTagFeature0 * d);
+    m_be->embeddingForward(m_label.value, ids, kLabelFeature0, kParserLabelFeatures, x, kLabelFeature0 * d);
+}
+
+void ParserModel::recordSums(std::size_t i, const Linear& layer, Tensor& dz)
 {
     if (m_keptSums.size() != m_hidden.size() + 1) {
         m_keptSums.resize(m_hidden.size() + 1);
         m_fullSums.resize(m_hidden.size() + 1);
     }
+    m_be->download(dz);
     m_fullSums[i] = dz.colwise().sum();
     const Selection& sel = layer.lastSelection();
     if (sel.mode == BackpropMode::Dense) {
@@ -126,93 +143,103 @@ void ParserModel::biasGradient(std::size_t i, Linear& layer, const Matrix& dz)
             for (int j = 0; j < sel.k; ++j) m_keptSums[i](idx[j]) += dz(b, idx[j]);
         }
     }
-    if (m_s.sparseBias) return;
-    Parameter& bias = layer.bias();
-    bias.grad.row(0) = m_fullSums[i];
-    bias.touchAll();
 }
 
-void ParserModel::activate(const Matrix& z, Matrix& h) const
+void ParserModel::activate(const Tensor& z, Tensor& h)
 {
-    if (m_s.activation == Activation::Relu)
-        h = z.cwiseMax(0.0f);
-    else
-        h = z.array().cube().matrix();
+    if (m_s.activation == Activation::Relu) {
+        m_be->copy(z, h);
+        m_be->reluForward(h);
+    } else {
+        m_be->cubeForward(z, h);
+    }
+}
+
+const Matrix& ParserModel::lastInput() const
+{
+    m_be->download(m_x);
+    return m_x;
+}
+
+const Matrix& ParserModel::lastInputGrad() const
+{
+    m_be->download(m_dx);
+    return m_dx;
 }
 
 double ParserModel::forwardBackward(const int* feats, const int* gold, int batch, Rng& rng, Timings& t)
 {
-    for (Parameter* p : parameters()) p->zeroGrad();
-    double loss = 0.0;
+    for (Parameter* p : parameters()) m_be->zeroGrad(*p);
     {
         ScopedTimer timer(&t.forward);
-        gather(feats, batch, m_x);
+        uploadFeatures(feats, batch, m_ids);
+        m_gold.resize(batch, 1);
+        for (int b = 0; b < batch; ++b) {
+            if (gold[b] < 0 || gold[b] >= m_s.transitions)
+                throw ShapeError("parser: gold transition: label " + std::to_string(gold[b]) + " outside [0, " +
+                                 std::to_string(m_s.transitions) + ")");
+            m_gold(b, 0) = gold[b];
+        }
+        m_be->upload(m_gold);
+        gather(m_ids, m_x);
         const Tensor* in = &m_x;
         for (std::size_t l = 0; l < m_hidden.size(); ++l) {
             m_hidden[l]->forward(*in, m_z[l]);
             activate(m_z[l], m_h[l]);
-            if (m_s.dropout > 0.0f) {
-                dropoutMask(m_mask[l], m_h[l].rows(), m_h[l].cols(), m_s.dropout, rng);
-                m_h[l].array() *= m_mask[l].array();
-            }
+            if (m_s.dropout > 0.0f) m_be->dropoutForward(m_h[l], m_s.dropout, rng, m_mask[l]);
             in = &m_h[l];
         }
         m_output->forward(*in, m_scores);
         // Softmax cross-entropy; dy = (p - onehot), / B for the mean loss.
-        CrossEntropyOptions ce;
-        ce.scale = m_s.sumLoss ? 1.0f : 1.0f / static_cast<float>(batch);
-        ce.what = "parser: gold transition";
-        loss = softmaxCrossEntropySum(m_scores, gold, batch, &m_dy, ce);
+        m_be->softmaxCrossEntropy(m_scores, m_gold, m_s.sumLoss ? static_cast<float>(batch) : 1.0f, m_loss, &m_dy);
     }
     ScopedTimer overall(&t.bpOverall);
     const BackpropMode outMode = m_s.kOutput == 0 || m_s.mode == BackpropMode::Dense ? BackpropMode::Dense : m_s.mode;
     const bool needInput = !m_s.freezeEmbeddings;
-    Tensor* dy = &m_dy;
-    m_output->backward(*dy, m_dh, {outMode, m_s.kOutput, true}, rng, &t.bpLinear);
-    biasGradient(m_hidden.size(), *m_output, *dy);
+    // Unless sparseBias, each bias gets the full column sums of its layer's output gradient (the
+    // gradients were cleared above, so Linear's denseBias is exactly that).
+    BackwardSpec out{outMode, m_s.kOutput, true};
+    out.denseBias = !m_s.sparseBias;
+    m_output->backward(m_dy, m_dh, out, rng, &t.bpLinear);
+    if (m_recordSums) recordSums(m_hidden.size(), *m_output, m_dy);
     for (std::size_t li = m_hidden.size(); li-- > 0;) {
         // m_dh is dLoss/dh_l; turn it into dLoss/dz_l.
-        if (m_s.dropout > 0.0f) m_dh.array() *= m_mask[li].array();
+        if (m_s.dropout > 0.0f) m_be->multiply(m_dh, m_mask[li]);
         if (m_s.activation == Activation::Relu)
-            m_dh.array() *= (m_z[li].array() > 0.0f).cast<float>();
+            m_be->reluBackward(m_z[li], m_dh);
         else
-            m_dh.array() *= 3.0f * m_z[li].array().square();
+            m_be->cubeBackward(m_z[li], m_dh);
         std::swap(m_dy, m_dh);
         const bool first = li == 0;
-        m_hidden[li]->backward(m_dy, first ? m_dx : m_dh, {m_s.mode, m_s.k, first ? needInput : true}, rng, &t.bpLinear);
-        biasGradient(li, *m_hidden[li], m_dy);
+        BackwardSpec hs{m_s.mode, m_s.k, first ? needInput : true};
+        hs.denseBias = !m_s.sparseBias;
+        m_hidden[li]->backward(m_dy, first ? m_dx : m_dh, hs, rng, &t.bpLinear);
+        if (m_recordSums) recordSums(li, *m_hidden[li], m_dy);
     }
     if (needInput) {
         const int d = m_s.embedDim;
-        for (int b = 0; b < batch; ++b) {
-            const int* f = feats + static_cast<std::size_t>(b) * kParserFeatures;
-            for (int j = 0; j < kParserFeatures; ++j) {
-                Parameter& table = j < kParserWordFeatures ? m_word : (j < kParserWordFeatures + kParserPosFeatures ? m_tag : m_label);
-                table.grad.row(f[j]) += m_dx.block(b, j * d, 1, d);
-                table.touchRow(f[j]);
-            }
-        }
+        m_be->embeddingBackward(m_dx, m_ids, 0, kParserWordFeatures, 0, m_word);
+        m_be->embeddingBackward(m_dx, m_ids, kTagFeature0, kParserPosFeatures, kTagFeature0 * d, m_tag);
+        m_be->embeddingBackward(m_dx, m_ids, kLabelFeature0, kParserLabelFeatures, kLabelFeature0 * d, m_label);
     }
-    return loss / batch;
+    return m_be->readScalar(m_loss);
 }
 
-void ParserModel::scores(const int* feats, int batch, Matrix& out)
+void ParserModel::scores(const int* feats, int batch, Tensor& out)
 {
-    Matrix x, z, h;
-    gather(feats, batch, x);
-    const Matrix* in = &x;
+    uploadFeatures(feats, batch, m_inferIds);
+    gather(m_inferIds, m_inferX);
+    const Tensor* in = &m_inferX;
     for (auto& layer : m_hidden) {
-        z.resize(in->rows(), layer->out());
-        z.noalias() = *in * layer->weight().value.transpose();
-        z.rowwise() += layer->bias().value.row(0);
-        activate(z, h);
-        in = &h;
+        m_be->gemm(false, true, 1.0f, *in, layer->weight().value, 0.0f, m_inferZ);
+        m_be->addBias(m_inferZ, layer->bias().value);
+        activate(m_inferZ, m_inferH);
+        in = &m_inferH;
     }
-    out.resize(batch, m_s.transitions);
-    out.noalias() = *in * m_output->weight().value.transpose();
-    out.rowwise() += m_output->bias().value.row(0);
+    m_be->gemm(false, true, 1.0f, *in, m_output->weight().value, 0.0f, out);
+    m_be->addBias(out, m_output->bias().value);
+    m_be->download(out);
 }
-
 std::vector<Parameter*> ParserModel::parameters()
 {
     std::vector<Parameter*> p;

@@ -58,10 +58,12 @@ struct ParserModelSettings {
     std::optional<Init> init;
 };
 
+// Written once for both devices: the model runs on the backend it was given (backend/Backend.h).
 class ParserModel {
 public:
     // Throws ConfigError on non-positive sizes or k / kOutput out of range.
-    ParserModel(const ParserModelSettings& settings, Rng& rng);
+    ParserModel(const ParserModelSettings& settings, Rng& rng, Backend& backend = cpuBackend());
+    Backend& backend() const { return *m_be; }
 
     const ParserModelSettings& settings() const { return m_s; }
     // Changes how backward treats the layers (e.g. a dense reference pass). Throws ConfigError
@@ -73,8 +75,9 @@ public:
     // phase times to `t` (forward, bpLinear, bpOverall). Throws ShapeError for an id out of range.
     double forwardBackward(const int* feats, const int* gold, int batch, Rng& rng, Timings& t);
 
-    // Scores (batch x transitions) for inference: no dropout, no state kept for backward.
-    void scores(const int* feats, int batch, Matrix& out);
+    // Scores (batch x transitions) for inference: no dropout, no state kept for backward. The
+    // host values of `out` are valid (downloaded from the GPU).
+    void scores(const int* feats, int batch, Tensor& out);
 
     // Every trainable parameter (embeddings first; frozen embeddings are left out).
     std::vector<Parameter*> parameters();
@@ -97,27 +100,35 @@ public:
     // Per linear layer (hidden..., output) after the last forwardBackward: the column sums over the
     // batch of the kept output gradient (what a sparse bias gradient would be) and of the full one
     // (the dense bias gradient), (1 x width) each; for diagnosing the bias-like drift of meProp.
+    // Recorded only after recordGradientSums(true) (a download per layer and step on the GPU).
+    void recordGradientSums(bool on) { m_recordSums = on; }
     const std::vector<RowVector>& keptGradientSums() const { return m_keptSums; }
     const std::vector<RowVector>& fullGradientSums() const { return m_fullSums; }
 
-    // The input x of the last forwardBackward, (batch x 48*d); for tests.
-    const Matrix& lastInput() const { return m_x; }
+    // The input x of the last forwardBackward, (batch x 48*d); for tests (host values).
+    const Matrix& lastInput() const;
     // dLoss/dx of the last forwardBackward (before it was scattered into the embeddings).
-    const Matrix& lastInputGrad() const { return m_dx; }
+    const Matrix& lastInputGrad() const;
 
 private:
-    void gather(const int* feats, int batch, Matrix& x) const;
-    void activate(const Matrix& z, Matrix& h) const;
-    // Records the kept / full gradient sums of `layer` (index `i`) and, unless sparseBias, sets
-    // its bias gradient to the full sum.
-    void biasGradient(std::size_t i, Linear& layer, const Matrix& dz);
+    // Checks the ids (ShapeError naming the feature and table) and puts them on the backend.
+    void uploadFeatures(const int* feats, int batch, IndexTensor& ids) const;
+    void gather(const IndexTensor& ids, Tensor& x);
+    void activate(const Tensor& z, Tensor& h);
+    // Records the kept / full gradient sums of `layer` (index `i`).
+    void recordSums(std::size_t i, const Linear& layer, Tensor& dz);
 
+    Backend* m_be;
     ParserModelSettings m_s;
-    Parameter m_word, m_tag, m_label;
+    bool m_recordSums = false;
+    IndexTensor m_ids, m_gold, m_inferIds;
+    ScalarTensor m_loss;
+    Tensor m_inferX, m_inferZ, m_inferH;
+    mutable Parameter m_word, m_tag, m_label;  // mutable: save() refreshes the host mirrors
     std::vector<std::unique_ptr<Linear>> m_hidden;
     std::unique_ptr<Linear> m_output;
     // Forward state of the training batch.
-    Tensor m_x, m_dx;
+    mutable Tensor m_x, m_dx;  // mutable: the accessors refresh the host mirrors
     std::vector<Tensor> m_z, m_h, m_mask;
     Tensor m_scores, m_dy, m_dh;
     std::vector<RowVector> m_keptSums, m_fullSums;

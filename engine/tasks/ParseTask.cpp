@@ -78,8 +78,9 @@ ParseTask::ParseTask(const ParseSettings& settings, Rng& rng) : m_s(settings), m
     ms.tagVocab = m_vocab.tags.size();
     ms.labelVocab = labels + 1;
     ms.transitions = numTransitions(labels);
-    m_model = std::make_unique<ParserModel>(ms, rng);
-    m_optimizer = makeOptimizer(m_s.optimizer);
+    m_backend = makeBackend(m_s.device);
+    m_model = std::make_unique<ParserModel>(ms, rng, *m_backend);
+    m_optimizer = makeOptimizer(m_s.optimizer, *m_backend);
     m_optimizer->attach(m_model->parameters());
 }
 
@@ -143,7 +144,7 @@ std::vector<ParsePrediction> ParseTask::parse(const std::vector<ConlluSentence>&
         if (!states.back().terminal()) active.push_back(static_cast<int>(i));
     }
     std::vector<int> feats;
-    Matrix scores;
+    Tensor scores;
     ParserFeatureVector fv;
     while (!active.empty()) {
         feats.resize(active.size() * kParserFeatures);

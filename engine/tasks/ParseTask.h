@@ -10,6 +10,7 @@
 // their 48 features precomputed once. Evaluation parses greedily (best applicable transition)
 // and scores UAS / LAS in percent over tokens whose gold UPOS is not PUNCT (the UD convention;
 // LAS compares universal relations, as the CoNLL 2018 shared task's evaluator does).
+#include "backend/Backend.h"
 #include "models/ParserModel.h"
 #include "optim/Optimizer.h"
 #include "train/Task.h"
@@ -26,6 +27,7 @@ struct ParseSettings {
     int minWordCount = 2;    // rarer training words map to <UNK> (so <UNK> gets trained)
     ParserModelSettings model;  // vocabulary sizes and transitions are filled in from the data
     OptimizerSettings optimizer;
+    Device device = Device::Cpu;  // where the model runs (backend/Backend.h)
 };
 
 // Per-sentence predictions of the latest evaluation of a split.
@@ -83,6 +85,7 @@ private:
     std::vector<ParserFeatureVector> m_feats;  // one per oracle transition
     std::vector<int> m_gold;
     std::vector<long> m_order;
+    std::shared_ptr<Backend> m_backend;
     std::unique_ptr<ParserModel> m_model;
     std::unique_ptr<Optimizer> m_optimizer;
     Rng m_rng;  // dropout and random-k

@@ -1,5 +1,7 @@
 #include "tasks/ParseTask.h"
 
+#include "backend/Device.h"
+
 #include "core/Error.h"
 #include "data/DataFolders.h"
 #include "train/TrainingDetails.h"
@@ -43,6 +45,7 @@ std::unique_ptr<Task> makeParseTask(const Config& c, Rng& rng)
     m.sumLoss = sumLoss(c);
     m.init = weightInit(c);
     s.optimizer = optimizerSettings(c);
+    s.device = parseDevice(c.getString("device"), "key \"device\"");
     return std::make_unique<ParseTask>(s, rng);
 }
 

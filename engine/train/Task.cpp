@@ -11,11 +11,10 @@ namespace meprop {
 std::unique_ptr<Task> makeTask(const Config& config, Rng& rng)
 {
     const std::string task = config.task();
-    if (parseDevice(config.getString("device"), "key \"device\"") == Device::Cuda) {
-        // Throws ConfigError naming the reason when this build or this machine has no GPU.
-        if (task == "image") return std::make_unique<ImageTask>(config, rng);
-        throw ConfigError("key \"device\": task " + quote(task) + " runs on the cpu only (cuda supports the image task)");
-    }
+    // Each task builds its model on the backend of config "device" (backend/Backend.h); a build
+    // or machine without a GPU makes that a ConfigError naming the reason.
+    if (parseDevice(config.getString("device"), "key \"device\"") == Device::Cuda && task == "pos")
+        throw ConfigError("key \"device\": task " + quote(task) + " runs on the cpu only (cuda supports the image and parse tasks)");
     if (task == "image") return std::make_unique<ImageTask>(config, rng);
     if (task == "parse") return makeParseTask(config, rng);
     if (task == "pos") return makePosTask(config, rng);

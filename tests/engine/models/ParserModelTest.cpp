@@ -51,7 +51,7 @@ Batch randomBatch(const ParserModelSettings& s, int size, Rng& rng)
 
 double meanLoss(ParserModel& m, const Batch& b)
 {
-    Matrix s;
+    Tensor s;
     m.scores(b.feats.data(), b.size, s);
     double loss = 0.0;
     for (int i = 0; i < b.size; ++i) {
