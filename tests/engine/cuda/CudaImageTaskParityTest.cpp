@@ -68,20 +68,23 @@ Config smallConfig(const std::string& mode, const std::string& device)
 
 bool taskOnGpu(ImageTask& t) { return t.backend().device() == Device::Cuda; }
 
-// One epoch of both tasks batch by batch: the losses agree.
-void epochBoth(Task& cpu, Task& gpu, Rng& cpuRng, Rng& gpuRng, long batch, double tolerance, const std::string& what)
+// One epoch of both tasks batch by batch: the losses agree. Returns the sum of the first's.
+double epochBoth(Task& cpu, Task& gpu, Rng& cpuRng, Rng& gpuRng, long batch, double tolerance, const std::string& what)
 {
     cpu.beginEpoch(cpuRng);
     gpu.beginEpoch(gpuRng);
-    ASSERT_EQ(gpu.trainSize(), cpu.trainSize());
+    EXPECT_EQ(gpu.trainSize(), cpu.trainSize());
+    double sum = 0.0;
     for (long b = 0; b < cpu.trainSize(); b += batch) {
         const long e = std::min(cpu.trainSize(), b + batch);
         Timings tc, tg;
         const double lc = cpu.trainBatch(b, e, tc);
         const double lg = gpu.trainBatch(b, e, tg);
-        ASSERT_NEAR(lg, lc, tolerance * (1.0 + std::fabs(lc))) << what << ", batch " << b;
+        EXPECT_NEAR(lg, lc, tolerance * (1.0 + std::fabs(lc))) << what << ", batch " << b;
         EXPECT_GT(tg.bpOverall, 0.0);
+        sum += lc;
     }
+    return sum;
 }
 
 void expectSameReports(Task& cpu, Task& gpu)
@@ -172,7 +175,7 @@ TEST(CudaImageTaskParity, LearnsTheTinyProblem)
     Rng rng(4);
     Config config = smallConfig("unified", kGpu);
     config.set("lr", 0.01);
-    // The CPU task on this data and config goes from about 10% to above 95% training accuracy.
+    // The CPU task on this data and config goes from 10.8% to 98.3% training accuracy.
     ImageTask task(config, data, rng);
     const double before = task.evaluate(Split::Train).metric;
     for (int epoch = 0; epoch < 30; ++epoch) trainEpoch(task, rng, 20);
@@ -208,27 +211,36 @@ TEST(CudaImageTaskParity, AcceptsEveryTrainingDetailAndMatchesTheCpu)
         const char* key;
         nlohmann::json value;
         const char* optimizer;
+        bool changesTheRun;  // false: the image task's default value
     };
     const std::vector<Detail> details = {
-        {"loss_reduction", "sum", "sgd"},   {"grad_clip", 0.05, "adam"},       {"grad_clip", 0.05, "sgd"},
-        {"bias_grad", "dense", "adam"},     {"bias_grad", "sparse", "adam"},   {"adagrad_eps", "inside", "adagrad"},
-        {"update", "touched", "adam"},      {"init", "authors-normal", "adam"}, {"k_output", 4, "adam"},
+        {"loss_reduction", "sum", "sgd", true},   {"grad_clip", 0.01, "adam", true},       {"grad_clip", 0.01, "sgd", true},
+        {"bias_grad", "dense", "adam", true},     {"bias_grad", "sparse", "adam", false},  {"adagrad_eps", "inside", "adagrad", true},
+        {"update", "touched", "adam", true},      {"init", "authors-normal", "adam", true}, {"k_output", 4, "adam", true},
     };
     for (const Detail& d : details) {
         SCOPED_TRACE(std::string(d.key) + "=" + d.value.dump() + " " + d.optimizer);
-        auto config = [&](const char* device) {
+        auto config = [&](const char* device, bool withDetail) {
             Config c = smallConfig("topk", device);
             c.set("optimizer", d.optimizer);
             c.set("lr", std::string(d.optimizer) == "adam" ? 0.005 : 0.02);
-            c.set(d.key, d.value);
+            if (withDetail) c.set(d.key, d.value);
             return c;
         };
-        Rng cpuRng(3), gpuRng(3);
-        ImageTask cpu(config("cpu"), data, cpuRng);
+        Rng cpuRng(3), gpuRng(3), plainRng(3);
+        ImageTask cpu(config("cpu", true), data, cpuRng);
         std::unique_ptr<ImageTask> gpu;
-        ASSERT_NO_THROW(gpu = std::make_unique<ImageTask>(config(kGpu), data, gpuRng));
-        epochBoth(cpu, *gpu, cpuRng, gpuRng, 20, 1e-4, "epoch 0");
+        ASSERT_NO_THROW(gpu = std::make_unique<ImageTask>(config(kGpu, true), data, gpuRng));
+        const double withDetail = epochBoth(cpu, *gpu, cpuRng, gpuRng, 20, 1e-4, "epoch 0");
         expectSameReports(cpu, *gpu);
+        // The detail does change the CPU run (so the GPU matching it means the GPU applies it).
+        ImageTask plain(config("cpu", false), data, plainRng);
+        const double without = trainEpoch(plain, plainRng, 20);
+        if (d.changesTheRun) {
+            EXPECT_NE(withDetail, without);
+        } else {
+            EXPECT_EQ(withDetail, without);
+        }
     }
 }
 
