@@ -129,6 +129,34 @@ TEST(CudaLinearParity, BackwardMatchesCpuInEveryMode)
     }
 }
 
+// BackwardSpec::precision = Tf32: the GPU's products in TF32 (10-bit mantissas) stay close to the
+// CPU's FP32 (which ignores the setting) in the dense and the gathered (unified) paths, and the
+// per-example path, which has no product to round, is as in FP32.
+TEST(CudaLinearParity, Tf32ProductsStayCloseToTheCpu)
+{
+    MEPROP_REQUIRE_GPU();
+    const auto gpu = test::gpuBackend();
+    const int batch = 64, in = 96, out = 80;
+    for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::Unified, BackpropMode::TopK}) {
+        SCOPED_TRACE(toString(mode));
+        Rng initA(28), initB(28), dataRng(29), cpuRng(1), gpuRng(1);
+        Linear cpu(in, out, initA, Init::XavierUniform, "l");
+        Linear dev(in, out, initB, Init::XavierUniform, "l", *gpu);
+        const Matrix x = test::randomMatrix(batch, in, dataRng), dy = test::dyadicMatrix(batch, out, dataRng);
+        BackwardSpec spec{mode, mode == BackpropMode::Dense ? 0 : 12, true};
+        spec.precision = Precision::Tf32;
+        Tensor xc(x), dyc(dy), yc, dxc, xg = onBackend(*gpu, x), dyg = onBackend(*gpu, dy), yg, dxg;
+        cpu.forward(xc, yc);
+        cpu.backward(dyc, dxc, spec, cpuRng);
+        dev.forward(xg, yg);
+        dev.backward(dyg, dxg, spec, gpuRng);
+        const double tolerance = mode == BackpropMode::TopK ? 1e-5 : 1e-2;
+        EXPECT_LT(relDiff(host(*gpu, dxg), dxc), tolerance);
+        EXPECT_LT(relDiff(host(*gpu, dev.weight().grad), cpu.weight().grad), tolerance);
+        EXPECT_EQ(dev.lastSelection().indices, cpu.lastSelection().indices);
+    }
+}
+
 // The per-example weight gradient is grouped by row (a stable sort, no float atomics): many
 // examples keeping the same rows give bit-identical dW and db on every run, equal to the CPU's.
 TEST(CudaLinearParity, PerExampleWeightGradientIsTheSameOnEveryRun)

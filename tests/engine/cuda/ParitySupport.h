@@ -8,6 +8,9 @@
 // skips: the tests' own logic (the calls, the order of the draws, the expectations that hold on
 // both devices) then runs on a machine without a GPU. The branches on onGpu() hold what only the
 // GPU does (a non-finite gradient reported at the next synchronisation, device-only inputs).
+// To do so, add to tests/CMakeLists.txt for a file's target, e.g.
+//   target_compile_definitions(test_engine_cuda_CudaMlpParityTest PRIVATE MEPROP_PARITY_ON_CPU)
+// (or compile the file by hand with -DMEPROP_PARITY_ON_CPU), build and run it.
 #include "CudaTestSupport.h"
 #include "backend/Backend.h"
 #include "core/Parameter.h"
