@@ -64,6 +64,7 @@ void CpuBackend::reluBackward(const Tensor& y, Tensor& dy)
 
 void CpuBackend::dropoutForward(Tensor& x, float p, Rng& rng, Tensor& mask)
 {
+    if (!(p >= 0.0f && p < 1.0f)) throw ConfigError("dropout: expected 0 <= p < 1, got " + std::to_string(p));  // as on the GPU
     dropoutMask(mask, x.rows(), x.cols(), p, rng);
     x.array() *= mask.array();
 }
@@ -100,6 +101,9 @@ void CpuBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& la
 
 long CpuBackend::countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin)
 {
+    if (begin < 0 || begin + logits.rows() > labels.size())
+        throw ShapeError("countCorrect: labels [" + std::to_string(begin) + ", " + std::to_string(begin + logits.rows()) + ") of " +
+                         std::to_string(labels.size()));
     const std::vector<int> pred = argmaxRows(logits);
     long correct = 0;
     for (std::size_t i = 0; i < pred.size(); ++i) correct += pred[i] == labels.data()[begin + static_cast<Eigen::Index>(i)];
@@ -109,6 +113,9 @@ long CpuBackend::countCorrect(const Tensor& logits, const IndexTensor& labels, E
 void CpuBackend::gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
                                 Eigen::Index count, Tensor& x, IndexTensor& y)
 {
+    if (begin < 0 || count < 0 || begin + count > order.size())
+        throw ShapeError("gatherExamples: examples [" + std::to_string(begin) + ", " + std::to_string(begin + count) + ") of an order of " +
+                         std::to_string(order.size()));
     x.resize(count, data.cols());
     y.resize(count, 1);
     for (Eigen::Index i = 0; i < count; ++i) {
