@@ -94,7 +94,7 @@ public:
     // x = max(x, 0); dy = dy where y > 0, else 0 (y: the forward output).
     virtual void reluForward(Tensor& x) = 0;
     virtual void reluBackward(const Tensor& y, Tensor& dy) = 0;
-    // Inverted dropout with drop probability p in (0, 1): mask resized to x's shape, each element 0
+    // Inverted dropout with drop probability p in [0, 1): mask resized to x's shape, each element 0
     // with probability p and 1/(1-p) otherwise, x *= mask. The CPU draws the mask from rng element
     // by element (layers/Dropout.h); the GPU hashes (one rng draw, element index), so with
     // dropout the two devices train on different masks.

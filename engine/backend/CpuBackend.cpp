@@ -16,6 +16,14 @@ void CpuBackend::setZero(Tensor& t)
     if (t.size() > 0) std::memset(t.data(), 0, static_cast<std::size_t>(t.size()) * sizeof(float));
 }
 
+void CpuBackend::copyRows(const Tensor& src, Eigen::Index begin, Eigen::Index count, Tensor& dst)
+{
+    if (begin < 0 || count < 0 || begin + count > src.rows())
+        throw ShapeError("copyRows: rows [" + std::to_string(begin) + ", " + std::to_string(begin + count) + ") of " +
+                         std::to_string(src.rows()));
+    dst = src.middleRows(begin, count);
+}
+
 void CpuBackend::gemm(bool transA, bool transB, float alpha, const Tensor& A, const Tensor& B, float beta, Tensor& C, Precision)
 {
     const Eigen::Index m = transA ? A.cols() : A.rows();

@@ -11,6 +11,8 @@ namespace meprop {
 Mlp::Mlp(const MlpSpec& spec, Rng& rng, Backend& backend) : m_be(&backend), m_spec(spec)
 {
     if (spec.layers < 1) throw ConfigError("key \"layers\": expected at least 1 hidden layer");
+    if (!(spec.dropout >= 0.0f && spec.dropout < 1.0f))
+        throw ConfigError("key \"dropout\": expected 0 <= dropout < 1, got " + std::to_string(spec.dropout));
     if (spec.mode != BackpropMode::Dense && (spec.k < 1 || spec.k > spec.hidden))
         throw ConfigError("key \"k\": expected 1 <= k <= hidden (" + std::to_string(spec.hidden) + "), got " + std::to_string(spec.k));
     if (spec.kOutput < 0 || spec.kOutput > spec.classes)
