@@ -66,7 +66,9 @@ struct Scratch {
 
 Scratch& scratch()
 {
-    thread_local Scratch s;
+    // initial-exec: a direct access to the thread's block instead of a __tls_get_addr call per use
+    // (measured: ~2 % of a small sparse backward); the engine is linked, not dlopen()ed.
+    thread_local Scratch s __attribute__((tls_model("initial-exec")));
     return s;
 }
 
