@@ -9,6 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
+#include <utility>
 #include <vector>
 
 using namespace meprop;
@@ -22,6 +25,8 @@ struct ThreadsGuard {
     {
         setEngineThreads(1, 1);
         Eigen::setNbThreads(eigen);
+        detail::g_splitBackoff.skip = 0;
+        detail::g_splitBackoff.next = detail::kFirstBackoff;
     }
 };
 
@@ -53,6 +58,7 @@ TEST(Parallel, RangesCoverEveryIndexOnceOnTwoThreads)
     for (const long n : {0L, 1L, 7L, 100L, 1001L}) {
         std::vector<std::atomic<int>> seen(static_cast<std::size_t>(n));
         std::atomic<int> calls{0};
+        detail::g_splitBackoff.skip = 0;  // a slow split before (the first one starts the threads) may have sent calls to one thread
         parallelRanges(n, 10, [&](long lo, long hi) {
             ++calls;
             for (long i = lo; i < hi; ++i) ++seen[static_cast<std::size_t>(i)];
@@ -60,6 +66,34 @@ TEST(Parallel, RangesCoverEveryIndexOnceOnTwoThreads)
         for (long i = 0; i < n; ++i) EXPECT_EQ(seen[static_cast<std::size_t>(i)].load(), 1) << "n " << n << " index " << i;
         EXPECT_EQ(calls.load(), n >= 20 ? 2 : n > 0 ? 1 : 0) << "n " << n << ": two ranges from 2 x minPerThread on";
     }
+}
+
+TEST(Parallel, AfterASplitThatLostTheNextCallsRunOnTheCallingThread)
+{
+    ThreadsGuard guard;
+    setEngineThreads(2, 1);
+    detail::g_splitBackoff.skip = 2;
+    for (int i = 0; i < 2; ++i) {
+        std::vector<std::pair<long, long>> ranges;
+        parallelRanges(1000, 10, [&](long lo, long hi) { ranges.emplace_back(lo, hi); });  // one call: no race
+        ASSERT_EQ(ranges.size(), 1u);
+        EXPECT_EQ(ranges[0], std::make_pair(0L, 1000L));
+    }
+    EXPECT_EQ(detail::g_splitBackoff.skip.load(), 0);
+    // A split that cost more than the calling thread alone would have (here: one thread sleeps)
+    // starts the backoff; one that paid resets it to its first length.
+    detail::g_splitBackoff.next = detail::kFirstBackoff;
+    parallelRanges(1000, 10, [&](long lo, long) {
+        if (lo > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
+    EXPECT_EQ(detail::g_splitBackoff.skip.load(), detail::kFirstBackoff);
+    EXPECT_EQ(detail::g_splitBackoff.next.load(), 2 * detail::kFirstBackoff);
+    detail::g_splitBackoff.skip = 0;
+    parallelRanges(1000, 10, [&](long lo, long) {
+        if (lo == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the calling thread's share is the long one
+    });
+    EXPECT_EQ(detail::g_splitBackoff.skip.load(), 0);
+    EXPECT_EQ(detail::g_splitBackoff.next.load(), detail::kFirstBackoff);
 }
 
 // With Eigen's products threaded, this run at threads=2 differed from threads=1 in
