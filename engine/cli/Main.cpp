@@ -10,6 +10,7 @@
 #include "core/BuildInfo.h"
 #include "cli/Reproduce.h"
 #include "core/Error.h"
+#include "core/Parallel.h"
 #include "train/Config.h"
 #include "train/LinearBench.h"
 #include "train/ConfigKeys.h"
@@ -159,6 +160,8 @@ int listKeys()
 }
 
 }  // namespace
+
+MEPROP_PASSIVE_OPENMP_WAIT  // before OpenMP starts (core/Parallel.h)
 
 int main(int argc, char** argv)
 {

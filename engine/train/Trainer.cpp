@@ -1,6 +1,7 @@
 #include "train/Trainer.h"
 
 #include "core/Error.h"
+#include "core/Parallel.h"
 #include "io/AtomicFile.h"
 #include "io/CheckpointFile.h"
 #include "io/CheckpointStream.h"
@@ -124,8 +125,7 @@ Config Trainer::checkpointConfig(const std::string& outDir)
 RunResult Trainer::execute(const std::string& outDir, RunFolder::Mode mode)
 {
     m_config.validate();
-    const int threads = static_cast<int>(m_config.getInt("threads"));
-    Eigen::setNbThreads(threads);
+    setEngineThreads(static_cast<int>(m_config.getInt("threads")), m_config.getInt("batch"));
 
     const bool writing = !outDir.empty();
     std::optional<RunFolder> folder;

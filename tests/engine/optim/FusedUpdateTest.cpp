@@ -3,6 +3,7 @@
 // optimizer and option (clip, AdaGrad's eps inside, Adam lazy, clearing the gradient in the pass);
 // and threads=1 against threads=2, which must agree bit for bit.
 #include "optim/Optimizer.h"
+#include "optim/UpdateKernels.h"
 
 #include "core/Parallel.h"
 #include "core/Rng.h"
@@ -198,4 +199,32 @@ TEST(FusedUpdate, ClearingTheGradientInThePassEqualsZeroGradAfterwards)
         const std::vector<Matrix> zero = run(z, 37, 301, 9, 1);
         for (std::size_t s = 0; s < keep.size(); ++s) EXPECT_TRUE(keep[s] == zero[s]) << c.label() << " step " << s;
     }
+}
+
+// Adam's pass takes and leaves subnormal floats as zero (optim/UpdateKernels.h) and gives the
+// caller its floating-point mode back: arithmetic after the pass keeps its subnormals.
+TEST(FusedUpdate, AdamFlushesSubnormalMomentsAndRestoresTheCallersMode)
+{
+    const long n = 21;  // two blocks of 8 and a tail of 5
+    const AdamStep step = adamStep(0.01f, 0.9f, 0.999f, kAdamEpsilon, 1000);
+    std::vector<float> w(n, 0.5f), g(n, 0.0f), m(n, FLT_MIN * 0.75f), v(n, FLT_MIN * 0.5f);
+    m[3] = 2.0f * FLT_MIN;  // normal: decays to 1.8 FLT_MIN, normal again
+    g[4] = 1e-3f;           // a normal gradient on a subnormal m: m = (1 - b1) g, as from zero
+    adamUpdate(w.data(), g.data(), m.data(), v.data(), n, step, GradHandling{0.0f, true});
+    for (long i = 0; i < n; ++i) {
+        if (i == 3) {
+            EXPECT_EQ(m[i], 0.9f * 2.0f * FLT_MIN);
+        } else if (i == 4) {
+            EXPECT_EQ(m[i], (1.0f - 0.9f) * 1e-3f) << "the subnormal m was taken as 0";
+            EXPECT_GT(v[i], 0.0f);
+        } else {
+            EXPECT_EQ(m[i], 0.0f) << i << ": 0.9 m is subnormal, stored as 0";
+            EXPECT_EQ(v[i], 0.0f) << i << ": 0.999 v is subnormal, stored as 0";
+            EXPECT_EQ(w[i], 0.5f) << i;
+        }
+        EXPECT_EQ(g[i], 0.0f);
+    }
+    volatile float tiny = FLT_MIN;
+    const float half = tiny / 2.0f;  // subnormal, unless the pass left flush-to-zero on
+    EXPECT_GT(half, 0.0f) << "the caller's floating-point mode after the pass";
 }
