@@ -6,6 +6,7 @@
 #   3. Table 7: one linear layer, batch 1024, hidden 8192, dense FP32/TF32 cuBLAS vs meProp k=8..512
 #   4. Table 8: MLP 784-8192-8192-10 overall backprop time, dense vs meProp
 #   5. Fashion-MNIST, one epoch, CPU vs GPU through the meprop CLI (when it is built)
+#   6. POS tagging and parsing (EWT), one epoch each, CPU vs GPU; 7. a table of the epoch times
 # Results go to $OUT (default: ./gpu-check-out): gpu-check.log, ctest-cuda.xml, table7.jsonl,
 # table8.jsonl, fashion-*.{json,log}. Steps continue after a failure; the exit status is the
 # number of failed steps.
@@ -75,6 +76,43 @@ if [[ -x "$CLI" && -d "$FASHION" ]]; then
 else
     echo "skipped: no CLI at $CLI or no data at $FASHION"
 fi
+
+step "POS and parsing (UD English EWT), 1 epoch, CPU vs GPU (meprop CLI)"
+# The same one model stack on both devices (backend/Backend.h). EWT is found as the CLI finds it
+# (the data key, or ../shared/datasets/ud-english-ewt beside the checkout); without it: skipped.
+# TEXT_LIMIT: training sentences (default 2000).
+if [[ -x "$CLI" ]]; then
+    for preset in parse parse-dense pos pos-dense; do
+        for dev in ${FASHION_DEVICES:-cpu cuda}; do
+            log="$OUT/text-$preset-$dev.log"
+            if "$CLI" train "$preset" --set epochs=1 --set device=$dev --set seed=1 --set limit="${TEXT_LIMIT:-2000}" \
+                --out "$OUT/text-$preset-$dev" --overwrite --quiet > "$log" 2>&1; then
+                echo "--- $preset on $dev"; head -c 1500 "$OUT/text-$preset-$dev/summary.json"; echo
+            elif grep -q "runs on the cpu only\|no EWT\|not found\|cannot find" "$log"; then
+                echo "--- $preset on $dev: skipped: $(tail -1 "$log")"
+            else
+                fail "text $preset $dev (see $log)"
+            fi
+        done
+    done
+else
+    echo "skipped: no CLI at $CLI"
+fi
+
+step "epoch times, CPU vs GPU (train_s of the last epoch in each run's metrics.csv)"
+python3 - "$OUT" <<'PY' || true
+import csv, glob, os, sys
+rows = {}
+for m in glob.glob(os.path.join(sys.argv[1], "*-*/metrics.csv")):
+    name = os.path.basename(os.path.dirname(m))
+    base, dev = name.rsplit("-", 1)
+    r = list(csv.DictReader(open(m)))
+    if r: rows.setdefault(base, {})[dev] = float(r[-1].get("train_s", "nan"))
+for base, d in sorted(rows.items()):
+    cpu, gpu = d.get("cpu"), d.get("cuda")
+    ratio = f"{cpu / gpu:.1f}x" if cpu and gpu else "-"
+    print(f"{base:32s} cpu {cpu if cpu is not None else '-'} s  cuda {gpu if gpu is not None else '-'} s  cpu/cuda {ratio}")
+PY
 
 step "done: $failed failed step(s); results in $OUT"
 ls -l "$OUT"
