@@ -147,46 +147,43 @@ void CpuBackend::checkFinite(const Selection& sel, const std::string& layer)
 // fixed chunks and row lists row by row, spread over the run's threads (core/Parallel.h); each
 // element is computed the same way for any thread count.
 
-void CpuBackend::sgdUpdate(Parameter& p, float lr, const GradHandling& gh)
+namespace {
+
+// kernel(offset, count) over the elements of p an update that skips zero-gradient rows must visit:
+// each row of the row list when p's gradient is row-sparse, else the whole parameter in chunks.
+template <class Kernel>
+void forTouchedSpans(const Parameter& p, Kernel&& kernel)
 {
-    float* w = p.value.data();
-    float* g = p.grad.data();
     const long cols = static_cast<long>(p.value.cols());
-    // A zero gradient row leaves a plain SGD weight unchanged, so skipping untouched rows is exact.
     if (p.rowSparse) {
         const std::vector<int>& rows = p.rows;
         forEachRowRange(static_cast<long>(rows.size()), cols, [&](long lo, long hi) {
-            for (long j = lo; j < hi; ++j) {
-                const long off = rows[static_cast<std::size_t>(j)] * cols;
-                meprop::sgdUpdate(w + off, g + off, cols, lr, gh);
-            }
+            for (long j = lo; j < hi; ++j) kernel(rows[static_cast<std::size_t>(j)] * cols, cols);
         });
     } else {
-        forEachChunk(static_cast<long>(p.size()), [&](long off, long n) { meprop::sgdUpdate(w + off, g + off, n, lr, gh); });
+        forEachChunk(static_cast<long>(p.size()), kernel);
     }
+}
+
+}  // namespace
+
+void CpuBackend::sgdUpdate(Parameter& p, float lr, const GradHandling& gh)
+{
+    // A zero gradient row leaves a plain SGD weight unchanged, so skipping untouched rows is exact.
+    float* w = p.value.data();
+    float* g = p.grad.data();
+    forTouchedSpans(p, [&](long off, long n) { meprop::sgdUpdate(w + off, g + off, n, lr, gh); });
     if (gh.zeroGrad) p.markGradZeroed();
 }
 
 void CpuBackend::adagradUpdate(Parameter& p, Tensor& hState, float lr, float eps, bool inside, const GradHandling& gh)
 {
+    // A zero gradient leaves AdaGrad's state and the weight unchanged, so skipping untouched rows
+    // is exact here, not an approximation.
     float* w = p.value.data();
     float* g = p.grad.data();
     float* h = hState.data();
-    const long cols = static_cast<long>(p.value.cols());
-    // A zero gradient leaves AdaGrad's state and the weight unchanged, so skipping untouched rows
-    // is exact here, not an approximation.
-    if (p.rowSparse) {
-        const std::vector<int>& rows = p.rows;
-        forEachRowRange(static_cast<long>(rows.size()), cols, [&](long lo, long hi) {
-            for (long j = lo; j < hi; ++j) {
-                const long off = rows[static_cast<std::size_t>(j)] * cols;
-                meprop::adagradUpdate(w + off, g + off, h + off, cols, lr, eps, inside, gh);
-            }
-        });
-    } else {
-        forEachChunk(static_cast<long>(p.size()),
-                     [&](long off, long n) { meprop::adagradUpdate(w + off, g + off, h + off, n, lr, eps, inside, gh); });
-    }
+    forTouchedSpans(p, [&](long off, long n) { meprop::adagradUpdate(w + off, g + off, h + off, n, lr, eps, inside, gh); });
     if (gh.zeroGrad) p.markGradZeroed();
 }
 
