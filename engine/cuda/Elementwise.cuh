@@ -13,4 +13,7 @@ void scale(float* x, std::size_t count, float factor, cudaStream_t stream);
 // x[i] *= y[i] (x and y do not overlap, or are the same array).
 void multiply(float* x, const float* y, std::size_t count, cudaStream_t stream);
 
+// y[i] += x[i] (backend/Backend.h's accumulate; x and y do not overlap).
+void add(float* y, const float* x, std::size_t count, cudaStream_t stream);
+
 }  // namespace meprop::cuda

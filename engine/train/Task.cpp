@@ -14,7 +14,8 @@ std::unique_ptr<Task> makeTask(const Config& config, Rng& rng)
     if (parseDevice(config.getString("device"), "key \"device\"") == Device::Cuda) {
         // Throws ConfigError naming the reason when this build or this machine has no GPU.
         if (task == "image") return std::make_unique<ImageTask>(config, rng);
-        throw ConfigError("key \"device\": task " + quote(task) + " runs on the cpu only (cuda supports the image task)");
+        if (task == "pos") return makePosTask(config, rng);
+        throw ConfigError("key \"device\": task " + quote(task) + " runs on the cpu only (cuda supports the image and pos tasks)");
     }
     if (task == "image") return std::make_unique<ImageTask>(config, rng);
     if (task == "parse") return makeParseTask(config, rng);
