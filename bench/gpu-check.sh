@@ -6,12 +6,14 @@
 #   3. Table 7: one linear layer, batch 1024, hidden 8192, dense FP32/TF32 cuBLAS vs meProp k=8..512
 #   4. Table 8: MLP 784-8192-8192-10 overall backprop time, dense vs meProp
 #   5. Fashion-MNIST, one epoch, CPU vs GPU through the meprop CLI (when it is built)
+#   6. POS tagging (pos-short on EWT, POS_LIMIT sentences), one epoch, CPU vs GPU through the CLI
 # Results go to $OUT (default: ./gpu-check-out): gpu-check.log, ctest-cuda.xml, table7.jsonl,
-# table8.jsonl, fashion-*.{json,log}. Steps continue after a failure; the exit status is the
+# table8.jsonl, fashion-*.{json,log}, pos-*. Steps continue after a failure; the exit status is the
 # number of failed steps.
 #
 # Usage: bench/gpu-check.sh   env: OUT, BUILD, JOBS, CUDA_ARCH, QUICK=1 (fewer k and repetitions),
-#        FASHION_DEVICES="cpu cuda" (step 5 devices), FASHION_LIMIT=0 (training images; 0 = all)
+#        FASHION_DEVICES="cpu cuda" (step 5 devices), FASHION_LIMIT=0 (training images; 0 = all),
+#        EWT (the UD English EWT folder), POS_DEVICES="cpu cuda", POS_LIMIT=500 (training sentences)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +22,7 @@ BUILD=${BUILD:-$ROOT/build-gpu}
 JOBS=${JOBS:-$(nproc)}
 CUDA_ARCH=${CUDA_ARCH:-90-real;80-virtual}
 FASHION=${FASHION:-/usr/share/datasets/fashion-mnist}
+EWT=${EWT:-$ROOT/../shared/datasets/ud-english-ewt}
 mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu-check.log") 2>&1
 failed=0
@@ -74,6 +77,19 @@ if [[ -x "$CLI" && -d "$FASHION" ]]; then
     done
 else
     echo "skipped: no CLI at $CLI or no data at $FASHION"
+fi
+
+step "POS (EWT), 1 epoch of pos-short, CPU vs GPU (meprop CLI)"
+if [[ -x "$CLI" && -d "$EWT" ]]; then
+    # Same preset, seed and data on both devices (no dropout: the same computation up to float
+    # rounding); compare dev/test accuracy and the epoch times.
+    for dev in ${POS_DEVICES:-cpu cuda}; do
+        "$CLI" train pos-short --set data="$EWT" --set device=$dev --set seed=1 --set limit="${POS_LIMIT:-500}" \
+            --out "$OUT/pos-$dev" --overwrite --quiet > "$OUT/pos-$dev.log" 2>&1 || fail "pos $dev (see pos-$dev.log)"
+        echo "--- pos-short on $dev"; cat "$OUT/pos-$dev/summary.json" 2>/dev/null | head -40
+    done
+else
+    echo "skipped: no CLI at $CLI or no data at $EWT"
 fi
 
 step "done: $failed failed step(s); results in $OUT"

@@ -139,6 +139,8 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
     }
     {
         ScopedTimer timer(&t.update);
+        // GPU: a non-finite gradient flagged by the backward stops here, before the update (CPU: nothing).
+        m_backend->synchronize();
         m_optimizer->stepAndZeroGrad();
     }
     ++m_updates;
