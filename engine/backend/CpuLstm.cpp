@@ -5,6 +5,7 @@
 
 #include "core/Error.h"
 #include "ops/Finite.h"
+#include "ops/Sigmoid.h"
 #include "ops/TopK.h"
 
 #include <algorithm>
@@ -14,13 +15,6 @@
 namespace meprop {
 
 namespace {
-
-// sigmoid(x) = (tanh(x/2) + 1) / 2: one vectorised tanh instead of exp and a division.
-template <typename Seg>
-void sigmoidInPlace(Seg&& seg)
-{
-    seg.array() = 0.5f * ((0.5f * seg.array()).tanh() + 1.0f);
-}
 
 using Clock = std::chrono::steady_clock;
 

@@ -1,23 +1,13 @@
 #include "layers/Lstm.h"
 
 #include "core/Error.h"
+#include "ops/Sigmoid.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 namespace meprop {
-
-namespace {
-
-// sigmoid(x) = (tanh(x/2) + 1) / 2: one vectorised tanh instead of exp and a division.
-template <typename Seg>
-void sigmoidInPlace(Seg&& seg)
-{
-    seg.array() = 0.5f * ((0.5f * seg.array()).tanh() + 1.0f);
-}
-
-}  // namespace
 
 Lstm::Lstm(int in, int hidden, Rng& rng, bool reverse, const std::string& name, std::optional<Init> init, Backend& backend)
     : m_be(&backend),
