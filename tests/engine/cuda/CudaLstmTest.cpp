@@ -11,6 +11,7 @@
 #include "optim/Optimizer.h"
 
 #include <limits>
+#include <ostream>
 #include <memory>
 #include <vector>
 
@@ -38,6 +39,12 @@ struct LstmCase {
     int k;
     bool denseBias;
 };
+
+// gtest prints a parameter with PrintTo (the struct's padding bytes otherwise).
+void PrintTo(const LstmCase& c, std::ostream* os)
+{
+    *os << toString(c.mode) << (c.reverse ? " reverse" : " forward") << " k=" << c.k << (c.denseBias ? " denseBias" : "");
+}
 
 std::string caseName(const testing::TestParamInfo<LstmCase>& info)
 {
