@@ -15,7 +15,7 @@ void lstmBackward(benchmark::State& state, BackpropMode mode)
     const int k = static_cast<int>(state.range(0));
     Rng rng(1);
     Lstm l(in, H, rng);
-    Matrix x(T, in), h, dx, dh(T, H);
+    Tensor x(T, in), h, dx, dh(T, H);
     for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform(-1.0f, 1.0f);
     for (Eigen::Index i = 0; i < dh.size(); ++i) dh.data()[i] = rng.uniform(-1.0f, 1.0f);
     l.forward(x, h);
@@ -35,7 +35,7 @@ void lstmForward(benchmark::State& state)
     const int T = 25, in = 190, H = static_cast<int>(state.range(0));
     Rng rng(1);
     Lstm l(in, H, rng);
-    Matrix x(T, in), h;
+    Tensor x(T, in), h;
     for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform(-1.0f, 1.0f);
     for (auto _ : state) {
         l.forward(x, h);

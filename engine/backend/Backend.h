@@ -42,6 +42,20 @@ struct AdamStep;
 // The product precision of the GPU (the CPU always computes in FP32).
 enum class Precision { Fp32, Tf32 };
 
+// The forward state of one LSTM direction over one sentence of T steps (layers/Lstm.h), by time
+// index t (not processing order): the gate activations [i | f | g | o] (T x 4H), the cell state c,
+// tanh(c) and the hidden state h (T x H each). Allocated by the backend's lstmForward.
+struct LstmState {
+    Tensor gates, c, tc, h;
+};
+
+// What one LSTM backward keeps (layers/Lstm.h's BackwardSpec, without the flags the layer handles).
+struct LstmBackprop {
+    BackpropMode mode = BackpropMode::Dense;
+    int k = 0;               // per gate block per step (sparse modes), 1 <= k <= H
+    bool denseBias = false;  // sparse modes: b gets the sum of the whole da_t
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -165,6 +179,32 @@ public:
     // (incremented here) in its bias correction (optim/Adam.h).
     virtual void adamLazyUpdate(Parameter& p, Tensor& m, Tensor& v, StepTensor& rowSteps, float lr, float beta1,
                                 float beta2, float eps, const GradHandling& gh) = 0;
+
+    // ---- LSTM (layers/Lstm.h)
+    // Whole-sentence operations of one LSTM direction: a per-step dispatch would be launch-bound on
+    // the GPU, and the CPU's backward groups the kept rows of all steps by row. The formulas, modes
+    // and checks are layers/Lstm.h's; the callers check the shapes and k.
+    // x (T x in, T >= 1), W (4H x in), U (4H x H), b (1 x 4H); reverse processes t = T-1 .. 0.
+    // st: resized and filled (backend/Backend.h LstmState).
+    virtual void lstmForward(const Tensor& x, const Tensor& W, const Tensor& U, const Tensor& b, bool reverse, LstmState& st) = 0;
+    // BPTT of dh (T x H) through the state of lstmForward(x, ...): accumulates W.grad, U.grad,
+    // b.grad (touching the rows that got a gradient), counts(0, r) += the steps that kept row r,
+    // writes dx (T x in, resized) when given, and kept (resized T x 4k: the kept gate rows of each
+    // step, ascending; T x 0 for dense). Random draws ops/TopK's randomIndices from rng per step
+    // (t = last processed first) and block, on either device. A non-finite dh or gate gradient
+    // that the products use: NonFiniteGradient(layer), before any gradient is written on the CPU,
+    // at the next synchronize() on the GPU. Adds the time of the products and the selection (on
+    // the GPU: of queuing them) to *linearSeconds when given.
+    virtual void lstmBackward(const Tensor& dh, const Tensor& x, const LstmState& st, bool reverse, const LstmBackprop& spec,
+                              Rng& rng, Parameter& W, Parameter& U, Parameter& b, CountTensor& counts, IndexTensor& kept,
+                              Tensor* dx, const std::string& layer, double* linearSeconds) = 0;
+    // dst.middleCols(col, src.cols()) = src (dst already shaped, src.rows() rows).
+    virtual void copyIntoColumns(const Tensor& src, Tensor& dst, Eigen::Index col) = 0;
+    // dst (resized) = src.middleCols(col, count).
+    virtual void copyColumns(const Tensor& src, Eigen::Index col, Eigen::Index count, Tensor& dst) = 0;
+    // dst += src (same shape).
+    virtual void accumulate(const Tensor& src, Tensor& dst) = 0;
+    // ---- end LSTM
 };
 
 // The process's CPU backend (stateless apart from scratch; one per thread is not needed: every

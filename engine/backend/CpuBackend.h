@@ -69,6 +69,18 @@ public:
     void adamUpdate(Parameter& p, Tensor& m, Tensor& v, const AdamStep& s, const GradHandling& gh) override;
     void adamLazyUpdate(Parameter& p, Tensor& m, Tensor& v, StepTensor& rowSteps, float lr, float beta1, float beta2, float eps,
                         const GradHandling& gh) override;
+
+    // ---- LSTM (layers/Lstm.h; CpuLstm.cpp)
+    void lstmForward(const Tensor& x, const Tensor& W, const Tensor& U, const Tensor& b, bool reverse, LstmState& st) override;
+    void lstmBackward(const Tensor& dh, const Tensor& x, const LstmState& st, bool reverse, const LstmBackprop& spec, Rng& rng,
+                      Parameter& W, Parameter& U, Parameter& b, CountTensor& counts, IndexTensor& kept, Tensor* dx,
+                      const std::string& layer, double* linearSeconds) override;
+    void copyIntoColumns(const Tensor& src, Tensor& dst, Eigen::Index col) override { dst.middleCols(col, src.cols()) = src; }
+    void copyColumns(const Tensor& src, Eigen::Index col, Eigen::Index count, Tensor& dst) override
+    {
+        dst = src.middleCols(col, count);
+    }
+    void accumulate(const Tensor& src, Tensor& dst) override { dst += src; }
 };
 
 }  // namespace meprop

@@ -103,6 +103,20 @@ public:
     void adamLazyUpdate(Parameter& p, Tensor& m, Tensor& v, StepTensor& rowSteps, float lr, float beta1, float beta2, float eps,
                         const GradHandling& gh) override;
 
+    // ---- LSTM (layers/Lstm.h): cuBLAS for the products (the input products of all steps as one
+    // GEMM; per step one GEMM row for U h_prev, or the kept rows' combination, and one element-wise
+    // kernel), cuda/Lstm.cuh for the rest. The sparse weight gradients are the dense GEMMs of the
+    // gate gradients masked to the kept rows (exact zeros elsewhere; deterministic, but O(dense)
+    // work), their rows marked touched; top-k per gate block per step by topKRows; random drawn on
+    // the host from rng as the CPU draws and uploaded once per sentence.
+    void lstmForward(const Tensor& x, const Tensor& W, const Tensor& U, const Tensor& b, bool reverse, LstmState& st) override;
+    void lstmBackward(const Tensor& dh, const Tensor& x, const LstmState& st, bool reverse, const LstmBackprop& spec, Rng& rng,
+                      Parameter& W, Parameter& U, Parameter& b, CountTensor& counts, IndexTensor& kept, Tensor* dx,
+                      const std::string& layer, double* linearSeconds) override;
+    void copyIntoColumns(const Tensor& src, Tensor& dst, Eigen::Index col) override;
+    void copyColumns(const Tensor& src, Eigen::Index col, Eigen::Index count, Tensor& dst) override;
+    void accumulate(const Tensor& src, Tensor& dst) override;
+
 private:
     // The status slot of a new selection: its device flag (zeroed) and its id for sel.deviceFlag.
     std::pair<unsigned*, int> newFlagSlot();
@@ -138,6 +152,9 @@ private:
     DeviceBuffer<unsigned> m_embedKeys;
     DeviceBuffer<int> m_embedPositions;
     std::vector<int> m_hostIdx, m_randomScratch;
+    // LSTM scratch.
+    DeviceBuffer<float> m_lstmDa, m_lstmDaM, m_lstmDhNext, m_lstmDcNext, m_lstmScore;
+    DeviceBuffer<int> m_lstmShared;
 };
 
 }  // namespace meprop::cuda

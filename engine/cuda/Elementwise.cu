@@ -41,6 +41,13 @@ __global__ void cubeBackwardKernel(const float* __restrict__ z, float* __restric
     }
 }
 
+__global__ void addKernel(float* __restrict__ y, const float* __restrict__ x, std::size_t total)
+{
+    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+        y[i] += x[i];
+}
+
 int blocksFor(std::size_t total)
 {
     const std::size_t blocks = (total + kThreads - 1) / kThreads;
@@ -75,6 +82,13 @@ void cubeBackward(const float* z, float* dh, std::size_t count, cudaStream_t str
     if (count == 0) return;
     cubeBackwardKernel<<<blocksFor(count), kThreads, 0, stream>>>(z, dh, count);
     MEPROP_CUDA_CHECK_LAUNCH("cubeBackwardKernel");
+}
+
+void add(float* y, const float* x, std::size_t count, cudaStream_t stream)
+{
+    if (count == 0) return;
+    addKernel<<<blocksFor(count), kThreads, 0, stream>>>(y, x, count);
+    MEPROP_CUDA_CHECK_LAUNCH("addKernel");
 }
 
 }  // namespace meprop::cuda

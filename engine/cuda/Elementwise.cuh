@@ -17,4 +17,7 @@ void multiply(float* x, const float* y, std::size_t count, cudaStream_t stream);
 void cubeForward(const float* z, float* h, std::size_t count, cudaStream_t stream);
 void cubeBackward(const float* z, float* dh, std::size_t count, cudaStream_t stream);
 
+// y[i] += x[i] (backend/Backend.h's accumulate; x and y do not overlap).
+void add(float* y, const float* x, std::size_t count, cudaStream_t stream);
+
 }  // namespace meprop::cuda

@@ -35,6 +35,10 @@
 // gradient that the products use holds a NaN or an infinity, in every mode (topk: found by the
 // selection of each step; dense: one pass over da; unified/random: dh and the kept entries). A NaN
 // reaching a selection ranks as ops/TopK.h says.
+// The layer is written once for both devices: it runs on the backend it was given (the CPU's by
+// default), whose whole-sentence operations lstmForward/lstmBackward (backend/Backend.h) hold the
+// recurrence; on the GPU a non-finite gradient is reported at the backend's next synchronisation.
+#include "backend/Backend.h"
 #include "core/Parameter.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
@@ -53,23 +57,29 @@ public:
     // Weights uniform in [-1/sqrt(H), 1/sqrt(H)] (as PyTorch), or, when `init` is given, each gate
     // block of W and U from initWeights(init, fanIn = in or H, fanOut = H); forget-gate bias 1.
     Lstm(int in, int hidden, Rng& rng, bool reverse = false, const std::string& name = "lstm",
-         std::optional<Init> init = std::nullopt);
+         std::optional<Init> init = std::nullopt, Backend& backend = cpuBackend());
 
     int in() const { return static_cast<int>(m_w.value.cols()); }
     int hidden() const { return static_cast<int>(m_u.value.cols()); }
     bool reverse() const { return m_reverse; }
     const std::string& name() const { return m_name; }
+    Backend& backend() const { return *m_be; }
 
     // x (T x in), T >= 1  ->  h (T x H); row t is the state after reading x_t. Keeps what backward needs.
-    void forward(const Matrix& x, Matrix& h);
-    // Inference for several sequences at once (keeps no state for backward): xs[b] (T_b x in) ->
-    // hs[b] (T_b x H), equal to forward() of each. Each time step is one matrix-matrix product over
-    // the sequences still running instead of one matrix-vector product per sequence.
+    void forward(const Tensor& x, Tensor& h);
+    // Inference for several sequences at once on the host values of the weights (keeps no state
+    // for backward; a GPU layer needs downloadValues() first): xs[b] (T_b x in) -> hs[b] (T_b x H),
+    // equal to forward() of each. Each time step is one matrix-matrix product over the sequences
+    // still running instead of one matrix-vector product per sequence.
     void forwardMany(const std::vector<const Matrix*>& xs, std::vector<Matrix>& hs) const;
     // dh (T x H): dLoss/dh_t from the layer above. Accumulates the parameter gradients; writes dx
     // (T x in) when spec.needInputGrad. Adds the time of the matrix products and the selection to
     // *bpLinear when given.
-    void backward(const Matrix& dh, Matrix& dx, const BackwardSpec& spec, Rng& rng, double* bpLinear = nullptr);
+    void backward(const Tensor& dh, Tensor& dx, const BackwardSpec& spec, Rng& rng, double* bpLinear = nullptr);
+    // The host mirrors of W, U and b get the values (GPU; nothing on the CPU).
+    void downloadValues() const;
+    // Clears the three gradients through the backend.
+    void zeroGrad();
 
     Parameter& inputWeight() { return m_w; }
     Parameter& recurrentWeight() { return m_u; }
@@ -79,15 +89,16 @@ public:
     const Parameter& bias() const { return m_b; }
 
     // The last backward's selection: keptPerStep() rows (of 4H) per time step, stepRows(t) lists
-    // those of step t (sorted ascending); dense keeps all 4H and lists none.
+    // those of step t (sorted ascending); dense keeps all 4H and lists none. (GPU: the rows are
+    // downloaded on the first call after a backward.)
     BackpropMode lastMode() const { return m_mode; }
     int keptPerStep() const { return m_kept; }
-    const int* stepRows(int t) const { return m_sel.data() + static_cast<std::size_t>(t) * m_kept; }
+    const int* stepRows(int t) const;
     // Union over the time steps of the rows that got a gradient in the last backward (sorted).
     std::vector<int> lastRows() const;
     // Per gate row: how many time steps gave it a gradient since the last resetCounts().
-    const std::vector<std::uint64_t>& updateCounts() const { return m_counts; }
-    void resetCounts() { std::fill(m_counts.begin(), m_counts.end(), 0); }
+    std::vector<std::uint64_t> updateCounts() const;
+    void resetCounts();
 
     // Checkpoint state: W, U, b and the update counts. load needs an LSTM of the same shape and
     // clears the gradients.
@@ -96,27 +107,21 @@ public:
 
 private:
     int step(int s, int T) const { return m_reverse ? T - 1 - s : s; }
-    void gateGradient(int t, int tp, const RowVector& dh, const RowVector& dc, Eigen::Ref<RowVector> out) const;
-    void localGateGradient(const Matrix& dh, int t, int tp, Eigen::Ref<RowVector> out) const;
-    void selectShared(const Matrix& dh, int k, std::vector<int>& rows);
+    void hostSelection() const;
 
+    Backend* m_be;
     std::string m_name;
     bool m_reverse;
-    Parameter m_w, m_u, m_b;
+    mutable Parameter m_w, m_u, m_b;  // mutable: save() refreshes the host mirrors of a GPU layer
     // Forward state.
-    Matrix m_x, m_gates, m_c, m_tc, m_h;
-    // Backward scratch.
-    Matrix m_da, m_daK, m_wK, m_uK, m_gK;
-    RowVector m_dhNext, m_dcNext, m_dh, m_dc, m_score;
-    std::vector<int> m_scratch, m_perm, m_order, m_bucket, m_fill;
-    Matrix m_hPrev;
-    std::vector<float> m_selVal;  // da at the kept rows, per step
+    Tensor m_x;
+    LstmState m_st;
     // Last selection.
     BackpropMode m_mode = BackpropMode::Dense;
     int m_kept = 0;
-    int m_steps = 0;
-    std::vector<int> m_sel;
-    std::vector<std::uint64_t> m_counts;
+    mutable IndexTensor m_sel;  // T x keptPerStep()
+    mutable bool m_selOnHost = true;
+    mutable CountTensor m_counts;  // 1 x 4H
 };
 
 }  // namespace meprop

@@ -1,35 +1,43 @@
 #include "models/BiLstmTagger.h"
 
 #include "core/Error.h"
-#include "layers/Dropout.h"
 #include "layers/SoftmaxCrossEntropy.h"
 
 #include <cmath>
 
 namespace meprop {
 
-BiLstmTagger::BiLstmTagger(const TaggerShape& shape, Rng& rng) : m_shape(shape)
+BiLstmTagger::BiLstmTagger(const TaggerShape& shape, Rng& rng, Backend& backend) : m_be(&backend), m_shape(shape)
 {
     if (shape.words < 1 || shape.tags < 1 || shape.wordDim < 1 || shape.featureDim < 1 || shape.hidden < 1)
         throw ShapeError("tagger: vocabulary, tag, embedding and hidden sizes must be positive");
     if (!(shape.dropout >= 0.0f && shape.dropout < 1.0f))
         throw ConfigError("dropout: expected 0 <= dropout < 1, got " + std::to_string(shape.dropout));
-    m_word = std::make_unique<Embedding>(shape.words, shape.wordDim, rng, "embed.word");
+    m_word = std::make_unique<Embedding>(shape.words, shape.wordDim, rng, "embed.word", 0.1f, backend);
     for (int f = 0; f < kTaggerFeatures; ++f)
         m_feat[static_cast<std::size_t>(f)] = std::make_unique<Embedding>(
-            shape.features[static_cast<std::size_t>(f)], shape.featureDim, rng, "embed.feature" + std::to_string(f + 1));
-    m_fwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, false, "lstm.fwd", shape.init);
-    m_bwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, true, "lstm.bwd", shape.init);
-    m_out = std::make_unique<Linear>(2 * shape.hidden, shape.tags, rng, shape.init.value_or(Init::XavierUniform), "output");
+            shape.features[static_cast<std::size_t>(f)], shape.featureDim, rng, "embed.feature" + std::to_string(f + 1), 0.1f, backend);
+    m_fwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, false, "lstm.fwd", shape.init, backend);
+    m_bwd = std::make_unique<Lstm>(inputDim(), shape.hidden, rng, true, "lstm.bwd", shape.init, backend);
+    m_out = std::make_unique<Linear>(2 * shape.hidden, shape.tags, rng, shape.init.value_or(Init::XavierUniform), "output", backend);
 }
 
-void BiLstmTagger::embed(const TaggerSentence& s, Matrix& x) const
+void BiLstmTagger::embed(const TaggerSentence& s, Tensor& x)
 {
-    x.resize(s.size(), inputDim());
+    m_be->resize(x, s.size(), inputDim());
     m_word->forward(s.words, x, 0);
     for (int f = 0; f < kTaggerFeatures; ++f)
         m_feat[static_cast<std::size_t>(f)]->forward(s.features[static_cast<std::size_t>(f)], x,
                                                      m_shape.wordDim + f * m_shape.featureDim);
+}
+
+void BiLstmTagger::embedHost(const TaggerSentence& s, Matrix& x) const
+{
+    x.resize(s.size(), inputDim());
+    m_word->lookup(s.words, x, 0);
+    for (int f = 0; f < kTaggerFeatures; ++f)
+        m_feat[static_cast<std::size_t>(f)]->lookup(s.features[static_cast<std::size_t>(f)], x,
+                                                    m_shape.wordDim + f * m_shape.featureDim);
 }
 
 void BiLstmTagger::forward(const TaggerSentence& s, Tensor& scores, bool train, Rng& rng)
@@ -41,19 +49,13 @@ void BiLstmTagger::forward(const TaggerSentence& s, Tensor& scores, bool train, 
     const int H = m_shape.hidden;
     embed(s, m_x);
     m_dropped = train && m_shape.dropout > 0.0f;
-    if (m_dropped) {
-        dropoutMask(m_inMask, T, inputDim(), m_shape.dropout, rng);
-        m_x.array() *= m_inMask.array();
-    }
+    if (m_dropped) m_be->dropoutForward(m_x, m_shape.dropout, rng, m_inMask);
     m_fwd->forward(m_x, m_hf);
     m_bwd->forward(m_x, m_hb);
-    m_hcat.resize(T, 2 * H);
-    m_hcat.leftCols(H) = m_hf;
-    m_hcat.rightCols(H) = m_hb;
-    if (m_dropped) {
-        dropoutMask(m_hMask, T, 2 * H, m_shape.dropout, rng);
-        m_hcat.array() *= m_hMask.array();
-    }
+    m_be->resize(m_hcat, T, 2 * H);
+    m_be->copyIntoColumns(m_hf, m_hcat, 0);
+    m_be->copyIntoColumns(m_hb, m_hcat, H);
+    if (m_dropped) m_be->dropoutForward(m_hcat, m_shape.dropout, rng, m_hMask);
     m_out->forward(m_hcat, scores);
 }
 
@@ -64,15 +66,15 @@ void BiLstmTagger::backward(const TaggerSentence& s, const Tensor& dscores, cons
     BackwardSpec out = spec.output;
     out.needInputGrad = true;
     m_out->backward(dscores, m_dh, out, rng, bpLinear);
-    if (m_dropped) m_dh.array() *= m_hMask.array();
-    m_dhf = m_dh.leftCols(H);
-    m_dhb = m_dh.rightCols(H);
+    if (m_dropped) m_be->multiply(m_dh, m_hMask);
+    m_be->copyColumns(m_dh, 0, H, m_dhf);
+    m_be->copyColumns(m_dh, H, H, m_dhb);
     BackwardSpec lstm = spec.lstm;
     lstm.needInputGrad = true;
     m_fwd->backward(m_dhf, m_dxf, lstm, rng, bpLinear);
     m_bwd->backward(m_dhb, m_dxb, lstm, rng, bpLinear);
-    m_dxf += m_dxb;
-    if (m_dropped) m_dxf.array() *= m_inMask.array();
+    m_be->accumulate(m_dxb, m_dxf);
+    if (m_dropped) m_be->multiply(m_dxf, m_inMask);
     m_word->backward(s.words, m_dxf, 0);
     for (int f = 0; f < kTaggerFeatures; ++f)
         m_feat[static_cast<std::size_t>(f)]->backward(s.features[static_cast<std::size_t>(f)], m_dxf,
@@ -84,6 +86,7 @@ std::vector<int> BiLstmTagger::predict(const TaggerSentence& s)
     Rng unused(0);
     Tensor scores;
     forward(s, scores, false, unused);
+    m_be->download(scores);
     std::vector<int> tags(static_cast<std::size_t>(s.size()));
     for (int t = 0; t < s.size(); ++t) {
         Eigen::Index best = 0;
@@ -96,6 +99,14 @@ std::vector<int> BiLstmTagger::predict(const TaggerSentence& s)
 std::vector<std::vector<int>> BiLstmTagger::predictMany(const std::vector<const TaggerSentence*>& sentences) const
 {
     const std::size_t B = sentences.size();
+    if (m_be->device() != Device::Cpu) {
+        m_word->downloadValues();
+        for (const auto& f : m_feat) f->downloadValues();
+        m_fwd->downloadValues();
+        m_bwd->downloadValues();
+        m_be->download(m_out->weight().value);
+        m_be->download(m_out->bias().value);
+    }
     std::vector<Matrix> xs(B);
     std::vector<const Matrix*> xp(B);
     for (std::size_t b = 0; b < B; ++b) {
@@ -103,7 +114,7 @@ std::vector<std::vector<int>> BiLstmTagger::predictMany(const std::vector<const 
         if (s.size() < 1) throw ShapeError("tagger: empty sentence");
         for (const auto& f : s.features)
             if (f.size() != s.words.size()) throw ShapeError("tagger: a feature column does not have one id per word");
-        embed(s, xs[b]);
+        embedHost(s, xs[b]);
         xp[b] = &xs[b];
     }
     std::vector<Matrix> hf, hb;
@@ -174,7 +185,7 @@ void BiLstmTagger::load(CheckpointReader& r)
 
 void BiLstmTagger::zeroGrad()
 {
-    for (Parameter* p : parameters()) p->zeroGrad();
+    for (Parameter* p : parameters()) m_be->zeroGrad(*p);
 }
 
 }  // namespace meprop

@@ -7,6 +7,10 @@
 // to h_t. meProp: `lstm` applies to the gate pre-activation gradients of both directions (k per gate
 // block per time step, see layers/Lstm.h), `output` to the output layer (dense by default, as in
 // the paper). Embedding rows get a gradient only where a sentence used them.
+// The tagger runs on the backend it was given (the CPU's by default): training (forward, backward)
+// and predict() there; predictMany() on the host values (downloaded first from a GPU). The loss
+// (crossEntropy) is the host's: a GPU caller downloads the scores and uploads dscores.
+#include "backend/Backend.h"
 #include "core/Rng.h"
 #include "core/Tensor.h"
 #include "io/CheckpointStream.h"
@@ -53,7 +57,8 @@ struct TaggerBackprop {
 class BiLstmTagger {
 public:
     // Throws ShapeError for non-positive sizes, ConfigError for dropout outside [0, 1).
-    BiLstmTagger(const TaggerShape& shape, Rng& rng);
+    BiLstmTagger(const TaggerShape& shape, Rng& rng, Backend& backend = cpuBackend());
+    Backend& backend() const { return *m_be; }
 
     const TaggerShape& shape() const { return m_shape; }
     int inputDim() const { return m_shape.wordDim + kTaggerFeatures * m_shape.featureDim; }
@@ -68,6 +73,7 @@ public:
     // Argmax tag per token (no dropout).
     std::vector<int> predict(const TaggerSentence& s);
     // predict() of several sentences at once (batched matrix products; same results).
+    // GPU: downloads the weights first (once per call).
     std::vector<std::vector<int>> predictMany(const std::vector<const TaggerSentence*>& sentences) const;
 
     // Softmax cross-entropy summed over the tokens whose tag is >= 0; dscores = scale * (p - onehot)
@@ -92,16 +98,18 @@ public:
     const Linear& output() const { return *m_out; }
 
 private:
-    void embed(const TaggerSentence& s, Matrix& x) const;
+    void embed(const TaggerSentence& s, Tensor& x);
+    void embedHost(const TaggerSentence& s, Matrix& x) const;
 
+    Backend* m_be;
     TaggerShape m_shape;
     std::unique_ptr<Embedding> m_word;
     std::array<std::unique_ptr<Embedding>, kTaggerFeatures> m_feat;
     std::unique_ptr<Lstm> m_fwd, m_bwd;
     std::unique_ptr<Linear> m_out;
-    Matrix m_x, m_hf, m_hb, m_inMask, m_hMask;
+    Tensor m_x, m_hf, m_hb, m_inMask, m_hMask;
     Tensor m_hcat, m_dh;
-    Matrix m_dhf, m_dhb, m_dxf, m_dxb;
+    Tensor m_dhf, m_dhb, m_dxf, m_dxb;
     bool m_dropped = false;
 };
 

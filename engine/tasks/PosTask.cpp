@@ -37,6 +37,7 @@ PosTask::PosTask(const PosSettings& settings, Rng& rng) : m_s(settings), m_rng(r
         throw ConfigError("dropout: expected 0 <= dropout < 1, got " + std::to_string(m_s.dropout));
     if (!(m_s.rareUnk >= 0.0f && m_s.rareUnk <= 1.0f)) throw ConfigError("rare-word UNK probability outside [0, 1]");
     if (m_s.limit < 0) throw ConfigError("limit: expected >= 0, got " + std::to_string(m_s.limit));
+    m_backend = makeBackend(m_s.device);  // first: a missing GPU is named before the data is read
 
     m_files = resolvePosFiles(m_s);
     m_trainPart.sentences = readConllu(m_files.train, m_s.limit);
@@ -60,8 +61,8 @@ PosTask::PosTask(const PosSettings& settings, Rng& rng) : m_s(settings), m_rng(r
     shape.hidden = m_s.hidden;
     shape.init = m_s.init;
     shape.dropout = m_s.dropout;
-    m_model = std::make_unique<BiLstmTagger>(shape, m_rng);
-    m_optimizer = makeOptimizer(m_s.optimizer);
+    m_model = std::make_unique<BiLstmTagger>(shape, m_rng, *m_backend);
+    m_optimizer = makeOptimizer(m_s.optimizer, *m_backend);
     m_optimizer->attach(m_model->parameters());
     m_model->zeroGrad();
 
@@ -126,7 +127,9 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
         {
             ScopedTimer timer(&t.forward);
             m_model->forward(s, scores, true, m_rng);
+            m_backend->download(scores);  // the loss is the host's (GPU: T x tags floats)
             loss += BiLstmTagger::crossEntropy(scores, s.tags, scale, dscores);
+            m_backend->upload(dscores);
         }
         {
             ScopedTimer timer(&t.bpOverall);
@@ -136,6 +139,8 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
     }
     {
         ScopedTimer timer(&t.update);
+        // GPU: a non-finite gradient flagged by the backward stops here, before the update (CPU: nothing).
+        m_backend->synchronize();
         m_optimizer->stepAndZeroGrad();
     }
     ++m_updates;

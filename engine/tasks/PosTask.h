@@ -11,6 +11,7 @@
 // layer uses k_output (0 = dense, the paper's choice for POS) with the same mode.
 // Predictions are written by onNewBest(dir) as dir/dev.pred.conllu and dir/test.pred.conllu: the
 // input files with the tag column (XPOS, or UPOS for treebanks without XPOS) replaced.
+#include "backend/Backend.h"
 #include "data/Conllu.h"
 #include "data/TaggerVocab.h"
 #include "models/BiLstmTagger.h"
@@ -41,6 +42,7 @@ struct PosSettings {
     bool sumLoss = false;      // back-propagate the summed token loss of the batch instead of the mean
     bool denseBias = false;    // sparse modes: the LSTM and output biases get the full gradient
     OptimizerSettings optimizer;
+    Device device = Device::Cpu;  // where the tagger trains (evaluation runs on the host values)
 };
 
 // The three files `settings` names. Throws DatasetError naming the folder and the files expected
@@ -91,6 +93,7 @@ private:
     TaggerVocab m_vocab;
     Part m_trainPart, m_dev, m_test;  // m_trainPart.encoded: without UNK replacement
     std::vector<long> m_order;
+    std::shared_ptr<Backend> m_backend;
     std::unique_ptr<BiLstmTagger> m_model;
     std::unique_ptr<Optimizer> m_optimizer;
     TaggerBackprop m_spec;
@@ -102,7 +105,7 @@ private:
 
 // Builds a PosTask from the configuration keys data, train_file, dev_file, test_file, limit,
 // word_dim, feature_dim, hidden, mode, k, k_output, dropout, optimizer, lr, update (the trainer
-// reads batch, epochs, seed, threads). Empty data: defaultTextDataDir() (data/DataFolders.h).
+// reads batch, epochs, seed, threads) and device. Empty data: defaultTextDataDir() (data/DataFolders.h).
 std::unique_ptr<Task> makePosTask(const Config& config, Rng& rng);
 
 }  // namespace meprop

@@ -2,6 +2,7 @@
 // does not need the configuration layer.
 #include "tasks/PosTask.h"
 
+#include "backend/Device.h"
 #include "core/Error.h"
 #include "data/DataFolders.h"
 #include "train/TrainingDetails.h"
@@ -31,6 +32,7 @@ std::unique_ptr<Task> makePosTask(const Config& config, Rng& rng)
     s.sumLoss = sumLoss(config);
     s.denseBias = denseBias(config, /*taskDefault=*/false);
     s.optimizer = optimizerSettings(config);
+    s.device = parseDevice(config.getString("device"), "key \"device\"");
     return std::make_unique<PosTask>(s, rng);
 }
 

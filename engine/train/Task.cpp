@@ -1,6 +1,5 @@
 #include "train/Task.h"
 
-#include "backend/Device.h"
 #include "core/Error.h"
 #include "tasks/ImageTask.h"
 #include "tasks/ParseTask.h"
@@ -10,11 +9,9 @@ namespace meprop {
 
 std::unique_ptr<Task> makeTask(const Config& config, Rng& rng)
 {
+    // Each task builds its model on the backend of config "device" (backend/Backend.h); a build or
+    // a machine without a GPU makes device=cuda a ConfigError naming the reason.
     const std::string task = config.task();
-    // Each task builds its model on the backend of config "device" (backend/Backend.h); a build
-    // or machine without a GPU makes that a ConfigError naming the reason.
-    if (parseDevice(config.getString("device"), "key \"device\"") == Device::Cuda && task == "pos")
-        throw ConfigError("key \"device\": task " + quote(task) + " runs on the cpu only (cuda supports the image and parse tasks)");
     if (task == "image") return std::make_unique<ImageTask>(config, rng);
     if (task == "parse") return makeParseTask(config, rng);
     if (task == "pos") return makePosTask(config, rng);

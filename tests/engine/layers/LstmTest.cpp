@@ -13,9 +13,9 @@ using namespace meprop;
 
 namespace {
 
-Matrix randomMatrix(int r, int c, Rng& rng, float a = 1.0f)
+Tensor randomMatrix(int r, int c, Rng& rng, float a = 1.0f)
 {
-    Matrix m(r, c);
+    Tensor m(r, c);
     for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-a, a);
     return m;
 }
@@ -38,7 +38,7 @@ struct Reference {
     static double sig(double v) { return 1.0 / (1.0 + std::exp(-v)); }
     int step(int s, int T) const { return reverse ? T - 1 - s : s; }
 
-    Eigen::MatrixXd forward(const Matrix& xf)
+    Eigen::MatrixXd forward(const Tensor& xf)
     {
         const Eigen::MatrixXd x = xf.cast<double>();
         const int T = static_cast<int>(x.rows());
@@ -72,7 +72,7 @@ struct Reference {
     }
 
     // BPTT where mask(t, da_t) returns the 0/1 mask applied to da_t before its use in the products.
-    void backward(const Matrix& xf, const Matrix& dhf, const std::function<Eigen::RowVectorXd(int, const Eigen::RowVectorXd&)>& mask,
+    void backward(const Tensor& xf, const Tensor& dhf, const std::function<Eigen::RowVectorXd(int, const Eigen::RowVectorXd&)>& mask,
                   Eigen::MatrixXd& dW, Eigen::MatrixXd& dU, Eigen::RowVectorXd& db, Eigen::MatrixXd& dx)
     {
         const Eigen::MatrixXd x = xf.cast<double>(), dh = dhf.cast<double>();
@@ -136,7 +136,7 @@ Eigen::RowVectorXd topKBlockMask(const Eigen::RowVectorXd& v, int H, int k)
     return m;
 }
 
-double maxDiff(const Matrix& a, const Eigen::MatrixXd& b) { return (a.cast<double>() - b).cwiseAbs().maxCoeff(); }
+double maxDiff(const Tensor& a, const Eigen::MatrixXd& b) { return (a.cast<double>() - b).cwiseAbs().maxCoeff(); }
 
 void zeroAll(Lstm& l)
 {
@@ -153,12 +153,12 @@ TEST_P(LstmDirection, ForwardMatchesReference)
 {
     Rng rng(3);
     Lstm l(5, 4, rng, GetParam());
-    Matrix x = randomMatrix(6, 5, rng), h;
+    Tensor x = randomMatrix(6, 5, rng), h;
     l.forward(x, h);
     Reference ref(l);
     EXPECT_LT(maxDiff(h, ref.forward(x)), 1e-5);
     // One step, and the direction matters for longer sequences.
-    Matrix x1 = randomMatrix(1, 5, rng), h1;
+    Tensor x1 = randomMatrix(1, 5, rng), h1;
     l.forward(x1, h1);
     EXPECT_LT(maxDiff(h1, ref.forward(x1)), 1e-5);
 }
@@ -168,22 +168,22 @@ TEST_P(LstmDirection, BpttMatchesFiniteDifferencesForEveryParameterAndTheInput)
     Rng rng(5);
     Lstm l(5, 4, rng, GetParam());
     l.bias().value = randomMatrix(1, 16, rng, 0.5f);
-    Matrix x = randomMatrix(7, 5, rng);
-    const Matrix target = randomMatrix(7, 4, rng, 0.5f);
+    Tensor x = randomMatrix(7, 5, rng);
+    const Tensor target = randomMatrix(7, 4, rng, 0.5f);
     // loss = 0.5 ||h - target||^2 + sum(h * h0) with a fixed h0 gives non-trivial gradients at every step.
-    const Matrix h0 = randomMatrix(7, 4, rng);
+    const Tensor h0 = randomMatrix(7, 4, rng);
     auto loss = [&]() {
-        Matrix h;
+        Tensor h;
         l.forward(x, h);
         const Eigen::MatrixXd hd = h.cast<double>();
         return 0.5 * (hd - target.cast<double>()).squaredNorm() + hd.cwiseProduct(h0.cast<double>()).sum();
     };
-    Matrix h, dx;
+    Tensor h, dx;
     l.forward(x, h);
-    const Matrix dh = h - target + h0;
+    const Tensor dh(h - target + h0);
     zeroAll(l);
     l.backward(dh, dx, {BackpropMode::Dense, 0, true}, rng);
-    const Matrix dW = l.inputWeight().grad, dU = l.recurrentWeight().grad, db = l.bias().grad;
+    const Tensor dW = l.inputWeight().grad, dU = l.recurrentWeight().grad, db = l.bias().grad;
     EXPECT_LT(test::gradCheck(x, dx, loss), 1e-3);
     EXPECT_LT(test::gradCheck(l.inputWeight().value, dW, loss), 1e-3);
     EXPECT_LT(test::gradCheck(l.recurrentWeight().value, dU, loss), 1e-3);
@@ -208,9 +208,9 @@ TEST_P(LstmSparse, EqualsMaskedDenseBptt)
     const SparseCase c = GetParam();
     Rng rng(11);
     Lstm l(c.in, c.H, rng, c.reverse);
-    Matrix x = randomMatrix(c.T, c.in, rng), h, dx;
+    Tensor x = randomMatrix(c.T, c.in, rng), h, dx;
     l.forward(x, h);
-    const Matrix dh = randomMatrix(c.T, c.H, rng);
+    const Tensor dh = randomMatrix(c.T, c.H, rng);
     zeroAll(l);
     l.backward(dh, dx, {c.mode, c.k, true}, rng);
     const int G = 4 * c.H;
@@ -278,9 +278,9 @@ TEST_P(LstmSparse, DenseBiasSumsTheWholeGateGradient)
     if (c.mode == BackpropMode::Dense) GTEST_SKIP();
     Rng rng(17);
     Lstm l(c.in, c.H, rng, c.reverse);
-    Matrix x = randomMatrix(c.T, c.in, rng), h, dx;
+    Tensor x = randomMatrix(c.T, c.in, rng), h, dx;
     l.forward(x, h);
-    const Matrix dh = randomMatrix(c.T, c.H, rng);
+    const Tensor dh = randomMatrix(c.T, c.H, rng);
     zeroAll(l);
     BackwardSpec spec{c.mode, c.k, true};
     spec.denseBias = true;
@@ -309,8 +309,8 @@ TEST_P(LstmSparse, KEqualsHIsDense)
     Rng rng(13);
     Lstm a(c.in, c.H, rng, c.reverse);
     Lstm b = a;
-    Matrix x = randomMatrix(c.T, c.in, rng), h, dxa, dxb;
-    const Matrix dh = randomMatrix(c.T, c.H, rng);
+    Tensor x = randomMatrix(c.T, c.in, rng), h, dxa, dxb;
+    const Tensor dh = randomMatrix(c.T, c.H, rng);
     a.forward(x, h);
     b.forward(x, h);
     zeroAll(a);
@@ -342,9 +342,9 @@ TEST(Lstm, UnifiedRanksBySumOfLocalGateGradients)
     Rng rng(21);
     const int T = 6, in = 4, H = 7, k = 2;
     Lstm l(in, H, rng);
-    Matrix x = randomMatrix(T, in, rng), h, dx;
+    Tensor x = randomMatrix(T, in, rng), h, dx;
     l.forward(x, h);
-    const Matrix dh = randomMatrix(T, H, rng);
+    const Tensor dh = randomMatrix(T, H, rng);
     zeroAll(l);
     l.backward(dh, dx, {BackpropMode::Unified, k, true}, rng);
     // Independent ranking: the gradient each step gets from dh_t alone.
@@ -371,7 +371,7 @@ TEST(Lstm, RandomDrawsDifferAcrossSteps)
     Rng rng(4);
     const int T = 8, H = 50, k = 5;
     Lstm l(3, H, rng);
-    Matrix x = randomMatrix(T, 3, rng), h, dx;
+    Tensor x = randomMatrix(T, 3, rng), h, dx;
     l.forward(x, h);
     l.backward(randomMatrix(T, H, rng), dx, {BackpropMode::Random, k, true}, rng);
     int differing = 0;
@@ -384,7 +384,7 @@ TEST(Lstm, CountsUpdatesPerGateRow)
     Rng rng(6);
     const int T = 5, H = 6, k = 2;
     Lstm l(3, H, rng);
-    Matrix x = randomMatrix(T, 3, rng), h, dx;
+    Tensor x = randomMatrix(T, 3, rng), h, dx;
     l.forward(x, h);
     l.backward(randomMatrix(T, H, rng), dx, {BackpropMode::TopK, k, false}, rng);
     std::vector<std::uint64_t> expected(4 * H, 0);
@@ -405,15 +405,15 @@ TEST(Lstm, GradientsAccumulateAcrossSentences)
 {
     Rng rng(8);
     Lstm l(3, 4, rng);
-    Matrix x1 = randomMatrix(3, 3, rng), x2 = randomMatrix(5, 3, rng), h, dx;
-    const Matrix d1 = randomMatrix(3, 4, rng), d2 = randomMatrix(5, 4, rng);
+    Tensor x1 = randomMatrix(3, 3, rng), x2 = randomMatrix(5, 3, rng), h, dx;
+    const Tensor d1 = randomMatrix(3, 4, rng), d2 = randomMatrix(5, 4, rng);
     l.forward(x1, h);
     l.backward(d1, dx, {BackpropMode::Dense, 0, true}, rng);
-    const Matrix g1 = l.recurrentWeight().grad;
+    const Tensor g1 = l.recurrentWeight().grad;
     zeroAll(l);
     l.forward(x2, h);
     l.backward(d2, dx, {BackpropMode::Dense, 0, true}, rng);
-    const Matrix g2 = l.recurrentWeight().grad;
+    const Tensor g2 = l.recurrentWeight().grad;
     zeroAll(l);
     l.forward(x1, h);
     l.backward(d1, dx, {BackpropMode::Dense, 0, true}, rng);
@@ -428,14 +428,14 @@ TEST(Lstm, RejectsBadShapesAndK)
     EXPECT_THROW(Lstm(0, 3, rng), ShapeError);
     EXPECT_THROW(Lstm(3, 0, rng), ShapeError);
     Lstm l(4, 6, rng);
-    Matrix h, dx;
-    EXPECT_THROW(l.forward(Matrix::Zero(2, 5), h), ShapeError);
-    EXPECT_THROW(l.forward(Matrix::Zero(0, 4), h), ShapeError);
-    l.forward(Matrix::Zero(3, 4), h);
-    EXPECT_THROW(l.backward(Matrix::Zero(3, 6), dx, {BackpropMode::TopK, 0, true}, rng), ConfigError);
-    EXPECT_THROW(l.backward(Matrix::Zero(3, 6), dx, {BackpropMode::Unified, 7, true}, rng), ConfigError);
-    EXPECT_THROW(l.backward(Matrix::Zero(2, 6), dx, {BackpropMode::Dense, 0, true}, rng), ShapeError);
-    EXPECT_THROW(l.backward(Matrix::Zero(3, 5), dx, {BackpropMode::Dense, 0, true}, rng), ShapeError);
+    Tensor h, dx;
+    EXPECT_THROW(l.forward(Tensor(Matrix::Zero(2, 5)), h), ShapeError);
+    EXPECT_THROW(l.forward(Tensor(Matrix::Zero(0, 4)), h), ShapeError);
+    l.forward(Tensor(Matrix::Zero(3, 4)), h);
+    EXPECT_THROW(l.backward(Tensor(Matrix::Zero(3, 6)), dx, {BackpropMode::TopK, 0, true}, rng), ConfigError);
+    EXPECT_THROW(l.backward(Tensor(Matrix::Zero(3, 6)), dx, {BackpropMode::Unified, 7, true}, rng), ConfigError);
+    EXPECT_THROW(l.backward(Tensor(Matrix::Zero(2, 6)), dx, {BackpropMode::Dense, 0, true}, rng), ShapeError);
+    EXPECT_THROW(l.backward(Tensor(Matrix::Zero(3, 5)), dx, {BackpropMode::Dense, 0, true}, rng), ShapeError);
 }
 
 TEST_P(LstmDirection, ForwardManyEqualsForwardOfEach)
@@ -443,15 +443,15 @@ TEST_P(LstmDirection, ForwardManyEqualsForwardOfEach)
     Rng rng(12);
     Lstm l(5, 6, rng, GetParam());
     std::vector<Matrix> xs;
-    for (int T : {3, 7, 1, 7, 4}) xs.push_back(randomMatrix(T, 5, rng));
+    for (int T : {3, 7, 1, 7, 4}) xs.push_back(Matrix(randomMatrix(T, 5, rng)));
     std::vector<const Matrix*> ptrs;
     for (const auto& x : xs) ptrs.push_back(&x);
     std::vector<Matrix> hs;
     l.forwardMany(ptrs, hs);
     ASSERT_EQ(hs.size(), xs.size());
     for (std::size_t b = 0; b < xs.size(); ++b) {
-        Matrix h;
-        l.forward(xs[b], h);
+        Tensor h;
+        l.forward(Tensor(xs[b]), h);
         ASSERT_EQ(hs[b].rows(), h.rows());
         EXPECT_LT((hs[b] - h).cwiseAbs().maxCoeff(), 1e-5f) << "sequence " << b;
     }
@@ -471,9 +471,9 @@ TEST_P(LstmDirection, NonFiniteGateGradientThrowsInEveryMode)
                 for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::TopK, BackpropMode::Unified, BackpropMode::Random}) {
                     Rng rng(4);
                     Lstm l(5, H, rng, GetParam(), "lstm.fwd");
-                    Matrix x = randomMatrix(6, 5, rng), h, dx;
+                    Tensor x = randomMatrix(6, 5, rng), h, dx;
                     l.forward(x, h);
-                    Matrix dh = randomMatrix(6, H, rng);
+                    Tensor dh = randomMatrix(6, H, rng);
                     dh(3, 1) = bad;  // reaches the gate gradients of step 3 and, through time, the earlier ones
                     zeroAll(l);
                     try {
