@@ -29,7 +29,7 @@ struct LstmScratch {
 
 LstmScratch& scratch()
 {
-    thread_local LstmScratch s;
+    thread_local LstmScratch s __attribute__((tls_model("initial-exec")));  // see CpuSparseLinear.cpp
     return s;
 }
 

@@ -56,7 +56,7 @@ struct CudaBenchSpec {
     BackpropMode mode = BackpropMode::Unified;
     int reps = 50;         // timed repetitions (after `warmup` untimed ones)
     int warmup = 5;
-    bool graph = true;     // replay the meProp backward as a captured CUDA graph
+    bool graph = true;     // replay both backwards (dense and meProp) as captured CUDA graphs
     bool needInputGrad = true;
     std::uint64_t seed = 1;
 };

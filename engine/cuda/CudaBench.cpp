@@ -85,13 +85,14 @@ CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec)
     r.device = info.name;
     // Each backward includes the selection's non-finite check, as in training; the flags are read
     // once after the timing (synchronize).
-    BackwardSpec dense{BackpropMode::Dense, spec.out, spec.needInputGrad};
-    r.denseMs = timeMs(ctx, spec, false, [&] { layer.backward(dy, dx, dense, rng); });
-    dense.precision = Precision::Tf32;
-    r.denseTf32Ms = timeMs(ctx, spec, false, [&] { layer.backward(dy, dx, dense, rng); });
-    const BackwardSpec sparse{spec.mode, spec.k, spec.needInputGrad};
-    // Random mode draws indices on the host each call: nothing to capture.
+    // Like with like: the dense and the meProp backward are both replayed as CUDA graphs, or
+    // neither is (spec.graph; random-k draws on the host each call, so with it neither is).
     const bool graph = spec.graph && spec.mode != BackpropMode::Random;
+    BackwardSpec dense{BackpropMode::Dense, spec.out, spec.needInputGrad};
+    r.denseMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy, dx, dense, rng); });
+    dense.precision = Precision::Tf32;
+    r.denseTf32Ms = timeMs(ctx, spec, graph, [&] { layer.backward(dy, dx, dense, rng); });
+    const BackwardSpec sparse{spec.mode, spec.k, spec.needInputGrad};
     r.mepropMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy, dx, sparse, rng); });
     DeviceBuffer<float> score(static_cast<std::size_t>(spec.out));
     DeviceBuffer<int> idx(static_cast<std::size_t>(spec.batch) * spec.k);

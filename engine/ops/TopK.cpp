@@ -53,7 +53,7 @@ bool topKAboveThreshold(const float* v, int n, int k, float t, int maxCandidates
 {
     if (!(std::fabs(t) <= std::numeric_limits<float>::max())) return false;  // NaN or infinite
     scratch.resize(static_cast<std::size_t>(n));
-    thread_local std::vector<float> mag;
+    thread_local std::vector<float> mag __attribute__((tls_model("initial-exec")));
     mag.resize(static_cast<std::size_t>(2 * n));
     int* cand = scratch.data();
     float* cv = mag.data();
@@ -191,7 +191,7 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
     if (k < 1 || k > n)
         throw ConfigError("k: expected 1 <= k <= " + std::to_string(n) + " (layer width), got " + std::to_string(k));
     sel.k = k;
-    thread_local std::vector<int> scratch;
+    thread_local std::vector<int> scratch __attribute__((tls_model("initial-exec")));
     switch (mode) {
     case BackpropMode::TopK:
         sel.indices.resize(static_cast<std::size_t>(batch) * k);
@@ -217,7 +217,7 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
         }
         break;
     case BackpropMode::Unified: {
-        thread_local Vector score;
+        thread_local Vector score __attribute__((tls_model("initial-exec")));
         score = dy.cwiseAbs().colwise().sum().transpose();
         sel.indices.resize(static_cast<std::size_t>(k));
         sel.finite = topKIndices(score.data(), n, k, sel.indices.data(), scratch);
