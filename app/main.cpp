@@ -3,6 +3,7 @@
 #include "MainWindow.h"
 
 #include "ConfigPanel.h"
+#include "core/Parallel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -21,6 +22,10 @@ int fail(const QString& message)
 }
 
 }  // namespace
+
+// The worker threads' OpenMP loops wait passively, as in the CLI (core/Parallel.h): the workbench
+// shares the cores with its own GUI thread.
+MEPROP_PASSIVE_OPENMP_WAIT
 
 int main(int argc, char** argv)
 {
