@@ -144,6 +144,10 @@ public:
     // x.row(i) = data.row(order(0, begin + i)), y(i, 0) = labels(order(0, begin + i), 0), i < count.
     virtual void gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
                                 Eigen::Index count, Tensor& x, IndexTensor& y) = 0;
+    // dst.row(i) = src.row(order(0, begin + i)) for i < count (dst resized): a batch of integer
+    // rows (the parser's feature ids and gold transitions) from a set uploaded once.
+    virtual void gatherIndexRows(const IndexTensor& src, const IndexTensor& order, Eigen::Index begin, Eigen::Index count,
+                                 IndexTensor& dst) = 0;
 
     // ---- meProp
     // Fills sel for the output gradient dy (batch x n) under mode, keeping k per example (the

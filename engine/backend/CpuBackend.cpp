@@ -133,6 +133,16 @@ void CpuBackend::gatherExamples(const Tensor& data, const IndexTensor& labels, c
     }
 }
 
+void CpuBackend::gatherIndexRows(const IndexTensor& src, const IndexTensor& order, Eigen::Index begin, Eigen::Index count,
+                                 IndexTensor& dst)
+{
+    if (begin < 0 || count < 0 || begin + count > order.size())
+        throw ShapeError("gatherIndexRows: [" + std::to_string(begin) + ", " + std::to_string(begin + count) + ") of an order of " +
+                         std::to_string(order.size()));
+    dst.resize(count, src.cols());
+    for (Eigen::Index i = 0; i < count; ++i) dst.row(i) = src.row(order.data()[begin + i]);
+}
+
 void CpuBackend::select(const Tensor& dy, BackpropMode mode, int k, Rng& rng, Selection& sel)
 {
     selectComponents(dy, mode, k, rng, sel);

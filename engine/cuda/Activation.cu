@@ -118,6 +118,16 @@ __global__ void gatherExamplesKernel(const float* __restrict__ data, const int* 
     if (threadIdx.x == 0) y[i] = labels[src];
 }
 
+__global__ void gatherIndexRowsKernel(const int* __restrict__ src, int cols, const int* __restrict__ order, std::size_t total,
+                                      int* __restrict__ dst)
+{
+    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+        const std::size_t row = i / static_cast<std::size_t>(cols), c = i % static_cast<std::size_t>(cols);
+        dst[i] = src[static_cast<std::size_t>(order[row]) * cols + c];
+    }
+}
+
 __global__ void fillUniformKernel(float* __restrict__ v, std::size_t total, float lo, float hi, std::uint64_t seed)
 {
     for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
@@ -190,6 +200,14 @@ void gatherExamples(const float* data, const int* labels, int features, const in
     if (count <= 0) return;
     gatherExamplesKernel<<<count, kThreads, 0, stream>>>(data, labels, features, order, x, y);
     MEPROP_CUDA_CHECK_LAUNCH("gatherExamplesKernel");
+}
+
+void gatherIndexRows(const int* src, int cols, const int* order, int count, int* dst, cudaStream_t stream)
+{
+    const std::size_t total = static_cast<std::size_t>(count) * static_cast<std::size_t>(cols);
+    if (total == 0) return;
+    gatherIndexRowsKernel<<<blocksFor(total), kThreads, 0, stream>>>(src, cols, order, total, dst);
+    MEPROP_CUDA_CHECK_LAUNCH("gatherIndexRowsKernel");
 }
 
 void fillUniform(float* v, std::size_t count, float lo, float hi, std::uint64_t seed, cudaStream_t stream)

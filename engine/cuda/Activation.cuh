@@ -39,6 +39,8 @@ void countCorrect(const float* z, const int* labels, int batch, int classes, int
 // x[i, :] = data[order[i], :] and y[i] = labels[order[i]] for i < count (order: device indices).
 void gatherExamples(const float* data, const int* labels, int features, const int* order, int count, float* x, int* y,
                     cudaStream_t stream);
+// dst[i, :] = src[order[i], :] for i < count (int rows of `cols`; order: device indices).
+void gatherIndexRows(const int* src, int cols, const int* order, int count, int* dst, cudaStream_t stream);
 
 // Synthetic data for benchmarks: v[i] = uniform in [lo, hi) from a hash of (seed, i).
 void fillUniform(float* v, std::size_t count, float lo, float hi, std::uint64_t seed, cudaStream_t stream);

@@ -467,6 +467,19 @@ void CudaBackend::gatherExamples(const Tensor& data, const IndexTensor& labels, 
                          toInt(count, "count"), x.deviceData(), y.deviceData(), m_ctx.stream());
 }
 
+void CudaBackend::gatherIndexRows(const IndexTensor& src, const IndexTensor& order, Eigen::Index begin, Eigen::Index count,
+                                  IndexTensor& dst)
+{
+    if (begin < 0 || count < 0 || begin + count > order.size())
+        throw ShapeError("cuda backend: rows [" + std::to_string(begin) + ", " + std::to_string(begin + count) + ") of an order of " +
+                         std::to_string(order.size()));
+    resizeDevice(dst, count, src.cols());
+    if (count == 0 || src.cols() == 0) return;
+    // The order's entries index src's rows (not checked on the device).
+    cuda::gatherIndexRows(dev(src, "the rows"), toInt(src.cols(), "columns"), dev(order, "the order") + begin, toInt(count, "count"),
+                          dst.deviceData(), m_ctx.stream());
+}
+
 // ---- meProp
 
 void CudaBackend::select(const Tensor& dy, BackpropMode mode, int k, Rng& rng, Selection& sel)

@@ -88,6 +88,8 @@ public:
     long countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin) override;
     void gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
                         Eigen::Index count, Tensor& x, IndexTensor& y) override;
+    void gatherIndexRows(const IndexTensor& src, const IndexTensor& order, Eigen::Index begin, Eigen::Index count,
+                         IndexTensor& dst) override;
 
     void select(const Tensor& dy, BackpropMode mode, int k, Rng& rng, Selection& sel) override;
     void downloadSelection(Selection& sel) override;

@@ -99,10 +99,9 @@ void ParserModel::setBackward(BackpropMode mode, int k, int kOutput)
     m_s.kOutput = kOutput;
 }
 
-void ParserModel::uploadFeatures(const int* feats, int batch, IndexTensor& ids) const
+void ParserModel::checkFeatures(const int* feats, const int* gold, long count) const
 {
-    ids.resize(batch, kParserFeatures);
-    for (int b = 0; b < batch; ++b) {
+    for (long b = 0; b < count; ++b) {
         const int* f = feats + static_cast<std::size_t>(b) * kParserFeatures;
         for (int j = 0; j < kParserFeatures; ++j) {
             const Parameter& table = j < kTagFeature0 ? m_word : (j < kLabelFeature0 ? m_tag : m_label);
@@ -110,9 +109,18 @@ void ParserModel::uploadFeatures(const int* feats, int batch, IndexTensor& ids) 
             if (id < 0 || id >= table.value.rows())
                 throw ShapeError("parser: feature " + std::to_string(j) + " has id " + std::to_string(id) + ", expected 0.." +
                                  std::to_string(table.value.rows() - 1) + " (" + table.name + ")");
-            ids(b, j) = id;
         }
+        if (gold && (gold[b] < 0 || gold[b] >= m_s.transitions))
+            throw ShapeError("parser: gold transition: label " + std::to_string(gold[b]) + " outside [0, " +
+                             std::to_string(m_s.transitions) + ")");
     }
+}
+
+void ParserModel::uploadFeatures(const int* feats, int batch, IndexTensor& ids) const
+{
+    checkFeatures(feats, nullptr, batch);
+    ids.resize(batch, kParserFeatures);
+    std::copy(feats, feats + static_cast<std::size_t>(batch) * kParserFeatures, ids.data());
     m_be->upload(ids);
 }
 
@@ -169,19 +177,27 @@ const Matrix& ParserModel::lastInputGrad() const
 
 double ParserModel::forwardBackward(const int* feats, const int* gold, int batch, Rng& rng, Timings& t)
 {
+    checkFeatures(feats, gold, batch);
+    m_hostIds.resize(batch, kParserFeatures);
+    std::copy(feats, feats + static_cast<std::size_t>(batch) * kParserFeatures, m_hostIds.data());
+    m_be->upload(m_hostIds);
+    m_hostGold.resize(batch, 1);
+    std::copy(gold, gold + batch, m_hostGold.data());
+    m_be->upload(m_hostGold);
+    return forwardBackward(m_hostIds, m_hostGold, rng, t);
+}
+
+double ParserModel::forwardBackward(const IndexTensor& ids, const IndexTensor& gold, Rng& rng, Timings& t)
+{
+    if (ids.cols() != kParserFeatures || gold.rows() != ids.rows())
+        throw ShapeError("parser: " + std::to_string(ids.rows()) + "x" + std::to_string(ids.cols()) + " feature ids and " +
+                         std::to_string(gold.rows()) + " gold transitions, expected batch x " + std::to_string(kParserFeatures) +
+                         " and batch");
+    const int batch = static_cast<int>(ids.rows());
     for (Parameter* p : parameters()) m_be->zeroGrad(*p);
     {
         ScopedTimer timer(&t.forward);
-        uploadFeatures(feats, batch, m_ids);
-        m_gold.resize(batch, 1);
-        for (int b = 0; b < batch; ++b) {
-            if (gold[b] < 0 || gold[b] >= m_s.transitions)
-                throw ShapeError("parser: gold transition: label " + std::to_string(gold[b]) + " outside [0, " +
-                                 std::to_string(m_s.transitions) + ")");
-            m_gold(b, 0) = gold[b];
-        }
-        m_be->upload(m_gold);
-        gather(m_ids, m_x);
+        gather(ids, m_x);
         const Tensor* in = &m_x;
         for (std::size_t l = 0; l < m_hidden.size(); ++l) {
             m_hidden[l]->forward(*in, m_z[l]);
@@ -191,7 +207,7 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
         }
         m_output->forward(*in, m_scores);
         // Softmax cross-entropy; dy = (p - onehot), / B for the mean loss.
-        m_be->softmaxCrossEntropy(m_scores, m_gold, m_s.sumLoss ? static_cast<float>(batch) : 1.0f, m_loss, &m_dy);
+        m_be->softmaxCrossEntropy(m_scores, gold, m_s.sumLoss ? static_cast<float>(batch) : 1.0f, m_loss, &m_dy);
     }
     ScopedTimer overall(&t.bpOverall);
     const BackpropMode outMode = m_s.kOutput == 0 || m_s.mode == BackpropMode::Dense ? BackpropMode::Dense : m_s.mode;
@@ -218,9 +234,9 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
     }
     if (needInput) {
         const int d = m_s.embedDim;
-        m_be->embeddingBackward(m_dx, m_ids, 0, kParserWordFeatures, 0, m_word);
-        m_be->embeddingBackward(m_dx, m_ids, kTagFeature0, kParserPosFeatures, kTagFeature0 * d, m_tag);
-        m_be->embeddingBackward(m_dx, m_ids, kLabelFeature0, kParserLabelFeatures, kLabelFeature0 * d, m_label);
+        m_be->embeddingBackward(m_dx, ids, 0, kParserWordFeatures, 0, m_word);
+        m_be->embeddingBackward(m_dx, ids, kTagFeature0, kParserPosFeatures, kTagFeature0 * d, m_tag);
+        m_be->embeddingBackward(m_dx, ids, kLabelFeature0, kParserLabelFeatures, kLabelFeature0 * d, m_label);
     }
     return m_be->readScalar(m_loss);
 }

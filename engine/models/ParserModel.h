@@ -74,6 +74,12 @@ public:
     // are feats[b*48 .. b*48+47] and gold transitions gold[b]; returns the mean loss. Adds the
     // phase times to `t` (forward, bpLinear, bpOverall). Throws ShapeError for an id out of range.
     double forwardBackward(const int* feats, const int* gold, int batch, Rng& rng, Timings& t);
+    // The same on ids (batch x 48) and gold transitions (batch x 1) already on the model's backend
+    // and checked (checkFeatures): what ParseTask calls with batches gathered on the backend.
+    double forwardBackward(const IndexTensor& ids, const IndexTensor& gold, Rng& rng, Timings& t);
+    // ShapeError naming the feature and table for an id out of range, or a gold transition out of
+    // range; feats holds count*48 ids, gold count transitions.
+    void checkFeatures(const int* feats, const int* gold, long count) const;
 
     // Scores (batch x transitions) for inference: no dropout, no state kept for backward. The
     // host values of `out` are valid (downloaded from the GPU).
@@ -121,7 +127,7 @@ private:
     Backend* m_be;
     ParserModelSettings m_s;
     bool m_recordSums = false;
-    IndexTensor m_ids, m_gold, m_inferIds;
+    IndexTensor m_hostIds, m_hostGold, m_inferIds;  // the host-pointer calls' ids on the backend
     ScalarTensor m_loss;
     Tensor m_inferX, m_inferZ, m_inferH;
     mutable Parameter m_word, m_tag, m_label;  // mutable: save() refreshes the host mirrors

@@ -82,11 +82,43 @@ ParseTask::ParseTask(const ParseSettings& settings, Rng& rng) : m_s(settings), m
     m_model = std::make_unique<ParserModel>(ms, rng, *m_backend);
     m_optimizer = makeOptimizer(m_s.optimizer, *m_backend);
     m_optimizer->attach(m_model->parameters());
+
+    const long n = static_cast<long>(m_gold.size());
+    m_featsT.resize(n, kParserFeatures);
+    m_goldT.resize(n, 1);
+    for (long e = 0; e < n; ++e) {
+        std::copy(m_feats[static_cast<std::size_t>(e)].begin(), m_feats[static_cast<std::size_t>(e)].end(), m_featsT.row(e).data());
+        m_goldT(e, 0) = m_gold[static_cast<std::size_t>(e)];
+    }
+    m_model->checkFeatures(m_featsT.data(), m_goldT.data(), n);
+    m_backend->upload(m_featsT);
+    m_backend->upload(m_goldT);
+    m_orderT.resize(1, n);
+    uploadOrder();
+}
+
+void ParseTask::uploadOrder()
+{
+    std::copy(m_order.begin(), m_order.end(), m_orderT.data());
+    m_backend->upload(m_orderT);
 }
 
 void ParseTask::beginEpoch(Rng& rng)
 {
     rng.shuffle(m_order);
+    uploadOrder();
+}
+
+std::vector<int> ParseTask::lastBatchFeatures() const
+{
+    m_backend->download(m_batchIds);
+    return {m_batchIds.data(), m_batchIds.data() + m_batchIds.size()};
+}
+
+std::vector<int> ParseTask::lastBatchGold() const
+{
+    m_backend->download(m_batchGold);
+    return {m_batchGold.data(), m_batchGold.data() + m_batchGold.size()};
 }
 
 void ParseTask::save(CheckpointWriter& w) const
@@ -103,6 +135,7 @@ void ParseTask::load(CheckpointReader& r)
     r.section("parse-task");
     r.rngInto(m_rng);
     m_order = r.permutation(m_order.size(), "the training order");
+    uploadOrder();
     m_model->load(r);
     m_optimizer->load(r);
     m_devPred.clear();  // predictions of the old model
@@ -114,16 +147,10 @@ double ParseTask::trainBatch(long begin, long end, Timings& t)
     if (begin < 0 || end > trainSize() || begin >= end)
         throw ShapeError("parse: batch [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside 0.." +
                          std::to_string(trainSize()));
-    const int batch = static_cast<int>(end - begin);
-    m_batchFeats.resize(static_cast<std::size_t>(batch) * kParserFeatures);
-    m_batchGold.resize(static_cast<std::size_t>(batch));
-    for (int b = 0; b < batch; ++b) {
-        const long e = m_order[static_cast<std::size_t>(begin + b)];
-        std::copy(m_feats[static_cast<std::size_t>(e)].begin(), m_feats[static_cast<std::size_t>(e)].end(),
-                  m_batchFeats.begin() + static_cast<std::ptrdiff_t>(b) * kParserFeatures);
-        m_batchGold[static_cast<std::size_t>(b)] = m_gold[static_cast<std::size_t>(e)];
-    }
-    const double loss = m_model->forwardBackward(m_batchFeats.data(), m_batchGold.data(), batch, m_rng, t);
+    // The batch is gathered on the backend from the training set uploaded once.
+    m_backend->gatherIndexRows(m_featsT, m_orderT, begin, end - begin, m_batchIds);
+    m_backend->gatherIndexRows(m_goldT, m_orderT, begin, end - begin, m_batchGold);
+    const double loss = m_model->forwardBackward(m_batchIds, m_batchGold, m_rng, t);
     ScopedTimer timer(&t.update);
     m_optimizer->stepAndZeroGrad();
     return loss;

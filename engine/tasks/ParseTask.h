@@ -73,8 +73,8 @@ public:
     const std::vector<ParserFeatureVector>& trainFeatures() const { return m_feats; }
     const std::vector<int>& trainGold() const { return m_gold; }
     // Feature ids (batch x 48) and gold transitions of the last trainBatch, for diagnostics.
-    const std::vector<int>& lastBatchFeatures() const { return m_batchFeats; }
-    const std::vector<int>& lastBatchGold() const { return m_batchGold; }
+    std::vector<int> lastBatchFeatures() const;
+    std::vector<int> lastBatchGold() const;
 
 private:
     const std::vector<ConlluSentence>& sentences(Split split) const;
@@ -92,7 +92,11 @@ private:
     long m_skippedNonProjective = 0;
     long m_trainSentences = 0;
     std::vector<ParsePrediction> m_devPred, m_testPred;
-    std::vector<int> m_batchFeats, m_batchGold;
+    // The training set's feature ids (transitions x 48) and gold transitions (transitions x 1),
+    // checked and put on the backend once; the epoch's order; the batch gathered from them.
+    IndexTensor m_featsT, m_goldT, m_orderT;
+    mutable IndexTensor m_batchIds, m_batchGold;  // mutable: the lastBatch accessors download them
+    void uploadOrder();
 };
 
 // Reads a CoNLL-U file and validates every tree (see ParseTask). Throws DatasetError.
