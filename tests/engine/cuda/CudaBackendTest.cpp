@@ -4,7 +4,7 @@
 // for the loss. Small random tensors; skipped without a device (CudaTestSupport.h).
 #include "cuda/CudaBackend.h"
 
-#include "CudaTestSupport.h"
+#include "ParitySupport.h"
 #include "core/Error.h"
 #include "layers/SoftmaxCrossEntropy.h"
 #include "ops/TopK.h"
@@ -20,15 +20,10 @@
 using namespace meprop;
 using test::relDiff;
 
-namespace {
+using test::host;
+using test::onBackend;
 
-// A device tensor holding m.
-Tensor onDevice(Backend& be, const Matrix& m)
-{
-    Tensor t(m);
-    be.upload(t);
-    return t;
-}
+namespace {
 
 IndexTensor indicesOnDevice(Backend& be, const std::vector<int>& v, bool column)
 {
@@ -36,12 +31,6 @@ IndexTensor indicesOnDevice(Backend& be, const std::vector<int>& v, bool column)
     for (std::size_t i = 0; i < v.size(); ++i) t.data()[i] = v[i];
     be.upload(t);
     return t;
-}
-
-Matrix host(Backend& be, Tensor& t)
-{
-    be.download(t);
-    return static_cast<const Matrix&>(t);
 }
 
 // The host reference of one parameter for the optimizer tests.
@@ -66,7 +55,7 @@ TEST(CudaBackend, MemoryRoundTripsCopiesAndKeepsAllocations)
     cuda::CudaBackend be;
     Rng rng(1);
     const Matrix a = test::randomMatrix(5, 7, rng);
-    Tensor t = onDevice(be, a);
+    Tensor t = onBackend(be, a);
     ASSERT_TRUE(t.onDevice());
     t.setZero();  // the host mirror only: the device keeps a
     EXPECT_EQ(host(be, t), a);
@@ -80,7 +69,7 @@ TEST(CudaBackend, MemoryRoundTripsCopiesAndKeepsAllocations)
     EXPECT_EQ(t.rows(), 3);
     EXPECT_EQ(t.cols(), 4);
 
-    Tensor src = onDevice(be, a), dst, rows;
+    Tensor src = onBackend(be, a), dst, rows;
     be.copy(src, dst);
     EXPECT_EQ(host(be, dst), a);
     be.copyRows(src, 1, 3, rows);
@@ -114,18 +103,18 @@ TEST(CudaBackend, GemmMatchesEigenInAllFourTranspositions)
             const Matrix b = tb ? test::randomMatrix(n, kk, rng) : test::randomMatrix(kk, n, rng);
             const Matrix opA = ta ? Matrix(a.transpose()) : a;
             const Matrix opB = tb ? Matrix(b.transpose()) : b;
-            Tensor A = onDevice(be, a), B = onDevice(be, b), C;
+            Tensor A = onBackend(be, a), B = onBackend(be, b), C;
             be.gemm(ta, tb, 0.5f, A, B, 0.0f, C);  // C resized
             EXPECT_LT(relDiff(host(be, C), 0.5f * opA * opB), 1e-5);
             const Matrix c0 = test::randomMatrix(m, n, rng);
-            Tensor C2 = onDevice(be, c0);
+            Tensor C2 = onBackend(be, c0);
             be.gemm(ta, tb, 1.0f, A, B, 2.0f, C2);  // accumulates
             EXPECT_LT(relDiff(host(be, C2), opA * opB + 2.0f * c0), 1e-5);
             Tensor C3;
             be.gemm(ta, tb, 1.0f, A, B, 0.0f, C3, Precision::Tf32);
             EXPECT_LT(relDiff(host(be, C3), opA * opB), 1e-2);  // TF32: 10-bit mantissas
         }
-    Tensor A = onDevice(be, test::randomMatrix(3, 4, rng)), B = onDevice(be, test::randomMatrix(5, 6, rng)), C;
+    Tensor A = onBackend(be, test::randomMatrix(3, 4, rng)), B = onBackend(be, test::randomMatrix(5, 6, rng)), C;
     EXPECT_THROW(be.gemm(false, false, 1.0f, A, B, 0.0f, C), ShapeError);
 }
 
@@ -137,28 +126,28 @@ TEST(CudaBackend, ElementwiseOperationsMatchEigen)
     const Matrix x = test::randomMatrix(6, 10, rng);
     const Matrix bias = test::randomMatrix(1, 10, rng);
 
-    Tensor y = onDevice(be, x), b = onDevice(be, bias);
+    Tensor y = onBackend(be, x), b = onBackend(be, bias);
     be.addBias(y, b);
     EXPECT_LT(relDiff(host(be, y), Matrix(x.rowwise() + bias.row(0))), 1e-6);
 
-    Tensor db = onDevice(be, bias), dy = onDevice(be, x);
+    Tensor db = onBackend(be, bias), dy = onBackend(be, x);
     be.addColumnSums(dy, db);
     EXPECT_LT(relDiff(host(be, db), Matrix(bias + x.colwise().sum())), 1e-6);
 
-    Tensor s = onDevice(be, x);
+    Tensor s = onBackend(be, x);
     be.scale(s, -2.5f);
     EXPECT_EQ(host(be, s), Matrix(-2.5f * x));
 
-    Tensor r = onDevice(be, x);
+    Tensor r = onBackend(be, x);
     be.reluForward(r);
     const Matrix relu = x.cwiseMax(0.0f);
     EXPECT_EQ(host(be, r), relu);
     const Matrix g = test::randomMatrix(6, 10, rng);
-    Tensor dr = onDevice(be, g);
+    Tensor dr = onBackend(be, g);
     be.reluBackward(r, dr);
     EXPECT_EQ(host(be, dr), Matrix((relu.array() > 0.0f).select(g, 0.0f)));
 
-    Tensor mul = onDevice(be, x), mask = onDevice(be, g);
+    Tensor mul = onBackend(be, x), mask = onBackend(be, g);
     be.multiply(mul, mask);
     EXPECT_EQ(host(be, mul), Matrix(x.cwiseProduct(g)));
 }
@@ -172,7 +161,7 @@ TEST(CudaBackend, DropoutMasksAreInvertedAndSeededByOneDraw)
     const float p = 0.3f;
     const Matrix x = test::randomMatrix(64, 128, dataRng, 0.5f, 1.5f);
     Rng a(9), b(9);
-    Tensor xa = onDevice(be, x), xb = onDevice(be, x), ma, mb;
+    Tensor xa = onBackend(be, x), xb = onBackend(be, x), ma, mb;
     be.dropoutForward(xa, p, a, ma);
     be.dropoutForward(xb, p, b, mb);
     const Matrix maskA = host(be, ma), maskB = host(be, mb);
@@ -187,7 +176,7 @@ TEST(CudaBackend, DropoutMasksAreInvertedAndSeededByOneDraw)
     const double frac = static_cast<double>(dropped) / static_cast<double>(maskA.size());
     EXPECT_NEAR(frac, p, 0.03);  // 8192 elements: the standard deviation is 0.005
     EXPECT_EQ(host(be, xa), Matrix(x.cwiseProduct(maskA)));
-    Tensor xc = onDevice(be, x), mc;
+    Tensor xc = onBackend(be, x), mc;
     be.dropoutForward(xc, p, a, mc);  // the next draw: another mask
     EXPECT_NE(host(be, mc), maskA);
     EXPECT_THROW(be.dropoutForward(xc, 1.0f, a, mc), ConfigError);
@@ -208,7 +197,7 @@ TEST(CudaBackend, SoftmaxCrossEntropyMatchesTheCpuLoss)
     Matrix dz;
     const double loss = softmaxCrossEntropySum(z, labels.data(), rows, &dz, o) / rows;
 
-    Tensor logits = onDevice(be, z), dlogits;
+    Tensor logits = onBackend(be, z), dlogits;
     ScalarTensor lossT;
     const IndexTensor y = indicesOnDevice(be, labels, true);
     be.softmaxCrossEntropy(logits, y, gradientScale, lossT, &dlogits);
@@ -246,7 +235,7 @@ TEST(CudaBackend, CountCorrectAndGatherExamples)
         order[static_cast<std::size_t>(i)] = i;
     }
     rng.shuffle(order);
-    const Tensor dataT = onDevice(be, data);
+    const Tensor dataT = onBackend(be, data);
     const IndexTensor labelsT = indicesOnDevice(be, labels, true), orderT = indicesOnDevice(be, order, false);
     Tensor x;
     IndexTensor y;
@@ -266,7 +255,7 @@ TEST(CudaBackend, CountCorrectAndGatherExamples)
     const std::vector<int> argmax = argmaxRows(z);
     for (int i = 0; i < 15; ++i) expected += argmax[static_cast<std::size_t>(i)] == labels[static_cast<std::size_t>(7 + i)];
     EXPECT_EQ(argmax[2], 0);
-    const Tensor zT = onDevice(be, z);
+    const Tensor zT = onBackend(be, z);
     EXPECT_EQ(be.countCorrect(zT, labelsT, 7), expected);
     EXPECT_THROW(be.countCorrect(zT, labelsT, n - 3), ShapeError);
 }
@@ -286,7 +275,7 @@ TEST(CudaBackend, SelectKeepsTheCpuIndices)
             Rng cpuRng(11), gpuRng(11);
             Selection cpu, gpu;
             selectComponents(dy, mode, k, cpuRng, cpu);
-            const Tensor dyT = onDevice(be, dy);
+            const Tensor dyT = onBackend(be, dy);
             be.select(dyT, mode, k, gpuRng, gpu);
             EXPECT_EQ(gpu.mode, mode);
             EXPECT_EQ(gpu.batch, batch);
@@ -301,7 +290,7 @@ TEST(CudaBackend, SelectKeepsTheCpuIndices)
         }
     Selection sel;
     Rng rng(1);
-    const Tensor dyT = onDevice(be, test::randomMatrix(2, 5, dataRng));
+    const Tensor dyT = onBackend(be, test::randomMatrix(2, 5, dataRng));
     EXPECT_THROW(be.select(dyT, BackpropMode::TopK, 6, rng, sel), ConfigError);
     be.select(dyT, BackpropMode::Dense, 0, rng, sel);
     EXPECT_EQ(sel.k, 5);
@@ -353,7 +342,7 @@ TEST(CudaBackend, SparseBackwardEqualsMaskedDenseBackward)
                     ++expectCounts[static_cast<std::size_t>(r)];
                     rows.insert(r);
                 }
-            const Tensor dyT = onDevice(be, dy), xT = onDevice(be, x);
+            const Tensor dyT = onBackend(be, dy), xT = onBackend(be, x);
             Tensor dx;
             be.select(dyT, c.mode, c.k, gpuRng, gpu);
             be.linearSparseBackward(dyT, gpu, xT, w, b, counts, c.dx ? &dx : nullptr);
@@ -394,7 +383,7 @@ TEST(CudaBackend, ANewParameterIsClearedWhole)
     CountTensor counts(1, out);
     be.setZero(counts);
     Selection sel;
-    const Tensor dy = onDevice(be, test::randomMatrix(batch, out, rng)), x = onDevice(be, test::randomMatrix(batch, in, rng));
+    const Tensor dy = onBackend(be, test::randomMatrix(batch, out, rng)), x = onBackend(be, test::randomMatrix(batch, in, rng));
     be.select(dy, BackpropMode::TopK, 2, rng, sel);
     be.linearSparseBackward(dy, sel, x, w, b, counts, nullptr);
     EXPECT_TRUE(w.gradDense);
@@ -449,7 +438,7 @@ TEST(CudaBackend, OptimizerUpdatesMatchTheCpuKernels)
                 be.upload(p.value);
                 be.upload(p.grad);
                 be.zeroGrad(p);
-                Tensor m = onDevice(be, ref.m), v = onDevice(be, ref.v), h = onDevice(be, ref.h);
+                Tensor m = onBackend(be, ref.m), v = onBackend(be, ref.v), h = onBackend(be, ref.h);
                 StepTensor steps(StepTensor::Base::Zero(1, rows));
                 long t = 0;
                 for (const std::vector<int>& now : kSteps) {
@@ -542,7 +531,7 @@ TEST(CudaBackend, NonFiniteGradientsAreReportedAtSynchronize)
     bad(2, 7) = std::numeric_limits<float>::quiet_NaN();
     Matrix inf = test::randomMatrix(4, 20, rng);
     inf(1, 3) = std::numeric_limits<float>::infinity();
-    const Tensor good = onDevice(be, test::randomMatrix(4, 20, rng)), nanT = onDevice(be, bad), infT = onDevice(be, inf);
+    const Tensor good = onBackend(be, test::randomMatrix(4, 20, rng)), nanT = onBackend(be, bad), infT = onBackend(be, inf);
     for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::TopK, BackpropMode::Unified, BackpropMode::Random}) {
         SCOPED_TRACE(toString(mode));
         Selection s1, s2, s3;
@@ -565,7 +554,7 @@ TEST(CudaBackend, NonFiniteGradientsAreReportedAtSynchronize)
     Selection s;
     be.select(nanT, BackpropMode::TopK, 2, rng, s);
     // A loss of log 2 (two equal logits) to read.
-    const Tensor zeros = onDevice(be, Matrix::Zero(1, 2));
+    const Tensor zeros = onBackend(be, Matrix::Zero(1, 2));
     const IndexTensor label = indicesOnDevice(be, std::vector<int>{0}, true);
     ScalarTensor one;
     be.softmaxCrossEntropy(zeros, label, 1.0f, one, nullptr);

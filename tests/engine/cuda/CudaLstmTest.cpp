@@ -2,7 +2,7 @@
 // scatter-add, the column copies) against the CPU backend: one Lstm / Embedding / BiLstmTagger
 // built twice from the same seed, once on each backend, fed the same data. Skipped without a
 // device (CudaTestSupport.h).
-#include "CudaTestSupport.h"
+#include "ParitySupport.h"
 #include "backend/Backend.h"
 #include "core/Error.h"
 #include "layers/Embedding.h"
@@ -18,20 +18,10 @@
 using namespace meprop;
 using test::relDiff;
 
+using test::host;
+using test::onBackend;
+
 namespace {
-
-Tensor onDevice(Backend& be, const Matrix& m)
-{
-    Tensor t(m);
-    be.upload(t);
-    return t;
-}
-
-Matrix host(Backend& be, Tensor& t)
-{
-    be.download(t);
-    return static_cast<const Matrix&>(t);
-}
 
 struct LstmCase {
     BackpropMode mode;
@@ -72,7 +62,7 @@ TEST_P(CudaLstm, ForwardAndBackwardMatchTheCpu)
     for (int pass = 0; pass < 2; ++pass) {
         const Matrix xm = test::randomMatrix(T, in, data), dhm = test::randomMatrix(T, H, data);
         Tensor xc(xm), hc, dxc, dhc(dhm);
-        Tensor xg = onDevice(*gpu, xm), hg, dxg, dhg = onDevice(*gpu, dhm);
+        Tensor xg = onBackend(*gpu, xm), hg, dxg, dhg = onBackend(*gpu, dhm);
         cpu.forward(xc, hc);
         dev.forward(xg, hg);
         EXPECT_LT(relDiff(host(*gpu, hg), hc), 1e-5) << "h, pass " << pass;
@@ -117,11 +107,11 @@ TEST(CudaLstmChecks, NonFiniteGateGradientIsReportedAtSynchronize)
     for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::TopK, BackpropMode::Unified, BackpropMode::Random}) {
         Rng rng(4);
         Lstm l(5, 6, rng, false, "lstm.fwd", std::nullopt, *gpu);
-        Tensor x = onDevice(*gpu, test::randomMatrix(6, 5, rng)), h, dx;
+        Tensor x = onBackend(*gpu, test::randomMatrix(6, 5, rng)), h, dx;
         l.forward(x, h);
         Matrix dhm = test::randomMatrix(6, 6, rng);
         dhm(3, 1) = std::numeric_limits<float>::quiet_NaN();
-        Tensor dh = onDevice(*gpu, dhm);
+        Tensor dh = onBackend(*gpu, dhm);
         l.backward(dh, dx, {mode, 2, true}, rng);
         try {
             gpu->synchronize();
@@ -151,7 +141,7 @@ TEST(CudaEmbedding, LookupAndScatterAddMatchTheCpuBitForBit)
     cpu.forward(ids, xc, 4);
     g1.forward(ids, xg, 4);
     EXPECT_EQ(host(*gpu, xg), static_cast<const Matrix&>(xc));
-    Tensor dxg = onDevice(*gpu, dxm);
+    Tensor dxg = onBackend(*gpu, dxm);
     for (int pass = 0; pass < 2; ++pass) {
         cpu.backward(ids, dxc, 4);
         g1.backward(ids, dxg, 4);
@@ -172,7 +162,7 @@ TEST(CudaEmbedding, ColumnCopiesAndAccumulate)
     const std::shared_ptr<Backend> gpu = makeBackend(Device::Cuda);
     Rng rng(6);
     const Matrix a = test::randomMatrix(4, 3, rng), b = test::randomMatrix(4, 5, rng);
-    Tensor ag = onDevice(*gpu, a), bg = onDevice(*gpu, b), cat, part;
+    Tensor ag = onBackend(*gpu, a), bg = onBackend(*gpu, b), cat, part;
     gpu->resize(cat, 4, 8);
     gpu->copyIntoColumns(ag, cat, 0);
     gpu->copyIntoColumns(bg, cat, 3);

@@ -1,0 +1,222 @@
+#include "cuda/CudaBackend.h"
+
+#include "cuda/CudaBackendSupport.h"
+#include "cuda/Elementwise.cuh"
+#include "cuda/Finite.cuh"
+#include "cuda/Lstm.cuh"
+#include "cuda/TopK.cuh"
+#include "ops/TopK.h"
+
+#include <chrono>
+#include <numeric>
+
+// The LSTM operations of the GPU backend (cuda/CudaBackend.h, layers/Lstm.h).
+
+namespace meprop::cuda {
+
+using namespace detail;
+
+// ---- LSTM (layers/Lstm.h)
+
+void CudaBackend::lstmForward(const Tensor& x, const Tensor& W, const Tensor& U, const Tensor& b, bool reverse, LstmState& st)
+{
+    const int T = toInt(x.rows(), "steps");
+    const int in = toInt(x.cols(), "inputs");
+    const int H = toInt(U.cols(), "hidden");
+    const int G = 4 * H;
+    if (W.rows() != G || W.cols() != in || U.rows() != G || b.size() != G)
+        throw ShapeError("cuda backend: lstm of x " + dims(x.rows(), x.cols()) + ", W " + dims(W.rows(), W.cols()) + ", U " +
+                         dims(U.rows(), U.cols()) + ", b " + dims(b.rows(), b.cols()));
+    const cudaStream_t s = m_ctx.stream();
+    resizeDevice(st.gates, T, G);
+    resizeDevice(st.c, T, H);
+    resizeDevice(st.tc, T, H);
+    resizeDevice(st.h, T, H);
+    if (T == 0) return;
+    float* a = st.gates.deviceData();
+    float* c = st.c.deviceData();
+    float* tc = st.tc.deviceData();
+    float* h = st.h.deviceData();
+    const float* Ud = dev(U, "the recurrent weight");
+    // The input products of all steps as one GEMM; only U h_prev is sequential.
+    m_ctx.gemm(false, true, T, G, in, 1.0f, dev(x, "the lstm input"), dev(W, "the input weight"), 0.0f, a);
+    cuda::addBias(a, T, G, dev(b, "the lstm bias"), s);
+    for (int step = 0; step < T; ++step) {
+        const int t = reverse ? T - 1 - step : step;
+        const int tp = step == 0 ? -1 : (reverse ? t + 1 : t - 1);
+        float* at = a + static_cast<std::size_t>(t) * G;
+        if (tp >= 0) m_ctx.gemm(false, true, 1, G, H, 1.0f, h + static_cast<std::size_t>(tp) * H, Ud, 1.0f, at);
+        lstmGatesForward(at, tp >= 0 ? c + static_cast<std::size_t>(tp) * H : nullptr, c + static_cast<std::size_t>(t) * H,
+                         tc + static_cast<std::size_t>(t) * H, h + static_cast<std::size_t>(t) * H, H, s);
+    }
+}
+
+void CudaBackend::lstmBackward(const Tensor& dh, const Tensor& x, const LstmState& st, bool reverse, const LstmBackprop& spec,
+                               Rng& rng, Parameter& Wp, Parameter& Up, Parameter& bp, CountTensor& counts, IndexTensor& kept,
+                               Tensor* dx, const std::string& layer, double* linearSeconds)
+{
+    const auto start = std::chrono::steady_clock::now();
+    const int T = toInt(x.rows(), "steps");
+    const int in = toInt(x.cols(), "inputs");
+    const int H = toInt(Up.value.cols(), "hidden");
+    const int G = 4 * H;
+    const BackpropMode mode = spec.mode;
+    const bool sparse = mode != BackpropMode::Dense;
+    const int k = sparse ? spec.k : H;
+    const int K = sparse ? 4 * k : 0;
+    if (dh.rows() != T || dh.cols() != H || st.gates.rows() != T || st.gates.cols() != G || Wp.value.rows() != G ||
+        Wp.value.cols() != in || Up.value.rows() != G || bp.value.size() != G || counts.size() != G)
+        throw ShapeError("cuda backend: lstm backward of " + layer + ": dh " + dims(dh.rows(), dh.cols()) + ", x " +
+                         dims(x.rows(), x.cols()) + ", W " + dims(Wp.value.rows(), Wp.value.cols()));
+    if (sparse && (k < 1 || k > H))
+        throw ConfigError("k: expected 1 <= k <= " + std::to_string(H) + " (hidden size of " + layer + "), got " + std::to_string(k));
+    if (static_cast<long long>(T) * G > INT_MAX) throw ShapeError("cuda backend: lstm backward of " + layer + ": too many steps");
+    requireParameter(Wp);
+    requireParameter(Up);
+    requireParameter(bp);
+    const cudaStream_t s = m_ctx.stream();
+    resizeDevice(kept, T, K);
+    if (dx) resizeDevice(*dx, T, in);
+    if (T == 0) return;
+    for (Parameter* p : {&Wp, &Up, &bp})
+        if (ensureTouched(*p)) p->gradDense = true;  // no row bookkeeping yet: dense (as linearSparseBackward)
+
+    const float* dhd = dev(dh, "the lstm output gradient");
+    const float* gates = dev(st.gates, "the lstm gates");
+    const float* c = dev(st.c, "the lstm cell state");
+    const float* tc = dev(st.tc, "the lstm tanh(c)");
+    const float* hs = dev(st.h, "the lstm hidden state");
+    const float* xs = dev(x, "the lstm input");
+    const float* W = dev(Wp.value, "the input weight");
+    const float* U = dev(Up.value, "the recurrent weight");
+    int* keptd = K > 0 ? dev(kept, "the kept rows") : nullptr;
+    m_lstmDa.reserve(static_cast<std::size_t>(T) * G);
+    m_lstmDhNext.reserve(static_cast<std::size_t>(H));
+    m_lstmDcNext.reserve(static_cast<std::size_t>(H));
+    float* da = m_lstmDa.data();
+    float* dhNext = m_lstmDhNext.data();
+    float* dcNext = m_lstmDcNext.data();
+    MEPROP_CUDA_CHECK(cudaMemsetAsync(dhNext, 0, static_cast<std::size_t>(H) * sizeof(float), s));
+    MEPROP_CUDA_CHECK(cudaMemsetAsync(dcNext, 0, static_cast<std::size_t>(H) * sizeof(float), s));
+    const auto [flag, id] = newFlagSlot();
+    m_checks.emplace_back(id, layer);
+
+    if (mode == BackpropMode::Unified) {
+        // One shared set per gate block, ranked by the summed local gate gradients.
+        m_lstmScore.reserve(static_cast<std::size_t>(G));
+        m_lstmShared.reserve(static_cast<std::size_t>(K));
+        lstmLocalScore(dhd, gates, c, tc, T, H, reverse, m_lstmScore.data(), s);
+        topKRows(m_lstmScore.data(), 4, H, H, k, m_lstmShared.data(), s);
+        lstmBlockOffsets(m_lstmShared.data(), 1, k, H, s);
+        lstmBroadcastRows(m_lstmShared.data(), K, T, keptd, s);
+    } else if (mode == BackpropMode::Random) {
+        // ops/TopK's draws from rng in the CPU's order (last processed step first, block by block).
+        m_hostIdx.resize(static_cast<std::size_t>(T) * K);
+        for (int step = T - 1; step >= 0; --step) {
+            const int t = reverse ? T - 1 - step : step;
+            int* sel = m_hostIdx.data() + static_cast<std::size_t>(t) * K;
+            for (int j = 0; j < 4; ++j) {
+                int* out = sel + static_cast<std::size_t>(j) * k;
+                randomIndices(H, k, rng, out, m_randomScratch);
+                for (int q = 0; q < k; ++q) out[q] += j * H;
+            }
+        }
+        MEPROP_CUDA_CHECK(cudaMemcpyAsync(keptd, m_hostIdx.data(), m_hostIdx.size() * sizeof(int), cudaMemcpyHostToDevice, s));
+        MEPROP_CUDA_CHECK(cudaStreamSynchronize(s));  // m_hostIdx is reused by the next call
+    }
+
+    for (int step = T - 1; step >= 0; --step) {
+        const int t = reverse ? T - 1 - step : step;
+        const int tp = step == 0 ? -1 : (reverse ? t + 1 : t - 1);
+        float* dat = da + static_cast<std::size_t>(t) * G;
+        lstmStepBackward(dhd + static_cast<std::size_t>(t) * H, dhNext, dcNext, gates + static_cast<std::size_t>(t) * G,
+                         tp >= 0 ? c + static_cast<std::size_t>(tp) * H : nullptr, tc + static_cast<std::size_t>(t) * H, dat, H, s);
+        int* selt = sparse ? keptd + static_cast<std::size_t>(t) * K : nullptr;
+        if (mode == BackpropMode::TopK) {
+            topKRows(dat, 4, H, H, k, selt, s, flag);
+            lstmBlockOffsets(selt, 1, k, H, s);
+        }
+        if (tp < 0) continue;
+        if (sparse)
+            lstmKeptRecurrent(dat, selt, K, U, H, dhNext, s);
+        else
+            m_ctx.gemm(false, false, 1, H, G, 1.0f, dat, U, 0.0f, dhNext);
+    }
+
+    // The gradient the products read: da (dense) or da masked to the kept rows.
+    const float* D = da;
+    if (sparse) {
+        m_lstmDaM.reserve(static_cast<std::size_t>(T) * G);
+        lstmMaskKept(da, keptd, T, K, G, m_lstmDaM.data(), s);
+        D = m_lstmDaM.data();
+        if (mode != BackpropMode::TopK) {  // top-k's selection checked every da_t
+            flagNonFinite(dhd, static_cast<std::size_t>(T) * H, flag, s);
+            flagNonFinite(D, static_cast<std::size_t>(T) * G, flag, s);
+        }
+    } else {
+        flagNonFinite(da, static_cast<std::size_t>(T) * G, flag, s);
+    }
+    float* dW = dev(Wp.grad, "the input weight gradient");
+    float* dU = dev(Up.grad, "the recurrent weight gradient");
+    float* db = dev(bp.grad, "the lstm bias gradient");
+    m_ctx.gemm(true, false, G, in, T, 1.0f, D, xs, 1.0f, dW);
+    const int n1 = T - 1;
+    if (n1 > 0) {
+        // Row pairs (step t, previous state): (t, t-1) forwards, (t, t+1) in reverse.
+        if (reverse)
+            m_ctx.gemm(true, false, G, H, n1, 1.0f, D, hs + H, 1.0f, dU);
+        else
+            m_ctx.gemm(true, false, G, H, n1, 1.0f, D + G, hs, 1.0f, dU);
+    }
+    if (dx) m_ctx.gemm(false, false, T, in, G, 1.0f, D, W, 0.0f, dx->deviceData());
+    std::uint64_t* cnt = dev(counts, "the update counts");
+    denseBiasGrad(spec.denseBias || !sparse ? da : D, T, G, db, nullptr, nullptr, s);
+    if (sparse) {
+        lstmMarkKept(keptd, T * K, Wp.touched.deviceData(), Up.touched.deviceData(), cnt, s);
+        MEPROP_CUDA_CHECK(cudaMemsetAsync(bp.touched.deviceData(), 1, 1, s));  // the bias' one row
+        if (spec.denseBias) bp.gradDense = true;
+    } else {
+        cuda::addToCounts(cnt, G, static_cast<std::uint64_t>(T), s);
+        Wp.gradDense = Up.gradDense = bp.gradDense = true;
+    }
+    if (linearSeconds) *linearSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void CudaBackend::copyIntoColumns(const Tensor& src, Tensor& dst, Eigen::Index col)
+{
+    if (src.rows() != dst.rows() || col < 0 || col + src.cols() > dst.cols())
+        throw ShapeError("cuda backend: columns [" + std::to_string(col) + ", " + std::to_string(col + src.cols()) + ") of " +
+                         dims(dst.rows(), dst.cols()) + " from " + dims(src.rows(), src.cols()));
+    if (src.size() == 0) return;
+    MEPROP_CUDA_CHECK(cudaMemcpy2DAsync(dev(dst, "copyIntoColumns' destination") + col, static_cast<std::size_t>(dst.cols()) * sizeof(float),
+                                        dev(src, "copyIntoColumns' source"), static_cast<std::size_t>(src.cols()) * sizeof(float),
+                                        static_cast<std::size_t>(src.cols()) * sizeof(float), static_cast<std::size_t>(src.rows()),
+                                        cudaMemcpyDeviceToDevice, m_ctx.stream()));
+}
+
+void CudaBackend::copyColumns(const Tensor& src, Eigen::Index col, Eigen::Index count, Tensor& dst)
+{
+    if (col < 0 || count < 0 || col + count > src.cols())
+        throw ShapeError("cuda backend: columns [" + std::to_string(col) + ", " + std::to_string(col + count) + ") of " +
+                         dims(src.rows(), src.cols()));
+    if (&src == &dst) throw std::logic_error("cuda backend: copyColumns into its own source");
+    const float* from = dev(src, "copyColumns' source");
+    resizeDevice(dst, src.rows(), count);
+    if (dst.size() == 0) return;
+    MEPROP_CUDA_CHECK(cudaMemcpy2DAsync(dst.deviceData(), static_cast<std::size_t>(count) * sizeof(float), from + col,
+                                        static_cast<std::size_t>(src.cols()) * sizeof(float), static_cast<std::size_t>(count) * sizeof(float),
+                                        static_cast<std::size_t>(src.rows()), cudaMemcpyDeviceToDevice, m_ctx.stream()));
+}
+
+void CudaBackend::accumulate(const Tensor& src, Tensor& dst)
+{
+    requireSameShape(src, dst, "accumulate of src and dst");
+    if (src.size() == 0) return;
+    if (&src == &dst) {
+        cuda::scale(dev(dst, "accumulate's dst"), static_cast<std::size_t>(dst.size()), 2.0f, m_ctx.stream());
+        return;
+    }
+    cuda::add(dev(dst, "accumulate's dst"), dev(src, "accumulate's src"), static_cast<std::size_t>(src.size()), m_ctx.stream());
+}
+
+}  // namespace meprop::cuda
