@@ -5,8 +5,6 @@
 // index t; a gate row is [i | f | g | o] of 4H. Every call launches on `stream`; H >= 1.
 #include <cuda_runtime_api.h>
 
-#include <cstdint>
-
 namespace meprop::cuda {
 
 // One forward step: a (4H pre-activations) becomes the activations in place (sigmoid as
