@@ -4,14 +4,15 @@
 #   1. configure + build the CUDA backend, its tests and the GPU benchmarks (Release, no Qt app)
 #   2. ctest -L cuda with MEPROP_EXPECT_GPU=1 (a missing GPU fails instead of skipping)
 #   3. Table 7: one linear layer, batch 1024, hidden 8192, dense FP32/TF32 cuBLAS vs meProp k=8..512
-#   4. Table 8: MLP 784-8192-8192-10 overall backprop time, dense vs meProp
+#   4. Table 8: MLP 784-8192-8192-10 overall backprop time, dense vs meProp; the LSTM's backward
+#      (POS size: in 190, H 500, 25 steps), dense vs top-k / unified / random
 #   5. Fashion-MNIST, one epoch, CPU vs GPU through the meprop CLI (when it is built)
 #   6. parsing and POS tagging (EWT, TEXT_LIMIT sentences), one epoch each, CPU vs GPU (CLI); POS
 #      (the BiLSTM) in top-k, top-k with update=touched, and dense
 #   7. a table of the epoch times, CPU vs GPU, for all three tasks, and meProp vs dense on each
 #      device (the LSTM's: pos-short vs pos-short-dense)
 # Results go to $OUT (default: ./gpu-check-out): gpu-check.log, ctest-cuda.xml, table7.jsonl,
-# table8.jsonl, fashion-*.{json,log}, text-*. Steps continue after a failure; the exit status is the
+# table8.jsonl, lstm.jsonl, fashion-*.{json,log}, text-*. Steps continue after a failure; the exit status is the
 # number of failed steps.
 #
 # Usage: bench/gpu-check.sh   env: OUT, BUILD, JOBS, CUDA_ARCH, QUICK=1 (fewer k and repetitions),
@@ -44,7 +45,7 @@ step "configure + build ($JOBS jobs)"
 GEN=(); command -v ninja >/dev/null && GEN=(-G Ninja)
 cmake -S "$ROOT" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release -DMEPROP_BUILD_APP=OFF -DMEPROP_ENABLE_CUDA=ON \
     -DCMAKE_CUDA_COMPILER="$NVCC" -DMEPROP_CUDA_ARCHITECTURES="$CUDA_ARCH" || { fail "configure"; exit "$failed"; }
-TARGETS=(test_engine_backend_DeviceTest bench_cuda_table7 bench_cuda_table8)
+TARGETS=(test_engine_backend_DeviceTest bench_cuda_table7 bench_cuda_table8 bench_cuda_lstm)
 for f in "$ROOT"/tests/engine/cuda/*Test.cpp; do TARGETS+=("test_engine_cuda_$(basename "$f" .cpp)"); done
 cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]}" || { fail "build"; exit "$failed"; }
 # The CLI is optional here (step 5).
@@ -64,6 +65,9 @@ step "Table 7, per-example top-k (the CPU method) on the GPU"
 "$BUILD/bench/cuda/bench_cuda_table7" --k 8,512 --reps "$REPS" --mode topk | tee "$OUT/table7-topk.jsonl" || fail "table 7 topk"
 step "Table 8: MLP 784-8192-8192-10, overall backprop time"
 "$BUILD/bench/cuda/bench_cuda_table8" --k "$KS" --steps "$STEPS" | tee "$OUT/table8.jsonl" || fail "table 8"
+
+step "LSTM backward (in 190, H 500, 25 steps), dense vs meProp k per gate block"
+"$BUILD/bench/cuda/bench_cuda_lstm" --k 5,20,50 --reps "$((REPS * 4))" | tee "$OUT/lstm.jsonl" || fail "lstm backward"
 
 step "Fashion-MNIST, 1 epoch, CPU vs GPU (meprop CLI)"
 CLI="$BUILD/engine/meprop"
