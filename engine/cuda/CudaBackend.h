@@ -108,10 +108,14 @@ public:
 
     // ---- LSTM (layers/Lstm.h): cuBLAS for the products (the input products of all steps as one
     // GEMM; per step one GEMM row for U h_prev, or the kept rows' combination, and one element-wise
-    // kernel), cuda/Lstm.cuh for the rest. The sparse weight gradients are the dense GEMMs of the
-    // gate gradients masked to the kept rows (exact zeros elsewhere; deterministic, but O(dense)
-    // work), their rows marked touched; top-k per gate block per step by topKRows; random drawn on
-    // the host from rng as the CPU draws and uploaded once per sentence.
+    // kernel), cuda/Lstm.cuh for the rest. The sparse weight gradients and dx do k/n of the dense
+    // work, as on the CPU and in linearSparseBackward: topk/random group the (kept row, step) pairs
+    // by row (groupSelectionByRow) and sum each touched row of dW and dU in step order
+    // (groupedWeightGrad; deterministic, no float atomics), dx_t the combination of its kept rows of
+    // W; unified gathers the K kept columns of da once and runs small GEMMs, scattered into the
+    // kept rows. Only the kept rows are marked touched (update=touched and zeroGrad are O(kept
+    // rows)); top-k per gate block per step by topKRows; random drawn on the host from rng as the
+    // CPU draws and uploaded once per sentence.
     void lstmForward(const Tensor& x, const Tensor& W, const Tensor& U, const Tensor& b, bool reverse, LstmState& st) override;
     void lstmBackward(const Tensor& dh, const Tensor& x, const LstmState& st, bool reverse, const LstmBackprop& spec, Rng& rng,
                       Parameter& W, Parameter& U, Parameter& b, CountTensor& counts, IndexTensor& kept, Tensor* dx,
@@ -163,7 +167,7 @@ private:
     DeviceBuffer<int> m_embedPositions;
     std::vector<int> m_hostIdx, m_randomScratch;
     // LSTM scratch.
-    DeviceBuffer<float> m_lstmDa, m_lstmDaM, m_lstmDhNext, m_lstmDcNext, m_lstmScore;
+    DeviceBuffer<float> m_lstmDa, m_lstmHPrev, m_lstmDhNext, m_lstmDcNext, m_lstmScore;
     DeviceBuffer<int> m_lstmShared;
 };
 
