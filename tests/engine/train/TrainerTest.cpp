@@ -137,27 +137,37 @@ TEST(Trainer, BadDataAndBadKAreTypedErrors)
 // A run whose weights blow up stops with NonFiniteGradient naming the layer and the step, the same
 // error in every mode (issue 10). Before, the sparse modes selected among NaNs in an undefined
 // order and the run went on until the loss check caught a NaN loss, with another message.
+namespace {
+
+// The parser with the cube activation, large embeddings and SGD at lr 10: the activations
+// overflow within a few steps (ReLU models at a huge lr mostly die instead).
+Config divergingParseConfig(const std::string& mode)
+{
+    const std::string dir = MEPROP_TEST_DATA_DIR "/parse/";
+    Config c;
+    c.set("task", "parse");
+    c.set("train_file", dir + "train.conllu");
+    c.set("dev_file", dir + "dev.conllu");
+    c.set("test_file", dir + "test.conllu");
+    c.set("activation", "cube");
+    c.set("embed_init", 3.0);
+    c.set("optimizer", "sgd");
+    c.set("lr", 10.0);
+    c.set("hidden", 32);
+    c.set("k", 4);
+    c.set("mode", mode);
+    c.set("batch", 10);
+    c.set("epochs", 30);
+    return c;
+}
+
+}  // namespace
+
 TEST(Trainer, DivergenceStopsWithNonFiniteGradientNamingLayerAndStep)
 {
-    // The parser with the cube activation, large embeddings and SGD at lr 10: the activations
-    // overflow within a few steps (ReLU models at a huge lr mostly die instead).
-    const std::string dir = MEPROP_TEST_DATA_DIR "/parse/";
     const std::string out = test::tempDir("trainer-nan-out") + "/run";
     for (const char* mode : {"dense", "topk", "unified", "random"}) {
-        Config c;
-        c.set("task", "parse");
-        c.set("train_file", dir + "train.conllu");
-        c.set("dev_file", dir + "dev.conllu");
-        c.set("test_file", dir + "test.conllu");
-        c.set("activation", "cube");
-        c.set("embed_init", 3.0);
-        c.set("optimizer", "sgd");
-        c.set("lr", 10.0);
-        c.set("hidden", 32);
-        c.set("k", 4);
-        c.set("mode", mode);
-        c.set("batch", 10);
-        c.set("epochs", 30);
+        const Config c = divergingParseConfig(mode);
         Recorder rec;
         try {
             Trainer(c, &rec).run(out, /*overwrite=*/true);
@@ -340,22 +350,8 @@ TEST(Trainer, DeferredLossesGiveTheSameRunAndReportEveryBatch)
 // every batch, and leaves no summary.
 TEST(Trainer, DeferredLossesStillNameTheStepOfANonFiniteGradient)
 {
-    const std::string dir = MEPROP_TEST_DATA_DIR "/parse/";
     const std::string out = test::tempDir("trainer-nan-deferred") + "/run";
-    Config c;
-    c.set("task", "parse");
-    c.set("train_file", dir + "train.conllu");
-    c.set("dev_file", dir + "dev.conllu");
-    c.set("test_file", dir + "test.conllu");
-    c.set("activation", "cube");
-    c.set("embed_init", 3.0);
-    c.set("optimizer", "sgd");
-    c.set("lr", 10.0);
-    c.set("hidden", 32);
-    c.set("k", 4);
-    c.set("mode", "topk");
-    c.set("batch", 10);
-    c.set("epochs", 30);
+    const Config c = divergingParseConfig("topk");
     long stepNow = -1, stepLater = -2;
     try {
         Trainer(c).run(out, true);
