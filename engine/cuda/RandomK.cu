@@ -22,7 +22,10 @@ __global__ void randomKRowsKernel(std::uint64_t key, int n, int k, int* __restri
     unsigned* bits = globalBits ? globalBits + static_cast<std::size_t>(row) * words : sharedBits;
     for (int w = lane; w < words; w += 32) bits[w] = 0u;
     __syncwarp();
-    if (lane == 0) markRandomSubset(key, static_cast<std::uint64_t>(row), n, k, reinterpret_cast<std::uint32_t*>(bits));
+    if (lane == 0) {
+        SubsetBitmap bitmap{reinterpret_cast<std::uint32_t*>(bits)};
+        drawRandomSubset(key, static_cast<std::uint64_t>(row), n, k, bitmap);
+    }
     __syncwarp();
     int* rowOut = out + static_cast<std::size_t>(row) * k;
     int base = 0;

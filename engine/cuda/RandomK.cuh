@@ -14,7 +14,7 @@ std::size_t randomKScratchWords(int rows, int n);
 
 // For each of `rows` rows writes to out[r * k .. r * k + k) the k components of stream r under
 // `key`, ascending: the CPU's randomKIndices(key, r, n, k, ...) exactly (one warp per row runs the
-// same markRandomSubset, then reads the bitmap back in index order). Requires 1 <= k <= n;
+// same drawRandomSubset, then reads the bitmap back in index order). Requires 1 <= k <= n;
 // scratch: randomKScratchWords(rows, n) words of device memory (may be null when that is 0).
 void randomKRows(std::uint64_t key, int rows, int n, int k, int* out, unsigned* scratch, cudaStream_t stream);
 

@@ -78,23 +78,26 @@ private:
     std::uint64_t m_state;
 };
 
-// Marks in `bits` (ceil(n / 32) words, zero on entry; component i is bit i % 32 of word i / 32) a
-// uniformly random k-subset of [0, n), 0 <= k <= n, drawn from stream `stream` under `key`:
-// Floyd's algorithm (Bentley and Floyd 1987), k draws t = below(j + 1) for j = n - k .. n - 1,
-// each adding t unless t is in the set already, then j (larger than every member so far).
-MEPROP_HOST_DEVICE inline void markRandomSubset(std::uint64_t key, std::uint64_t stream, int n, int k, std::uint32_t* bits)
+// Draws a uniformly random k-subset of [0, n), 0 <= k <= n, from stream `stream` under `key` into
+// `set` (empty on entry; set.contains(i), set.insert(i)): Floyd's algorithm (Bentley and Floyd
+// 1987), k draws t = below(j + 1) for j = n - k .. n - 1, each inserting t unless the set holds it
+// already, else j (larger than every member so far). Which container holds the set does not
+// change the subset.
+template <class Set>
+MEPROP_HOST_DEVICE inline void drawRandomSubset(std::uint64_t key, std::uint64_t stream, int n, int k, Set& set)
 {
     CounterStream draws(key, stream);
     for (int j = n - k; j < n; ++j) {
         const auto t = static_cast<std::uint32_t>(draws.below(static_cast<std::uint64_t>(j) + 1));
-        const std::uint32_t bit = 1u << (t & 31u);
-        if ((bits[t >> 5] & bit) != 0u) {
-            const auto u = static_cast<std::uint32_t>(j);
-            bits[u >> 5] |= 1u << (u & 31u);
-        } else {
-            bits[t >> 5] |= bit;
-        }
+        set.insert(set.contains(t) ? static_cast<std::uint32_t>(j) : t);
     }
 }
+
+// The set as a bitmap of ceil(n / 32) words, zero on entry: component i is bit i % 32 of word i / 32.
+struct SubsetBitmap {
+    std::uint32_t* bits;
+    MEPROP_HOST_DEVICE bool contains(std::uint32_t i) const { return (bits[i >> 5] & (1u << (i & 31u))) != 0u; }
+    MEPROP_HOST_DEVICE void insert(std::uint32_t i) { bits[i >> 5] |= 1u << (i & 31u); }
+};
 
 }  // namespace meprop
