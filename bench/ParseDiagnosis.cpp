@@ -188,7 +188,7 @@ int main(int argc, char** argv)
             std::vector<Matrix> before;
             if (probing)
                 for (Parameter* p : task.model().parameters()) before.push_back(p->value);
-            const double loss = task.trainBatch(b, end, t);
+            const double loss = trainBatchNow(task, b, end, t);
             ++step;
             if (probing) probeStep(task, before, step);
             lossSum += loss * static_cast<double>(end - b);

@@ -41,7 +41,7 @@ int main(int argc, char** argv)
             double loss = 0.0;
             const auto start = std::chrono::steady_clock::now();
             for (long i = 0; i < task.trainSize(); ++i) {
-                loss += task.trainBatch(i, i + 1, t);
+                loss += trainBatchNow(task, i, i + 1, t);
                 if ((i + 1) % 1000 == 0) {
                     std::printf("  %ld sentences, loss %.4f, %.1fs\n", i + 1, loss / static_cast<double>(i + 1),
                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

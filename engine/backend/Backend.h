@@ -19,9 +19,11 @@
 // layers/Linear.h and keep the same bookkeeping.
 //
 // Asynchrony. GPU operations are queued on one stream; nothing waits until a value is read
-// (download, readScalar) or synchronize() is called. A non-finite gradient found by a selection
-// is reported by checkFinite: at once on the CPU, at the next synchronize() or readScalar() on the
-// GPU (NonFiniteGradient naming the first layer, in the order checkFinite was called).
+// (download, readScalars) or synchronize() is called. A non-finite gradient found by a selection
+// is reported by checkFinite: at once on the CPU, at the next synchronize() or readScalars() on
+// the GPU (NonFiniteGradient naming the first layer, in the order checkFinite was called, and the
+// step beginStep numbered it with). Training reads its losses every few steps (tasks/LossLog.h),
+// so a GPU step queues its work without waiting for the previous one.
 #include "backend/Device.h"
 #include "core/Parameter.h"
 #include "core/Rng.h"
@@ -49,6 +51,14 @@ struct LstmState {
     Tensor gates, c, tc, h;
 };
 
+// Where a loss is written: (*tensor)(0, slot) of a 1 x n tensor on the backend (slot < n), added
+// to when accumulate (e.g. the sentences of a batch).
+struct LossSlot {
+    ScalarTensor* tensor = nullptr;
+    Eigen::Index slot = 0;
+    bool accumulate = false;
+};
+
 // What one LSTM backward keeps (layers/Lstm.h's BackwardSpec, without the flags the layer handles).
 struct LstmBackprop {
     BackpropMode mode = BackpropMode::Dense;
@@ -71,6 +81,7 @@ public:
     virtual void resize(CountTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
     virtual void resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
     virtual void resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
+    virtual void resize(ScalarTensor& t, Eigen::Index rows, Eigen::Index cols) = 0;
     // The host values (the matrix) become the tensor's values; allocates when needed. CPU: nothing.
     virtual void upload(Tensor& t) = 0;
     virtual void upload(IndexTensor& t) = 0;
@@ -88,8 +99,14 @@ public:
     virtual void setZero(CountTensor& t) = 0;
     // Waits for every queued operation; throws NonFiniteGradient for a gradient checkFinite flagged.
     virtual void synchronize() = 0;
-    // The value of a 1x1 tensor (synchronises on the GPU, with the checks of synchronize()).
-    virtual double readScalar(const ScalarTensor& t) = 0;
+    // out[i] = t(0, i) for i < count (t is 1 x n, count <= n): waits on the GPU, with the checks of
+    // synchronize().
+    virtual void readScalars(const ScalarTensor& t, Eigen::Index count, double* out) = 0;
+    // The value of a 1x1 tensor (readScalars of one).
+    double readScalar(const ScalarTensor& t);
+    // Numbers the operations queued from now on as training step `step` (1-based): a non-finite
+    // gradient reported later names it. CPU: nothing (it reports at once; the trainer knows the step).
+    virtual void beginStep(long step) = 0;
 
     // ---- dense
     // C = alpha op(A) op(B) + beta C, op(X) = X or X^T; C is resized when beta == 0.
@@ -132,13 +149,14 @@ public:
     virtual void cubeBackward(const Tensor& z, Tensor& dh) = 0;
 
     // ---- loss and metrics
-    // Softmax cross-entropy of logits (rows x classes) against labels (rows x 1), the mean over
-    // the rows (layers/SoftmaxCrossEntropy.h): loss (1x1, accumulated in double, resized) = the
-    // mean, dlogits = gradientScale *
-    // (softmax - onehot) / rows when dlogits is given. Labels outside [0, classes): ShapeError on
-    // the CPU; on the GPU the row is skipped (the data's labels were checked when it was loaded).
-    virtual void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
-                                     Tensor* dlogits) = 0;
+    // Softmax cross-entropy of logits (rows x classes) against labels (rows x 1)
+    // (layers/SoftmaxCrossEntropy.h): the sum over the rows of -log softmax(logits_r)[label_r],
+    // accumulated in double, is written to the loss slot (LossSlot), so a step's loss stays on the
+    // device until it is read (tasks/LossLog.h). dlogits (resized) = gradScale * (softmax - onehot) when given:
+    // gradScale = 1/rows for the mean over the rows. A label < 0 marks a row without a target (no
+    // loss, a zero gradient row). Labels >= classes: ShapeError on the CPU; on the GPU the row is
+    // skipped (the data's labels were checked when it was loaded).
+    virtual void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradScale, const LossSlot& loss, Tensor* dlogits) = 0;
     // The number of rows whose largest logit (the lowest index among equals) is the label.
     virtual long countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin) = 0;
     // x.row(i) = data.row(order(0, begin + i)), y(i, 0) = labels(order(0, begin + i), 0), i < count.

@@ -95,16 +95,24 @@ void CpuBackend::embeddingBackward(const Tensor& dx, const IndexTensor& ids, int
         }
 }
 
-void CpuBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
-                                     Tensor* dlogits)
+void CpuBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradScale, const LossSlot& out, Tensor* dlogits)
 {
-    // One scale factor, gradientScale / rows, applied once (as every model computed it before).
-    const Eigen::Index rows = logits.rows();
+    if (!out.tensor || out.tensor->rows() != 1 || out.slot < 0 || out.slot >= out.tensor->cols())
+        throw ShapeError("softmax cross-entropy: loss slot " + std::to_string(out.slot) + " outside the loss tensor");
+    ScalarTensor& loss = *out.tensor;
     CrossEntropyOptions o;
-    o.scale = rows > 0 ? gradientScale / static_cast<float>(rows) : gradientScale;
+    o.scale = gradScale;
+    o.skipNegative = true;
     const double sum = softmaxCrossEntropySum(logits, labels.data(), static_cast<long>(labels.size()), dlogits, o);
-    loss.resize(1, 1);
-    loss(0, 0) = sum / static_cast<double>(std::max<Eigen::Index>(rows, 1));
+    loss(0, out.slot) = out.accumulate ? loss(0, out.slot) + sum : sum;
+}
+
+void CpuBackend::readScalars(const ScalarTensor& t, Eigen::Index count, double* out)
+{
+    if (t.rows() != 1 || count < 0 || count > t.cols())
+        throw ShapeError("readScalars: " + std::to_string(count) + " values of a " + std::to_string(t.rows()) + "x" +
+                         std::to_string(t.cols()) + " tensor");
+    std::copy(t.data(), t.data() + count, out);
 }
 
 long CpuBackend::countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin)

@@ -18,6 +18,7 @@ public:
     void resize(CountTensor& t, Eigen::Index rows, Eigen::Index cols) override { t.resize(rows, cols); }
     void resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) override { t.resize(rows, cols); }
     void resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols) override { t.resize(rows, cols); }
+    void resize(ScalarTensor& t, Eigen::Index rows, Eigen::Index cols) override { t.resize(rows, cols); }
     void upload(Tensor&) override {}
     void upload(IndexTensor&) override {}
     void upload(CountTensor&) override {}
@@ -31,7 +32,8 @@ public:
     void setZero(Tensor& t) override;
     void setZero(CountTensor& t) override { t.setZero(); }
     void synchronize() override {}
-    double readScalar(const ScalarTensor& t) override { return t(0, 0); }
+    void readScalars(const ScalarTensor& t, Eigen::Index count, double* out) override;
+    void beginStep(long) override {}
 
     void gemm(bool transA, bool transB, float alpha, const Tensor& A, const Tensor& B, float beta, Tensor& C,
               Precision precision) override;
@@ -50,8 +52,7 @@ public:
     void cubeForward(const Tensor& z, Tensor& h) override { h = z.array().cube().matrix(); }
     void cubeBackward(const Tensor& z, Tensor& dh) override { dh.array() *= 3.0f * z.array().square(); }
 
-    void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
-                             Tensor* dlogits) override;
+    void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradScale, const LossSlot& loss, Tensor* dlogits) override;
     long countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin) override;
     void gatherExamples(const Tensor& data, const IndexTensor& labels, const IndexTensor& order, Eigen::Index begin,
                         Eigen::Index count, Tensor& x, IndexTensor& y) override;

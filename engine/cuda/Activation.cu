@@ -62,11 +62,9 @@ __global__ void dropoutKernel(float* __restrict__ x, float* __restrict__ mask, s
 
 // dz may be null (the loss alone). A label outside [0, classes) skips its row: no loss, zero gradient.
 __global__ void softmaxCrossEntropyKernel(const float* __restrict__ z, const int* __restrict__ labels, int batch, int classes,
-                                          float* __restrict__ dz, double* __restrict__ loss, float gradScale)
+                                          float* __restrict__ dz, double* __restrict__ loss, bool accumulate, float gScale)
 {
     __shared__ double partial[kThreads];
-    const float invBatch = 1.0f / static_cast<float>(batch);
-    const float gScale = invBatch * gradScale;
     double acc = 0.0;
     for (int b = threadIdx.x; b < batch; b += blockDim.x) {
         const float* row = z + static_cast<std::size_t>(b) * classes;
@@ -93,7 +91,7 @@ __global__ void softmaxCrossEntropyKernel(const float* __restrict__ z, const int
         if (static_cast<int>(threadIdx.x) < step) partial[threadIdx.x] += partial[threadIdx.x + step];
         __syncthreads();
     }
-    if (threadIdx.x == 0) *loss = partial[0] / static_cast<double>(batch);
+    if (threadIdx.x == 0) *loss = accumulate ? *loss + partial[0] : partial[0];
 }
 
 __global__ void countCorrectKernel(const float* __restrict__ z, const int* __restrict__ labels, int batch, int classes, int* correct)
@@ -176,14 +174,14 @@ void dropoutForward(float* x, float* mask, std::size_t count, float dropRate, st
     MEPROP_CUDA_CHECK_LAUNCH("dropoutKernel");
 }
 
-void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, double* loss, cudaStream_t stream,
-                         float gradScale)
+void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, double* loss, bool accumulate,
+                         cudaStream_t stream, float gradScale)
 {
     if (batch <= 0) {
-        MEPROP_CUDA_CHECK(cudaMemsetAsync(loss, 0, sizeof(double), stream));
+        if (!accumulate) MEPROP_CUDA_CHECK(cudaMemsetAsync(loss, 0, sizeof(double), stream));
         return;
     }
-    softmaxCrossEntropyKernel<<<1, kThreads, 0, stream>>>(z, labels, batch, classes, dz, loss, gradScale);
+    softmaxCrossEntropyKernel<<<1, kThreads, 0, stream>>>(z, labels, batch, classes, dz, loss, accumulate, gradScale);
     MEPROP_CUDA_CHECK_LAUNCH("softmaxCrossEntropyKernel");
 }
 

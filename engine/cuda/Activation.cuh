@@ -25,13 +25,13 @@ void reluForward(float* x, std::size_t count, cudaStream_t stream);
 // from the hash of (seed, i) that biasReluDropout uses; x[i] *= mask[i]. Requires dropRate < 1.
 void dropoutForward(float* x, float* mask, std::size_t count, float dropRate, std::uint64_t seed, cudaStream_t stream);
 
-// Softmax cross-entropy, mean over the batch: for logits z (batch x classes) and labels y,
-//   loss = 1/B sum_b (logsumexp(z_b) - z_b[y_b]),  dz = gradScale * (softmax(z) - onehot(y)) / B.
-// Writes dz (may be null: the loss alone; aliases nothing) and *loss (one float on the device). A
-// row whose label is outside [0, classes) is skipped: no loss (the mean still divides by B), zero
-// gradient. One block, fixed order. batch 0: *loss = 0.
-void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, double* loss, cudaStream_t stream,
-                         float gradScale = 1.0f);
+// Softmax cross-entropy summed over the batch: for logits z (batch x classes) and labels y,
+//   loss (+)= sum_b (logsumexp(z_b) - z_b[y_b]),  dz = gradScale * (softmax(z) - onehot(y)).
+// Writes dz (may be null: the loss alone; aliases nothing) and *loss (one double on the device;
+// added to when accumulate). A row whose label is outside [0, classes) is skipped: no loss, zero
+// gradient. One block, fixed order. batch 0: *loss = 0 (unchanged when accumulate).
+void softmaxCrossEntropy(const float* z, const int* labels, int batch, int classes, float* dz, double* loss, bool accumulate,
+                         cudaStream_t stream, float gradScale);
 
 // *correct += number of rows whose argmax (lowest index among equals) equals the label.
 void countCorrect(const float* z, const int* labels, int batch, int classes, int* correct, cudaStream_t stream);

@@ -37,6 +37,7 @@ void CudaBackend::resize(IndexTensor& t, Eigen::Index rows, Eigen::Index cols) {
 void CudaBackend::resize(CountTensor& t, Eigen::Index rows, Eigen::Index cols) { resizeDevice(t, rows, cols); }
 void CudaBackend::resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) { resizeDevice(t, rows, cols); }
 void CudaBackend::resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols) { resizeDevice(t, rows, cols); }
+void CudaBackend::resize(ScalarTensor& t, Eigen::Index rows, Eigen::Index cols) { resizeDevice(t, rows, cols); }
 void CudaBackend::upload(Tensor& t) { uploadTensor(t, m_ctx.stream()); }
 void CudaBackend::upload(IndexTensor& t) { uploadTensor(t, m_ctx.stream()); }
 void CudaBackend::upload(CountTensor& t) { uploadTensor(t, m_ctx.stream()); }
@@ -81,16 +82,16 @@ void CudaBackend::synchronize()
     drainFlags(nullptr, nullptr);
 }
 
-double CudaBackend::readScalar(const ScalarTensor& t)
+void CudaBackend::readScalars(const ScalarTensor& t, Eigen::Index count, double* out)
 {
-    if (t.size() != 1) throw ShapeError("cuda backend: readScalar of a tensor of " + dims(t.rows(), t.cols()) + ", expected 1x1");
-    if (!t.onDevice()) {
+    if (t.rows() != 1 || count < 0 || count > t.cols())
+        throw ShapeError("cuda backend: readScalars of " + std::to_string(count) + " values of a tensor of " + dims(t.rows(), t.cols()));
+    if (count == 0 || !t.onDevice()) {
         drainFlags(nullptr, nullptr);
-        return t(0, 0);
+        std::copy(t.data(), t.data() + count, out);
+        return;
     }
-    double value = 0.0;
-    drainFlags(dev(t, "readScalar's tensor"), &value);
-    return value;
+    drainFlags(dev(t, "readScalars' tensor"), out, static_cast<std::size_t>(count));
 }
 
 // ---- non-finite flags
@@ -107,10 +108,10 @@ std::pair<unsigned*, int> CudaBackend::newFlagSlot()
     return {m_flagChunks[chunk].data() + i % kFlagChunk, m_flagBase + i};
 }
 
-void CudaBackend::drainFlags(const double* scalarSrc, double* scalarDst)
+void CudaBackend::drainFlags(const double* scalarSrc, double* scalarDst, std::size_t count)
 {
     const cudaStream_t s = m_ctx.stream();
-    if (scalarSrc) MEPROP_CUDA_CHECK(cudaMemcpyAsync(scalarDst, scalarSrc, sizeof(double), cudaMemcpyDeviceToHost, s));
+    if (scalarSrc && count > 0) MEPROP_CUDA_CHECK(cudaMemcpyAsync(scalarDst, scalarSrc, count * sizeof(double), cudaMemcpyDeviceToHost, s));
     const int used = m_flagPending;
     m_hostFlags.assign(static_cast<std::size_t>(used), 0u);
     for (int c = 0; c * kFlagChunk < used; ++c) {
@@ -128,10 +129,12 @@ void CudaBackend::drainFlags(const double* scalarSrc, double* scalarDst)
         if (m_hostFlags[static_cast<std::size_t>(i)] != 0u) m_flagged.insert(m_flagBase + i);
     bool bad = false;
     std::string layer;
-    for (const auto& [id, name] : m_checks)
-        if (m_flagged.count(id)) {
+    long step = 0;
+    for (const PendingCheck& c : m_checks)
+        if (m_flagged.count(c.id)) {
             bad = true;
-            layer = name;
+            layer = c.layer;
+            step = c.step;
             break;
         }
     m_checks.clear();
@@ -141,7 +144,7 @@ void CudaBackend::drainFlags(const double* scalarSrc, double* scalarDst)
         m_flagBase = 0;
         m_flagged.clear();
     }
-    if (bad) throw NonFiniteGradient(layer);
+    if (bad) throw NonFiniteGradient(layer, step);
 }
 
 void CudaBackend::checkFinite(const Selection& sel, const std::string& layer)
@@ -152,10 +155,10 @@ void CudaBackend::checkFinite(const Selection& sel, const std::string& layer)
         return;
     }
     if (id >= m_flagBase && id < m_flagBase + m_flagPending) {
-        m_checks.emplace_back(id, layer);
+        m_checks.push_back({id, layer, m_step});
         return;
     }
-    if (m_flagged.count(id)) throw NonFiniteGradient(layer);  // its slot was read by an earlier drain
+    if (m_flagged.count(id)) throw NonFiniteGradient(layer, m_step);  // its slot was read by an earlier drain
 }
 
 // ---- dense
@@ -304,16 +307,16 @@ void CudaBackend::cubeBackward(const Tensor& z, Tensor& dh)
 
 // ---- loss and metrics
 
-void CudaBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
-                                      Tensor* dlogits)
+void CudaBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradScale, const LossSlot& out, Tensor* dlogits)
 {
     if (labels.size() != logits.rows())
         throw ShapeError("softmax cross-entropy: " + std::to_string(labels.size()) + " labels for " + std::to_string(logits.rows()) +
                          " rows");
+    if (!out.tensor || out.tensor->rows() != 1 || out.slot < 0 || out.slot >= out.tensor->cols())
+        throw ShapeError("cuda backend: softmax cross-entropy into slot " + std::to_string(out.slot) + " outside the loss tensor");
     if (dlogits == &logits) throw std::logic_error("cuda backend: softmax cross-entropy in place");
     const int rows = toInt(logits.rows(), "rows");
     const int classes = toInt(logits.cols(), "classes");
-    resizeDevice(loss, 1, 1);
     float* dz = nullptr;
     if (dlogits) {
         resizeDevice(*dlogits, logits.rows(), logits.cols());
@@ -321,7 +324,8 @@ void CudaBackend::softmaxCrossEntropy(const Tensor& logits, const IndexTensor& l
     }
     const float* z = rows > 0 ? dev(logits, "the logits") : nullptr;
     const int* y = rows > 0 ? dev(labels, "the labels") : nullptr;
-    cuda::softmaxCrossEntropy(z, y, rows, classes, dz, loss.deviceData(), m_ctx.stream(), gradientScale);
+    cuda::softmaxCrossEntropy(z, y, rows, classes, dz, dev(*out.tensor, "the loss") + out.slot, out.accumulate, m_ctx.stream(),
+                              gradScale);
 }
 
 long CudaBackend::countCorrect(const Tensor& logits, const IndexTensor& labels, Eigen::Index begin)

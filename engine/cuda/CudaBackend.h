@@ -2,7 +2,7 @@
 // The GPU implementation of backend/Backend.h: cuBLAS for the products (cuda/Context), the
 // kernels of engine/cuda for the rest (SparseLinear, TopK, Activation, Elementwise, Optim, Finite).
 // Every operation is queued on the context's one stream; only download, downloadSelection,
-// countCorrect, readScalar and synchronize wait.
+// countCorrect, readScalars and synchronize wait.
 //
 // Tensors. resize gives a tensor device memory (cudaMalloc, released by cudaFree when the tensor
 // drops it) and shapes its host mirror the same; the allocation only grows, so a tensor that
@@ -16,9 +16,9 @@
 // A parameter whose gradient nothing touched since it was cleared is left alone by them.
 //
 // Non-finite gradients. Each select queues a check of dy into its own slot of a device status
-// array (sel.deviceFlag). checkFinite records which layer the slot belongs to; synchronize() and
-// readScalar() read the slots once and throw NonFiniteGradient for the first flagged slot in the
-// order checkFinite was called. A selection checked after the synchronize that read its slot is
+// array (sel.deviceFlag). checkFinite records which layer the slot belongs to, and the step
+// beginStep set; synchronize() and readScalars() read the slots once and throw NonFiniteGradient
+// for the first flagged slot in the order checkFinite was called, naming its layer and step. A selection checked after the synchronize that read its slot is
 // still reported (the ids of the flagged slots read are remembered).
 //
 // Not thread-safe: one backend per thread (its stream and cuBLAS handle).
@@ -49,6 +49,7 @@ public:
     void resize(MaskTensor& t, Eigen::Index rows, Eigen::Index cols) override;
     // Not in Backend: the row marks (the workbench's touched rows) travel through these.
     void resize(StepTensor& t, Eigen::Index rows, Eigen::Index cols) override;
+    void resize(ScalarTensor& t, Eigen::Index rows, Eigen::Index cols) override;
     void upload(StepTensor& t) override;
     void download(StepTensor& t) override;
     void upload(MaskTensor& t);
@@ -64,7 +65,8 @@ public:
     void setZero(Tensor& t) override;
     void setZero(CountTensor& t) override;
     void synchronize() override;
-    double readScalar(const ScalarTensor& t) override;
+    void readScalars(const ScalarTensor& t, Eigen::Index count, double* out) override;
+    void beginStep(long step) override { m_step = step; }
 
     void gemm(bool transA, bool transB, float alpha, const Tensor& A, const Tensor& B, float beta, Tensor& C,
               Precision precision = Precision::Fp32) override;
@@ -78,8 +80,7 @@ public:
     void dropoutForward(Tensor& x, float p, Rng& rng, Tensor& mask) override;
     void multiply(Tensor& dy, const Tensor& mask) override;
 
-    void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradientScale, ScalarTensor& loss,
-                             Tensor* dlogits) override;
+    void softmaxCrossEntropy(const Tensor& logits, const IndexTensor& labels, float gradScale, const LossSlot& loss, Tensor* dlogits) override;
     void embeddingForward(const Tensor& table, const IndexTensor& ids, int idCol0, int idCount, Tensor& x, int xCol0) override;
     void embeddingBackward(const Tensor& dx, const IndexTensor& ids, int idCol0, int idCount, int xCol0, Parameter& table) override;
     void cubeForward(const Tensor& z, Tensor& h) override;
@@ -107,10 +108,14 @@ public:
 
     // ---- LSTM (layers/Lstm.h): cuBLAS for the products (the input products of all steps as one
     // GEMM; per step one GEMM row for U h_prev, or the kept rows' combination, and one element-wise
-    // kernel), cuda/Lstm.cuh for the rest. The sparse weight gradients are the dense GEMMs of the
-    // gate gradients masked to the kept rows (exact zeros elsewhere; deterministic, but O(dense)
-    // work), their rows marked touched; top-k per gate block per step by topKRows; random drawn on
-    // the host from rng as the CPU draws and uploaded once per sentence.
+    // kernel), cuda/Lstm.cuh for the rest. The sparse weight gradients and dx do k/n of the dense
+    // work, as on the CPU and in linearSparseBackward: topk/random group the (kept row, step) pairs
+    // by row (groupSelectionByRow) and sum each touched row of dW and dU in step order
+    // (groupedWeightGrad; deterministic, no float atomics), dx_t the combination of its kept rows of
+    // W; unified gathers the K kept columns of da once and runs small GEMMs, scattered into the
+    // kept rows. Only the kept rows are marked touched (update=touched and zeroGrad are O(kept
+    // rows)); top-k per gate block per step by topKRows; random drawn on the host from rng as the
+    // CPU draws and uploaded once per sentence.
     void lstmForward(const Tensor& x, const Tensor& W, const Tensor& U, const Tensor& b, bool reverse, LstmState& st) override;
     void lstmBackward(const Tensor& dh, const Tensor& x, const LstmState& st, bool reverse, const LstmBackprop& spec, Rng& rng,
                       Parameter& W, Parameter& U, Parameter& b, CountTensor& counts, IndexTensor& kept, Tensor* dx,
@@ -122,9 +127,10 @@ public:
 private:
     // The status slot of a new selection: its device flag (zeroed) and its id for sel.deviceFlag.
     std::pair<unsigned*, int> newFlagSlot();
-    // Waits for the stream, after queuing a copy of the float at scalarSrc (device) to *scalarDst
-    // when given, reads the pending flags and throws NonFiniteGradient for the first checked one.
-    void drainFlags(const double* scalarSrc, double* scalarDst);
+    // Waits for the stream, after queuing a copy of the count doubles at scalarSrc (device) to
+    // scalarDst when given, reads the pending flags and throws NonFiniteGradient for the first
+    // checked one (naming the step beginStep gave its check).
+    void drainFlags(const double* scalarSrc, double* scalarDst, std::size_t count = 0);
     // p.touched sized 1 x rows; true when it had to be made (then zeroed).
     bool ensureTouched(Parameter& p);
     // The row mask of a row-skipping update and of zeroGrad: null (every row) after a dense
@@ -143,7 +149,13 @@ private:
     std::vector<DeviceBuffer<unsigned>> m_flagChunks;
     int m_flagBase = 0;     // the id of the first pending slot
     int m_flagPending = 0;  // slots used since the last drain
-    std::vector<std::pair<int, std::string>> m_checks;  // checkFinite calls since the last drain, in order
+    struct PendingCheck {
+        int id;
+        std::string layer;
+        long step;
+    };
+    std::vector<PendingCheck> m_checks;  // checkFinite calls since the last drain, in order
+    long m_step = 0;                     // beginStep's number for the checks queued now
     std::unordered_set<int> m_flagged;                  // every flagged slot id read so far (rare: a run that diverged)
     std::vector<unsigned> m_hostFlags;
 
@@ -155,7 +167,7 @@ private:
     DeviceBuffer<int> m_embedPositions;
     DeviceBuffer<unsigned> m_randomBits;  // randomKRows' bitmaps when a row outgrows shared memory
     // LSTM scratch.
-    DeviceBuffer<float> m_lstmDa, m_lstmDaM, m_lstmDhNext, m_lstmDcNext, m_lstmScore;
+    DeviceBuffer<float> m_lstmDa, m_lstmHPrev, m_lstmDhNext, m_lstmDcNext, m_lstmScore;
     DeviceBuffer<int> m_lstmShared;
 };
 

@@ -5,9 +5,11 @@
 #include "cuda/Finite.cuh"
 #include "cuda/Lstm.cuh"
 #include "cuda/RandomK.cuh"
+#include "cuda/SparseLinear.cuh"
 #include "cuda/TopK.cuh"
 #include "ops/TopK.h"
 
+#include <algorithm>
 #include <chrono>
 #include <numeric>
 
@@ -136,41 +138,94 @@ void CudaBackend::lstmBackward(const Tensor& dh, const Tensor& x, const LstmStat
             m_ctx.gemm(false, false, 1, H, G, 1.0f, dat, U, 0.0f, dhNext);
     }
 
-    // The gradient the products read: da (dense) or da masked to the kept rows.
-    const float* D = da;
-    if (sparse) {
-        m_lstmDaM.reserve(static_cast<std::size_t>(T) * G);
-        lstmMaskKept(da, keptd, T, K, G, m_lstmDaM.data(), s);
-        D = m_lstmDaM.data();
-        if (mode != BackpropMode::TopK) {  // top-k's selection checked every da_t
-            flagNonFinite(dhd, static_cast<std::size_t>(T) * H, flag, s);
-            flagNonFinite(D, static_cast<std::size_t>(T) * G, flag, s);
-        }
-    } else {
-        flagNonFinite(da, static_cast<std::size_t>(T) * G, flag, s);
-    }
     float* dW = dev(Wp.grad, "the input weight gradient");
     float* dU = dev(Up.grad, "the recurrent weight gradient");
     float* db = dev(bp.grad, "the lstm bias gradient");
-    m_ctx.gemm(true, false, G, in, T, 1.0f, D, xs, 1.0f, dW);
-    const int n1 = T - 1;
-    if (n1 > 0) {
-        // Row pairs (step t, previous state): (t, t-1) forwards, (t, t+1) in reverse.
-        if (reverse)
-            m_ctx.gemm(true, false, G, H, n1, 1.0f, D, hs + H, 1.0f, dU);
-        else
-            m_ctx.gemm(true, false, G, H, n1, 1.0f, D + G, hs, 1.0f, dU);
-    }
-    if (dx) m_ctx.gemm(false, false, T, in, G, 1.0f, D, W, 0.0f, dx->deviceData());
     std::uint64_t* cnt = dev(counts, "the update counts");
-    denseBiasGrad(spec.denseBias || !sparse ? da : D, T, G, db, nullptr, nullptr, s);
-    if (sparse) {
-        lstmMarkKept(keptd, T * K, Wp.touched.deviceData(), Up.touched.deviceData(), cnt, s);
-        MEPROP_CUDA_CHECK(cudaMemsetAsync(bp.touched.deviceData(), 1, 1, s));  // the bias' one row
-        if (spec.denseBias) bp.gradDense = true;
-    } else {
+    float* dxd = dx ? dx->deviceData() : nullptr;
+    const int n1 = T - 1;
+    // The bias of a sparse mode gets its kept entries with the weight rows below, or (denseBias)
+    // the sum of the whole da here.
+    float* dbKept = spec.denseBias ? nullptr : db;
+    if (!sparse) {
+        // Row pairs (step t, previous state): (t, t-1) forwards, (t, t+1) in reverse.
+        flagNonFinite(da, static_cast<std::size_t>(T) * G, flag, s);
+        if (in > 0) m_ctx.gemm(true, false, G, in, T, 1.0f, da, xs, 1.0f, dW);
+        if (n1 > 0) {
+            if (reverse)
+                m_ctx.gemm(true, false, G, H, n1, 1.0f, da, hs + H, 1.0f, dU);
+            else
+                m_ctx.gemm(true, false, G, H, n1, 1.0f, da + G, hs, 1.0f, dU);
+        }
+        if (dxd && in > 0) m_ctx.gemm(false, false, T, in, G, 1.0f, da, W, 0.0f, dxd);
+        denseBiasGrad(da, T, G, db, nullptr, nullptr, s);
         cuda::addToCounts(cnt, G, static_cast<std::uint64_t>(T), s);
         Wp.gradDense = Up.gradDense = bp.gradDense = true;
+    } else if (mode == BackpropMode::Unified) {
+        // As the CPU and the linear layer: the same K rows at every step, so gather da's K columns
+        // (T x K) and W's K rows once, three small GEMMs (dW_K = da_K^T X, dU_K = da_K'^T H', dX =
+        // da_K W_K), scatter dW_K, dU_K into the kept rows (with db, touched and the counts).
+        const int* shared = m_lstmShared.data();
+        const std::size_t cols = static_cast<std::size_t>(std::max(in, H));
+        m_dyK.reserve(static_cast<std::size_t>(T) * K);
+        m_dwK.reserve(static_cast<std::size_t>(K) * cols);
+        if (dxd) m_wK.reserve(static_cast<std::size_t>(K) * std::max(in, 1));
+        float* daK = m_dyK.data();
+        float* gK = m_dwK.data();
+        const bool gatherW = dxd && in > 0;
+        gatherUnified(da, T, G, shared, K, gatherW ? W : nullptr, in, daK, gatherW ? m_wK.data() : nullptr, s);
+        flagNonFinite(dhd, static_cast<std::size_t>(T) * H, flag, s);
+        flagNonFinite(daK, static_cast<std::size_t>(T) * K, flag, s);
+        if (gatherW) m_ctx.gemm(false, false, T, in, K, 1.0f, daK, m_wK.data(), 0.0f, dxd);
+        if (in > 0) {
+            m_ctx.gemm(true, false, K, in, T, 1.0f, daK, xs, 0.0f, gK);
+            scatterUnified(gK, daK, T, K, in, shared, dW, dbKept, Wp.touched.deviceData(), cnt, s);
+        }
+        // gK is read by the scatter above before the stream runs the next product into it.
+        if (n1 > 0) {
+            if (reverse)
+                m_ctx.gemm(true, false, K, H, n1, 1.0f, daK, hs + H, 0.0f, gK);
+            else
+                m_ctx.gemm(true, false, K, H, n1, 1.0f, daK + K, hs, 0.0f, gK);
+        } else {
+            MEPROP_CUDA_CHECK(cudaMemsetAsync(gK, 0, static_cast<std::size_t>(K) * H * sizeof(float), s));  // no previous state
+        }
+        // (Without input columns the bias and the counts come with dU's rows.)
+        scatterUnified(gK, daK, T, K, H, shared, dU, in > 0 ? nullptr : dbKept, Up.touched.deviceData(), in > 0 ? nullptr : cnt, s);
+    } else {
+        // topk, random (as the CPU and the linear layer): the (kept row, step) pairs grouped by row
+        // (a stable CUB radix sort, steps ascending within a row), then one block column per touched
+        // row: dW_r += sum_t da[t, r] x_t and dU_r += sum_t da[t, r] h_prev(t), in that fixed order
+        // (no float atomics); dX_t as the combination of its K kept rows of W. O(T K (in + H)).
+        // h_prev(t) as rows: hPrev[t] = h[t - 1] forwards, h[t + 1] in reverse, zero for the first
+        // processed step (as the CPU's: that step's pairs add exact zeros to dU).
+        m_lstmHPrev.reserve(static_cast<std::size_t>(T) * H);
+        float* hPrev = m_lstmHPrev.data();
+        const std::size_t rowBytes = static_cast<std::size_t>(H) * sizeof(float);
+        float* firstRow = hPrev + static_cast<std::size_t>(reverse ? T - 1 : 0) * H;
+        if (n1 > 0)
+            MEPROP_CUDA_CHECK(cudaMemcpyAsync(reverse ? hPrev : hPrev + H, reverse ? hs + H : hs, static_cast<std::size_t>(n1) * rowBytes,
+                                              cudaMemcpyDeviceToDevice, s));
+        MEPROP_CUDA_CHECK(cudaMemsetAsync(firstRow, 0, rowBytes, s));
+        // Random: the kept entries are checked as the grouped products read them (with dh, as the
+        // CPU); top-k's selection checked every da_t.
+        unsigned* keptFlag = mode == BackpropMode::Random ? flag : nullptr;
+        if (mode == BackpropMode::Random) flagNonFinite(dhd, static_cast<std::size_t>(T) * H, flag, s);
+        groupSelectionByRow(keptd, T, K, G, m_rowGroups, s);
+        if (in > 0) groupedWeightGrad(da, G, m_rowGroups, xs, in, dW, dbKept, Wp.touched.deviceData(), cnt, s, keptFlag);
+        // (Without input columns the bias, the counts and the check come with dU's rows.)
+        const bool alone = in == 0;
+        groupedWeightGrad(da, G, m_rowGroups, hPrev, H, dU, alone ? dbKept : nullptr, Up.touched.deviceData(), alone ? cnt : nullptr, s,
+                          alone ? keptFlag : nullptr);
+        if (dxd && in > 0) perExampleInputGrad(da, T, G, keptd, K, W, in, dxd, s);
+    }
+    if (sparse && in == 0) Wp.gradDense = true;  // W has no elements: nothing to keep track of
+    if (sparse) {
+        if (spec.denseBias) {
+            denseBiasGrad(da, T, G, db, nullptr, nullptr, s);
+            bp.gradDense = true;
+        }
+        MEPROP_CUDA_CHECK(cudaMemsetAsync(bp.touched.deviceData(), 1, 1, s));  // the bias' one row
     }
     if (linearSeconds) *linearSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

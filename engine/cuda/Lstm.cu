@@ -111,26 +111,6 @@ __global__ void keptRecurrentKernel(const float* __restrict__ da, const int* __r
     dhNext[j] = sum;
 }
 
-__global__ void maskKeptKernel(const float* __restrict__ da, const int* __restrict__ kept, int T, int K, int G, float* __restrict__ daM)
-{
-    const long q = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x;
-    if (q >= static_cast<long>(T) * K) return;
-    const long t = q / K;
-    const long at = t * G + kept[q];
-    daM[at] = da[at];
-}
-
-__global__ void markKeptKernel(const int* __restrict__ kept, int n, unsigned char* touchedW, unsigned char* touchedU,
-                               unsigned long long* counts)
-{
-    const int q = blockIdx.x * blockDim.x + threadIdx.x;
-    if (q >= n) return;
-    const int r = kept[q];
-    touchedW[r] = 1;
-    touchedU[r] = 1;
-    atomicAdd(counts + r, 1ull);
-}
-
 }  // namespace
 
 void lstmGatesForward(float* a, const float* cPrev, float* c, float* tc, float* h, int H, cudaStream_t stream)
@@ -173,25 +153,6 @@ void lstmKeptRecurrent(const float* da, const int* kept, int K, const float* U, 
 {
     keptRecurrentKernel<<<blocks(H), kThreads, 0, stream>>>(da, kept, K, U, H, dhNext);
     MEPROP_CUDA_CHECK_LAUNCH("keptRecurrentKernel");
-}
-
-void lstmMaskKept(const float* da, const int* kept, int T, int K, int G, float* daM, cudaStream_t stream)
-{
-    const long total = static_cast<long>(T) * G;
-    if (total == 0) return;
-    MEPROP_CUDA_CHECK(cudaMemsetAsync(daM, 0, static_cast<std::size_t>(total) * sizeof(float), stream));
-    const long pairs = static_cast<long>(T) * K;
-    if (pairs == 0) return;
-    maskKeptKernel<<<blocks(pairs), kThreads, 0, stream>>>(da, kept, T, K, G, daM);
-    MEPROP_CUDA_CHECK_LAUNCH("maskKeptKernel");
-}
-
-void lstmMarkKept(const int* kept, int n, unsigned char* touchedW, unsigned char* touchedU, std::uint64_t* counts, cudaStream_t stream)
-{
-    if (n == 0) return;
-    static_assert(sizeof(unsigned long long) == sizeof(std::uint64_t), "64-bit counts");
-    markKeptKernel<<<blocks(n), kThreads, 0, stream>>>(kept, n, touchedW, touchedU, reinterpret_cast<unsigned long long*>(counts));
-    MEPROP_CUDA_CHECK_LAUNCH("markKeptKernel");
 }
 
 }  // namespace meprop::cuda

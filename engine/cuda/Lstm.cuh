@@ -1,10 +1,9 @@
 #pragma once
 // The element-wise kernels of one LSTM direction on the GPU (layers/Lstm.h's formulas; the
-// products are cuBLAS GEMMs, see CudaBackend::lstmForward/lstmBackward). Row-major, by time
+// products are cuBLAS GEMMs and, for the sparse weight gradients, the row-grouped kernels of
+// cuda/SparseLinear.cuh, see CudaBackend::lstmForward/lstmBackward). Row-major, by time
 // index t; a gate row is [i | f | g | o] of 4H. Every call launches on `stream`; H >= 1.
 #include <cuda_runtime_api.h>
-
-#include <cstdint>
 
 namespace meprop::cuda {
 
@@ -31,11 +30,5 @@ void lstmBroadcastRows(const int* shared, int K, int T, int* kept, cudaStream_t 
 
 // dhNext[j] = sum over q < K, in order, of da[kept[q]] * U[kept[q], j] (U 4H x H).
 void lstmKeptRecurrent(const float* da, const int* kept, int K, const float* U, int H, float* dhNext, cudaStream_t stream);
-
-// daM (T x G) = da masked to the kept rows of each step (kept T x K, distinct per step).
-void lstmMaskKept(const float* da, const int* kept, int T, int K, int G, float* daM, cudaStream_t stream);
-
-// For each of the n kept rows r: touchedW[r] = touchedU[r] = 1, counts[r] += 1 (integer atomics).
-void lstmMarkKept(const int* kept, int n, unsigned char* touchedW, unsigned char* touchedU, std::uint64_t* counts, cudaStream_t stream);
 
 }  // namespace meprop::cuda

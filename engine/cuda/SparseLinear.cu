@@ -94,7 +94,7 @@ __global__ void scatterUnifiedKernel(const float* __restrict__ dWK, const float*
             __syncthreads();
         }
         if (threadIdx.x == 0) {
-            db[r] += partial[0];
+            if (db) db[r] += partial[0];
             if (touched) touched[r] = 1;
             if (counts) counts[r] += static_cast<unsigned long long>(batch);
         }
@@ -148,16 +148,18 @@ __global__ void segmentBoundsKernel(const unsigned* __restrict__ rows, int total
 }
 
 // grid (column chunks, rows grid-strided over y): dW[r, c] += sum over r's examples b (ascending) of
-// dy[b, r] x[b, c]; the first column chunk's thread 0 adds db[r], touched[r], counts[r].
+// dy[b, r] x[b, c]; the first column chunk's thread 0 adds db[r] (db may be null), touched[r],
+// counts[r]. nonFinite (may be null): set when a dy[b, r] read is NaN or infinite.
 __global__ void groupedWeightGradKernel(const float* __restrict__ dy, int n, const int* __restrict__ examples,
                                         const int* __restrict__ start, const int* __restrict__ end, const float* __restrict__ x,
                                         int in, float* __restrict__ dW, float* __restrict__ db, unsigned char* __restrict__ touched,
-                                        unsigned long long* __restrict__ counts)
+                                        unsigned long long* __restrict__ counts, unsigned* __restrict__ nonFinite)
 {
     __shared__ int sB[kThreads];
     __shared__ float sG[kThreads];
     const int c = blockIdx.x * blockDim.x + threadIdx.x;
     const bool lead = blockIdx.x == 0 && threadIdx.x == 0;
+    bool bad = false;
     for (int r = blockIdx.y; r < n; r += gridDim.y) {
         const int s = start[r], e = end[r];
         if (s == e) continue;  // the same row for the whole block: no thread skips a __syncthreads alone
@@ -166,8 +168,10 @@ __global__ void groupedWeightGradKernel(const float* __restrict__ dy, int n, con
             const int t = base + threadIdx.x;
             if (t < e) {
                 const int b = examples[t];
+                const float v = dy[static_cast<std::size_t>(b) * n + r];
+                bad |= (__float_as_uint(v) & 0x7f800000u) == 0x7f800000u;  // NaN or infinity
                 sB[threadIdx.x] = b;
-                sG[threadIdx.x] = dy[static_cast<std::size_t>(b) * n + r];
+                sG[threadIdx.x] = v;
             }
             __syncthreads();
             const int m = min(static_cast<int>(blockDim.x), e - base);
@@ -179,11 +183,12 @@ __global__ void groupedWeightGradKernel(const float* __restrict__ dy, int n, con
         }
         if (c < in) dW[static_cast<std::size_t>(r) * in + c] += acc;
         if (lead) {
-            db[r] += gsum;
+            if (db) db[r] += gsum;
             if (touched) touched[r] = 1;
             if (counts) counts[r] += static_cast<unsigned long long>(e - s);
         }
     }
+    if (bad && nonFinite) *nonFinite = 1u;
 }
 
 int bitsFor(int n)
@@ -281,8 +286,7 @@ void groupPairsByKey(const unsigned* keys, const int* values, int count, int n, 
     MEPROP_CUDA_CHECK_LAUNCH("segmentBoundsKernel");
 }
 
-void perExampleWeightGrad(const float* dy, int batch, int n, const int* idx, int k, const float* x, int in, float* dW, float* db,
-                          unsigned char* touched, std::uint64_t* counts, RowGroupScratch& scratch, cudaStream_t stream)
+void groupSelectionByRow(const int* idx, int batch, int k, int n, RowGroupScratch& scratch, cudaStream_t stream)
 {
     const std::size_t total = static_cast<std::size_t>(batch) * k;
     if (total == 0) return;
@@ -292,10 +296,24 @@ void perExampleWeightGrad(const float* dy, int batch, int n, const int* idx, int
     MEPROP_CUDA_CHECK_LAUNCH("exampleOfPairKernel");
     // The indices are in [0, n): as unsigned keys they sort the same.
     groupPairsByKey(reinterpret_cast<const unsigned*>(idx), scratch.examples.data(), count, n, scratch, stream);
+}
+
+void groupedWeightGrad(const float* dy, int n, const RowGroupScratch& scratch, const float* x, int in, float* dW, float* db,
+                       unsigned char* touched, std::uint64_t* counts, cudaStream_t stream, unsigned* nonFinite)
+{
+    if (n <= 0 || in <= 0) return;
     const dim3 grid((in + kThreads - 1) / kThreads, ySize(n));
     groupedWeightGradKernel<<<grid, kThreads, 0, stream>>>(dy, n, scratch.sortedExamples.data(), scratch.start.data(),
-                                                           scratch.end.data(), x, in, dW, db, touched, asULL(counts));
+                                                           scratch.end.data(), x, in, dW, db, touched, asULL(counts), nonFinite);
     MEPROP_CUDA_CHECK_LAUNCH("groupedWeightGradKernel");
+}
+
+void perExampleWeightGrad(const float* dy, int batch, int n, const int* idx, int k, const float* x, int in, float* dW, float* db,
+                          unsigned char* touched, std::uint64_t* counts, RowGroupScratch& scratch, cudaStream_t stream)
+{
+    if (static_cast<std::size_t>(batch) * k == 0) return;
+    groupSelectionByRow(idx, batch, k, n, scratch, stream);
+    groupedWeightGrad(dy, n, scratch, x, in, dW, db, touched, counts, stream);
 }
 
 }  // namespace meprop::cuda

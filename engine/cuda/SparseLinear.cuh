@@ -29,8 +29,8 @@ void denseBiasGrad(const float* dy, int batch, int n, float* db, unsigned char* 
 void gatherUnified(const float* dy, int batch, int n, const int* idx, int k, const float* W, int in, float* dyK, float* wK,
                    cudaStream_t stream);
 
-// Unified: dW[idx[j], :] += dWK[j, :] (dWK is k x in); db[idx[j]] += sum_b dyK[b, j]; touched and
-// counts (+= batch) for every idx[j]. The indices of idx are distinct.
+// Unified: dW[idx[j], :] += dWK[j, :] (dWK is k x in); db[idx[j]] += sum_b dyK[b, j] (db may be null:
+// no bias); touched and counts (+= batch) for every idx[j]. The indices of idx are distinct; in >= 1.
 void scatterUnified(const float* dWK, const float* dyK, int batch, int k, int in, const int* idx, float* dW, float* db,
                     unsigned char* touched, std::uint64_t* counts, cudaStream_t stream);
 
@@ -51,7 +51,18 @@ struct RowGroupScratch {
 // scratch.sortedExamples, ascending within each key; scratch.start[r], scratch.end[r] bound key r's
 // segment (both 0 for a key that does not occur). What the deterministic scatters sum in order.
 void groupPairsByKey(const unsigned* keys, const int* values, int count, int n, RowGroupScratch& scratch, cudaStream_t stream);
-// dW[idx_bj, :] += dy[b, idx_bj] x[b, :]; db[idx_bj] += dy[b, idx_bj]; touched, counts (+= 1 per
+// The pairs (row idx_bj, example b) of a per-example selection idx (batch x k, entries in [0, n))
+// grouped by row: groupPairsByKey with the examples as values (scratch.sortedExamples: each row's
+// examples ascending). batch*k < 2^31; batch*k == 0 does nothing.
+void groupSelectionByRow(const int* idx, int batch, int k, int n, RowGroupScratch& scratch, cudaStream_t stream);
+// With the pairs grouped (groupSelectionByRow, same n): dW[r, :] += sum over r's examples b, ascending,
+// of dy[b, r] x[b, :] (dy batch x n, x batch x in, dW n x in); db[r] += sum of those dy[b, r] (db may
+// be null); touched[r] = 1, counts[r] += the number of r's examples (either may be null). nonFinite
+// (may be null): set to 1 when one of the dy[b, r] read is NaN or infinite. One block column per
+// row, no float atomics: deterministic. n or in <= 0 launches nothing.
+void groupedWeightGrad(const float* dy, int n, const RowGroupScratch& scratch, const float* x, int in, float* dW, float* db,
+                       unsigned char* touched, std::uint64_t* counts, cudaStream_t stream, unsigned* nonFinite = nullptr);
+// Both of the above: dW[idx_bj, :] += dy[b, idx_bj] x[b, :]; db[idx_bj] += dy[b, idx_bj]; touched, counts (+= 1 per
 // example); batch*k < 2^31. Deterministic: the pairs are grouped by row (a stable CUB radix sort) and each row sums
 // its examples in ascending order, as the CPU's row-grouped backward does; no float atomics.
 void perExampleWeightGrad(const float* dy, int batch, int n, const int* idx, int k, const float* x, int in, float* dW, float* db,

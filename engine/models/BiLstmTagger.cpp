@@ -149,6 +149,16 @@ double BiLstmTagger::crossEntropy(const Matrix& scores, const std::vector<int>& 
     return softmaxCrossEntropySum(scores, tags.data(), static_cast<long>(tags.size()), &dscores, o);
 }
 
+void BiLstmTagger::loss(const TaggerSentence& s, const Tensor& scores, float scale, const LossSlot& out, Tensor& dscores)
+{
+    if (static_cast<Eigen::Index>(s.tags.size()) != scores.rows())
+        throw ShapeError("tagger: " + std::to_string(s.tags.size()) + " gold tags for " + std::to_string(scores.rows()) + " tokens");
+    m_tags.resize(scores.rows(), 1);
+    std::copy(s.tags.begin(), s.tags.end(), m_tags.data());
+    m_be->upload(m_tags);
+    m_be->softmaxCrossEntropy(scores, m_tags, scale, out, &dscores);
+}
+
 std::vector<Parameter*> BiLstmTagger::parameters()
 {
     std::vector<Parameter*> p{&m_word->table()};

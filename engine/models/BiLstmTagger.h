@@ -76,8 +76,12 @@ public:
     // GPU: downloads the weights first (once per call).
     std::vector<std::vector<int>> predictMany(const std::vector<const TaggerSentence*>& sentences) const;
 
-    // Softmax cross-entropy summed over the tokens whose tag is >= 0; dscores = scale * (p - onehot)
-    // on those rows, 0 on the others. scores (T x C), tags T entries < C. Returns the summed loss.
+    // The training loss of forward's scores for s: the softmax cross-entropy summed over the
+    // tokens whose tag is >= 0 goes to `out` (on the backend, not read: tasks/LossLog.h), and
+    // dscores (T x tags, resized) = scale * (p - onehot) on those rows, 0 on the others. The tags
+    // travel to the backend. Throws ShapeError when s does not have one tag per score row.
+    void loss(const TaggerSentence& s, const Tensor& scores, float scale, const LossSlot& out, Tensor& dscores);
+    // The same on host matrices, returning the summed loss (the reference the tests check against).
     static double crossEntropy(const Matrix& scores, const std::vector<int>& tags, float scale, Matrix& dscores);
 
     std::vector<Parameter*> parameters();
@@ -109,6 +113,7 @@ private:
     std::unique_ptr<Linear> m_out;
     Tensor m_x, m_hf, m_hb, m_inMask, m_hMask;
     Tensor m_hcat, m_dh;
+    IndexTensor m_tags;  // loss()'s gold tags on the backend
     Tensor m_dhf, m_dhb, m_dxf, m_dxb;
     bool m_dropped = false;
 };

@@ -87,17 +87,25 @@ double Mlp::lossAndBackward(const int* labels, long count, bool backward, Rng& r
 
 double Mlp::lossAndBackward(const IndexTensor& labels, bool backward, Rng& rng, Timings* t)
 {
+    m_be->resize(m_loss, 1, 1);
+    lossAndBackward(labels, backward, rng, t, LossSlot{&m_loss, 0, false});
+    return m_be->readScalar(m_loss) / static_cast<double>(std::max<Eigen::Index>(labels.rows(), 1));
+}
+
+void Mlp::lossAndBackward(const IndexTensor& labels, bool backward, Rng& rng, Timings* t, const LossSlot& out)
+{
     const Tensor& logits = m_act.back();
     if (labels.rows() != logits.rows())
         throw ShapeError("softmax cross-entropy: " + std::to_string(labels.rows()) + " labels for " + std::to_string(logits.rows()) + " rows");
+    const Eigen::Index rows = logits.rows();
     if (!backward) {
-        m_be->softmaxCrossEntropy(logits, labels, 1.0f, m_loss, nullptr);
-        return m_be->readScalar(m_loss);
+        m_be->softmaxCrossEntropy(logits, labels, 1.0f, out, nullptr);
+        return;
     }
     ScopedTimer overall(t ? &t->bpOverall : nullptr);
-    // The sum over the batch has B times the mean's gradient.
-    const float gradientScale = m_spec.sumLoss ? static_cast<float>(labels.rows()) : 1.0f;
-    m_be->softmaxCrossEntropy(logits, labels, gradientScale, m_loss, &m_grad);
+    // The mean's gradient is 1/B of the sum's.
+    const float gradScale = m_spec.sumLoss || rows == 0 ? 1.0f : 1.0f / static_cast<float>(rows);
+    m_be->softmaxCrossEntropy(logits, labels, gradScale, out, &m_grad);
     double* bpLinear = t ? &t->bpLinear : nullptr;
     for (std::size_t l = m_linear.size(); l-- > 0;) {
         if (l + 1 < m_linear.size()) {
@@ -109,7 +117,6 @@ double Mlp::lossAndBackward(const IndexTensor& labels, bool backward, Rng& rng, 
         m_linear[l].backward(m_grad, m_gradIn, specFor(l), rng, bpLinear);
         if (l > 0) std::swap(m_grad, m_gradIn);
     }
-    return m_be->readScalar(m_loss);
 }
 
 void Mlp::zeroGrad()

@@ -42,8 +42,11 @@ public:
     const Tensor& forward(const Tensor& x, bool train, Rng& rng);
     // Loss of the last forward against labels (batch x 1, on the model's backend); with
     // backward=true also back-propagates (gradients accumulate into the parameters; call
-    // zeroGrad() between steps). Adds times to t. Reads the loss (a synchronisation on the GPU).
+    // zeroGrad() between steps). Adds times to t. Reads the mean loss (a synchronisation on the GPU).
     double lossAndBackward(const IndexTensor& labels, bool backward, Rng& rng, Timings* t);
+    // The same without reading: the loss summed over the batch goes to `out` (the mean is the sum
+    // over the batch size), where it stays on the device until read (tasks/LossLog.h).
+    void lossAndBackward(const IndexTensor& labels, bool backward, Rng& rng, Timings* t, const LossSlot& out);
     // The same with labels in host memory (copied to the backend first).
     double lossAndBackward(const int* labels, long count, bool backward, Rng& rng, Timings* t);
     Backend& backend() const { return *m_be; }
@@ -72,7 +75,7 @@ private:
     std::vector<Dropout> m_dropout;    // one per hidden layer
     std::vector<Tensor> m_act;         // m_act[l] = output of layer l (after relu/dropout for hidden)
     Tensor m_grad, m_gradIn;
-    ScalarTensor m_loss;
+    ScalarTensor m_loss;               // 1 x 1: the loss of the reading lossAndBackward
     IndexTensor m_labels;              // host labels copied for lossAndBackward(const int*, ...)
 };
 

@@ -4,6 +4,7 @@
 #include "layers/Dropout.h"
 #include "layers/SoftmaxCrossEntropy.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace meprop {
@@ -189,6 +190,13 @@ double ParserModel::forwardBackward(const int* feats, const int* gold, int batch
 
 double ParserModel::forwardBackward(const IndexTensor& ids, const IndexTensor& gold, Rng& rng, Timings& t)
 {
+    m_be->resize(m_loss, 1, 1);
+    forwardBackward(ids, gold, rng, t, LossSlot{&m_loss, 0, false});
+    return m_be->readScalar(m_loss) / static_cast<double>(std::max<Eigen::Index>(ids.rows(), 1));
+}
+
+void ParserModel::forwardBackward(const IndexTensor& ids, const IndexTensor& gold, Rng& rng, Timings& t, const LossSlot& lossOut)
+{
     if (ids.cols() != kParserFeatures || gold.rows() != ids.rows())
         throw ShapeError("parser: " + std::to_string(ids.rows()) + "x" + std::to_string(ids.cols()) + " feature ids and " +
                          std::to_string(gold.rows()) + " gold transitions, expected batch x " + std::to_string(kParserFeatures) +
@@ -207,7 +215,7 @@ double ParserModel::forwardBackward(const IndexTensor& ids, const IndexTensor& g
         }
         m_output->forward(*in, m_scores);
         // Softmax cross-entropy; dy = (p - onehot), / B for the mean loss.
-        m_be->softmaxCrossEntropy(m_scores, gold, m_s.sumLoss ? static_cast<float>(batch) : 1.0f, m_loss, &m_dy);
+        m_be->softmaxCrossEntropy(m_scores, gold, m_s.sumLoss || batch == 0 ? 1.0f : 1.0f / static_cast<float>(batch), lossOut, &m_dy);
     }
     ScopedTimer overall(&t.bpOverall);
     const BackpropMode outMode = m_s.kOutput == 0 || m_s.mode == BackpropMode::Dense ? BackpropMode::Dense : m_s.mode;
@@ -238,7 +246,6 @@ double ParserModel::forwardBackward(const IndexTensor& ids, const IndexTensor& g
         m_be->embeddingBackward(m_dx, ids, kTagFeature0, kParserPosFeatures, kTagFeature0 * d, m_tag);
         m_be->embeddingBackward(m_dx, ids, kLabelFeature0, kParserLabelFeatures, kLabelFeature0 * d, m_label);
     }
-    return m_be->readScalar(m_loss);
 }
 
 void ParserModel::scores(const int* feats, int batch, Tensor& out)

@@ -77,6 +77,8 @@ public:
     // The same on ids (batch x 48) and gold transitions (batch x 1) already on the model's backend
     // and checked (checkFeatures): what ParseTask calls with batches gathered on the backend.
     double forwardBackward(const IndexTensor& ids, const IndexTensor& gold, Rng& rng, Timings& t);
+    // The same without reading: the loss summed over the batch goes to `out` (tasks/LossLog.h).
+    void forwardBackward(const IndexTensor& ids, const IndexTensor& gold, Rng& rng, Timings& t, const LossSlot& out);
     // ShapeError naming the feature and table for an id out of range, or a gold transition out of
     // range; feats holds count*48 ids, gold count transitions.
     void checkFeatures(const int* feats, const int* gold, long count) const;
@@ -128,7 +130,7 @@ private:
     ParserModelSettings m_s;
     bool m_recordSums = false;
     IndexTensor m_hostIds, m_hostGold, m_inferIds;  // the host-pointer calls' ids on the backend
-    ScalarTensor m_loss;
+    ScalarTensor m_loss;  // 1 x 1: the loss of the reading forwardBackward
     Tensor m_inferX, m_inferZ, m_inferH;
     mutable Parameter m_word, m_tag, m_label;  // mutable: save() refreshes the host mirrors
     std::vector<std::unique_ptr<Linear>> m_hidden;

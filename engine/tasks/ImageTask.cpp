@@ -52,6 +52,7 @@ void ImageTask::build(const Config& config, MnistData data)
                                std::to_string(spec.input));
     m_backend = makeBackend(parseDevice(config.getString("device"), "key \"device\""));
     m_model = std::make_unique<Mlp>(spec, m_rng, *m_backend);
+    m_losses = std::make_unique<LossLog>(*m_backend);
     m_optimizer = makeOptimizer(optimizerSettings(config), *m_backend);
     m_optimizer->attach(m_model->parameters());
     place(std::move(data.train), m_train);
@@ -93,23 +94,26 @@ void ImageTask::load(CheckpointReader& r)
     uploadOrder();
 }
 
-double ImageTask::trainBatch(long begin, long end, Timings& t)
+void ImageTask::trainBatch(const BatchSpec& batch, Timings& t)
 {
+    const long begin = batch.begin, end = batch.end;
     if (begin < 0 || end > m_train.size || end <= begin)
         throw ShapeError("image: batch [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside the training set of " +
                          std::to_string(m_train.size));
     const long b = end - begin;
+    m_backend->beginStep(batch.step);
     m_backend->gatherExamples(m_train.images, m_train.labels, m_orderT, begin, b, m_batchX, m_batchY);
     {
         ScopedTimer fp(&t.forward);
         m_model->forward(m_batchX, true, m_rng);
     }
-    const double loss = m_model->lossAndBackward(m_batchY, true, m_rng, &t);
+    m_losses->begin();
+    m_model->lossAndBackward(m_batchY, true, m_rng, &t, m_losses->slot());
+    m_losses->end(static_cast<double>(b));
     {
         ScopedTimer up(&t.update);
         m_optimizer->stepAndZeroGrad();  // every parameter of the model is the optimizer's
     }
-    return loss;
 }
 
 Evaluation ImageTask::evaluate(Split split)

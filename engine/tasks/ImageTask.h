@@ -3,6 +3,7 @@
 #include "data/Mnist.h"
 #include "models/Mlp.h"
 #include "optim/Optimizer.h"
+#include "tasks/LossLog.h"
 #include "train/Task.h"
 
 #include <memory>
@@ -22,7 +23,9 @@ public:
     std::string metricName() const override { return "accuracy"; }
     long trainSize() const override { return m_train.size; }
     void beginEpoch(Rng& rng) override;
-    double trainBatch(long begin, long end, Timings& t) override;
+    void trainBatch(const BatchSpec& batch, Timings& t) override;
+    std::vector<double> takeLosses() override { return m_losses->take(); }
+    bool lossesDeferred() const override { return m_losses->deferred(); }
     Evaluation evaluate(Split split) override;
     std::vector<LayerInfo> layers() const override { return m_model->layerInfo(); }
     std::vector<double> backpropRatio() const override { return m_model->backpropRatio(); }
@@ -49,6 +52,7 @@ private:
     DataSplit m_train, m_dev, m_test;
     std::unique_ptr<Mlp> m_model;
     std::unique_ptr<Optimizer> m_optimizer;
+    std::unique_ptr<LossLog> m_losses;
     std::vector<long> m_order;
     IndexTensor m_orderT;  // 1 x train size, on the backend
     Tensor m_batchX, m_evalX;

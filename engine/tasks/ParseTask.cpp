@@ -81,6 +81,7 @@ ParseTask::ParseTask(const ParseSettings& settings, Rng& rng) : m_s(settings), m
     m_backend = makeBackend(m_s.device);
     m_model = std::make_unique<ParserModel>(ms, rng, *m_backend);
     m_optimizer = makeOptimizer(m_s.optimizer, *m_backend);
+    m_losses = std::make_unique<LossLog>(*m_backend);
     m_optimizer->attach(m_model->parameters());
 
     const long n = static_cast<long>(m_gold.size());
@@ -142,18 +143,21 @@ void ParseTask::load(CheckpointReader& r)
     m_testPred.clear();
 }
 
-double ParseTask::trainBatch(long begin, long end, Timings& t)
+void ParseTask::trainBatch(const BatchSpec& batch, Timings& t)
 {
+    const long begin = batch.begin, end = batch.end;
     if (begin < 0 || end > trainSize() || begin >= end)
         throw ShapeError("parse: batch [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside 0.." +
                          std::to_string(trainSize()));
     // The batch is gathered on the backend from the training set uploaded once.
+    m_backend->beginStep(batch.step);
     m_backend->gatherIndexRows(m_featsT, m_orderT, begin, end - begin, m_batchIds);
     m_backend->gatherIndexRows(m_goldT, m_orderT, begin, end - begin, m_batchGold);
-    const double loss = m_model->forwardBackward(m_batchIds, m_batchGold, m_rng, t);
+    m_losses->begin();
+    m_model->forwardBackward(m_batchIds, m_batchGold, m_rng, t, m_losses->slot());
+    m_losses->end(static_cast<double>(end - begin));
     ScopedTimer timer(&t.update);
     m_optimizer->stepAndZeroGrad();
-    return loss;
 }
 
 std::vector<ParsePrediction> ParseTask::parse(const std::vector<ConlluSentence>& sentences)

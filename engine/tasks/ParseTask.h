@@ -13,6 +13,7 @@
 #include "backend/Backend.h"
 #include "models/ParserModel.h"
 #include "optim/Optimizer.h"
+#include "tasks/LossLog.h"
 #include "train/Task.h"
 
 #include <memory>
@@ -45,7 +46,9 @@ public:
     std::string metricName() const override { return "UAS"; }
     long trainSize() const override { return static_cast<long>(m_gold.size()); }
     void beginEpoch(Rng& rng) override;
-    double trainBatch(long begin, long end, Timings& t) override;
+    void trainBatch(const BatchSpec& batch, Timings& t) override;
+    std::vector<double> takeLosses() override { return m_losses->take(); }
+    bool lossesDeferred() const override { return m_losses->deferred(); }
     // metric = UAS, extra = {"las", LAS}.
     Evaluation evaluate(Split split) override;
     std::vector<LayerInfo> layers() const override;
@@ -88,6 +91,7 @@ private:
     std::shared_ptr<Backend> m_backend;
     std::unique_ptr<ParserModel> m_model;
     std::unique_ptr<Optimizer> m_optimizer;
+    std::unique_ptr<LossLog> m_losses;
     Rng m_rng;  // dropout and random-k
     long m_skippedNonProjective = 0;
     long m_trainSentences = 0;

@@ -63,6 +63,7 @@ PosTask::PosTask(const PosSettings& settings, Rng& rng) : m_s(settings), m_rng(r
     shape.dropout = m_s.dropout;
     m_model = std::make_unique<BiLstmTagger>(shape, m_rng, *m_backend);
     m_optimizer = makeOptimizer(m_s.optimizer, *m_backend);
+    m_losses = std::make_unique<LossLog>(*m_backend);
     m_optimizer->attach(m_model->parameters());
     m_model->zeroGrad();
 
@@ -100,11 +101,13 @@ void PosTask::load(CheckpointReader& r)
     for (Part* p : {&m_trainPart, &m_dev, &m_test}) p->predictedAt = -1;  // predictions are of the old model
 }
 
-double PosTask::trainBatch(long begin, long end, Timings& t)
+void PosTask::trainBatch(const BatchSpec& batch, Timings& t)
 {
+    const long begin = batch.begin, end = batch.end;
     if (begin < 0 || end > trainSize() || begin >= end)
         throw Error("pos: batch [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside the " +
                     std::to_string(trainSize()) + " training sentences");
+    m_backend->beginStep(batch.step);
     {
         // Nothing left to clear after a step (stepAndZeroGrad); this covers a freshly loaded model.
         ScopedTimer timer(&t.update);
@@ -112,13 +115,16 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
     }
     const std::array<int, 3> widths{4 * m_s.hidden, 4 * m_s.hidden, m_vocab.tags()};
     m_lastBatchSize = end - begin;
-    if (m_lastBatchSize > 1)
+    // The union of the sentences' rows, only when the trainer may ask for it (on the GPU each
+    // sentence's rows would be a download).
+    const bool mark = m_lastBatchSize > 1 && batch.recordSelection;
+    m_marked = mark;
+    if (mark)
         for (std::size_t l = 0; l < 3; ++l) m_rowMark[l].assign(static_cast<std::size_t>(widths[l]), 0);
     long tokens = 0;
     for (long i = begin; i < end; ++i) tokens += m_trainPart.encoded[static_cast<std::size_t>(m_order[static_cast<std::size_t>(i)])].size();
     const float scale = m_s.sumLoss ? 1.0f : 1.0f / static_cast<float>(std::max(tokens, 1L));
-    double loss = 0.0;
-    Tensor scores, dscores;
+    m_losses->begin();
     for (long i = begin; i < end; ++i) {
         TaggerSentence s = m_trainPart.encoded[static_cast<std::size_t>(m_order[static_cast<std::size_t>(i)])];
         if (m_s.rareUnk > 0.0f)
@@ -126,25 +132,24 @@ double PosTask::trainBatch(long begin, long end, Timings& t)
                 if (w > 0 && m_vocab.singleton(w) && m_rng.bernoulli(m_s.rareUnk)) w = 0;
         {
             ScopedTimer timer(&t.forward);
-            m_model->forward(s, scores, true, m_rng);
-            m_backend->download(scores);  // the loss is the host's (GPU: T x tags floats)
-            loss += BiLstmTagger::crossEntropy(scores, s.tags, scale, dscores);
-            m_backend->upload(dscores);
+            m_model->forward(s, m_scores, true, m_rng);
+            // The sentences' summed token losses accumulate in the batch's slot, on the device.
+            m_model->loss(s, m_scores, scale, i == begin ? m_losses->slot() : m_losses->accumulating(), m_dscores);
         }
         {
             ScopedTimer timer(&t.bpOverall);
-            m_model->backward(s, dscores, m_spec, m_rng, &t.bpLinear);
+            m_model->backward(s, m_dscores, m_spec, m_rng, &t.bpLinear);
         }
-        if (end - begin > 1) markSelection();  // one sentence: selection() reads the layers directly
+        if (mark) markSelection();  // one sentence: selection() reads the layers directly
     }
+    m_losses->end(static_cast<double>(std::max(tokens, 1L)));
     {
         ScopedTimer timer(&t.update);
-        // GPU: a non-finite gradient flagged by the backward stops here, before the update (CPU: nothing).
-        m_backend->synchronize();
+        // A non-finite gradient stops training at once on the CPU, and at the next read of the
+        // losses on the GPU (naming this step): a run that fails there is not saved.
         m_optimizer->stepAndZeroGrad();
     }
     ++m_updates;
-    return loss / static_cast<double>(std::max(tokens, 1L));
 }
 
 PosTask::Part& PosTask::part(Split split)
@@ -246,6 +251,7 @@ void PosTask::markSelection()
 std::vector<LayerSelection> PosTask::selection() const
 {
     if (m_lastBatchSize > 1) {
+        // (Rows of a batch trained without recordSelection are not known: none are given.)
         // The union over the batch's sentences, gathered during trainBatch.
         const std::array<int, 3> widths{4 * m_s.hidden, 4 * m_s.hidden, m_vocab.tags()};
         const char* names[3] = {"lstm.fwd", "lstm.bwd", "output"};
@@ -254,8 +260,9 @@ std::vector<LayerSelection> PosTask::selection() const
         std::vector<LayerSelection> out;
         for (std::size_t l = 0; l < 3; ++l) {
             LayerSelection ls{names[l], widths[l], {}, counts[l]};
-            for (std::size_t r = 0; r < m_rowMark[l].size(); ++r)
-                if (m_rowMark[l][r]) ls.rows.push_back(static_cast<int>(r));
+            if (m_marked)
+                for (std::size_t r = 0; r < m_rowMark[l].size(); ++r)
+                    if (m_rowMark[l][r]) ls.rows.push_back(static_cast<int>(r));
             out.push_back(std::move(ls));
         }
         return out;

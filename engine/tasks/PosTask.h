@@ -16,6 +16,7 @@
 #include "data/TaggerVocab.h"
 #include "models/BiLstmTagger.h"
 #include "optim/Optimizer.h"
+#include "tasks/LossLog.h"
 #include "train/Task.h"
 
 #include <array>
@@ -61,7 +62,9 @@ public:
     std::string metricName() const override { return "accuracy"; }
     long trainSize() const override { return static_cast<long>(m_trainPart.encoded.size()); }
     void beginEpoch(Rng& rng) override;
-    double trainBatch(long begin, long end, Timings& t) override;
+    void trainBatch(const BatchSpec& batch, Timings& t) override;
+    std::vector<double> takeLosses() override { return m_losses->take(); }
+    bool lossesDeferred() const override { return m_losses->deferred(); }
     Evaluation evaluate(Split split) override;
     std::vector<LayerInfo> layers() const override;
     std::vector<double> backpropRatio() const override;
@@ -96,11 +99,14 @@ private:
     std::shared_ptr<Backend> m_backend;
     std::unique_ptr<BiLstmTagger> m_model;
     std::unique_ptr<Optimizer> m_optimizer;
+    std::unique_ptr<LossLog> m_losses;
     TaggerBackprop m_spec;
+    Tensor m_scores, m_dscores;  // of the sentence being trained
     long m_updates = 0;
     // Per layer (lstm.fwd, lstm.bwd, output): rows that got a gradient in the current/last batch.
     std::array<std::vector<char>, 3> m_rowMark;
     long m_lastBatchSize = 0;
+    bool m_marked = false;  // m_rowMark holds the last batch's rows
 };
 
 // Builds a PosTask from the configuration keys data, train_file, dev_file, test_file, limit,

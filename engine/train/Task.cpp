@@ -5,7 +5,17 @@
 #include "tasks/ParseTask.h"
 #include "tasks/PosTask.h"
 
+#include <stdexcept>
+
 namespace meprop {
+
+double trainBatchNow(Task& task, long begin, long end, Timings& t, long step)
+{
+    task.trainBatch(BatchSpec{begin, end, step, true}, t);
+    const std::vector<double> losses = task.takeLosses();
+    if (losses.empty()) throw std::logic_error("trainBatchNow: the task recorded no loss");
+    return losses.back();
+}
 
 std::unique_ptr<Task> makeTask(const Config& config, Rng& rng)
 {

@@ -16,6 +16,13 @@ namespace meprop {
 
 enum class Split { Train, Dev, Test };
 
+// One training step's batch.
+struct BatchSpec {
+    long begin = 0, end = 0;       // training examples [begin, end) of the current order
+    long step = 0;                 // the run's step, 1-based: names a non-finite gradient found later
+    bool recordSelection = true;   // selection() may be asked for after this batch
+};
+
 struct Evaluation {
     double metric = 0.0;  // percent: accuracy, UAS
     std::vector<std::pair<std::string, double>> extra;  // e.g. {"las", 85.0}
@@ -30,9 +37,15 @@ public:
     virtual long trainSize() const = 0;
     // Called before each epoch, e.g. to shuffle with the run's rng.
     virtual void beginEpoch(Rng& rng) = 0;
-    // Forward, backward and update on training examples [begin, end) of the current order.
-    // Adds phase times to `t`; returns the mean loss.
-    virtual double trainBatch(long begin, long end, Timings& t) = 0;
+    // Forward, backward and update on a batch. Adds phase times to `t`. The batch's mean loss is
+    // kept for takeLosses: on the GPU it stays on the device, so a step does not wait for the
+    // previous one (tasks/LossLog.h).
+    virtual void trainBatch(const BatchSpec& batch, Timings& t) = 0;
+    // The mean losses of the batches trained since the last call, oldest first. Waits for the
+    // device; NonFiniteGradient (naming the step) for a gradient the device found non-finite.
+    virtual std::vector<double> takeLosses() = 0;
+    // Whether takeLosses waits for a device (the trainer then reads every few steps).
+    virtual bool lossesDeferred() const = 0;
     virtual Evaluation evaluate(Split split) = 0;
 
     // The linear layers meProp acts on, for the progress views.
@@ -53,6 +66,10 @@ public:
     virtual void save(CheckpointWriter& w) const = 0;
     virtual void load(CheckpointReader& r) = 0;
 };
+
+// trainBatch of examples [begin, end) as step `step`, then its loss: one step and a read (tests,
+// benchmarks; the trainer reads every few steps).
+double trainBatchNow(Task& task, long begin, long end, Timings& t, long step = 0);
 
 // Builds the task named by config.task() on the device config "device" names. Loads its data.
 // Throws ConfigError / DatasetError.

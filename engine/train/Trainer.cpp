@@ -21,6 +21,7 @@
 #include <numeric>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 namespace meprop {
 
@@ -195,6 +196,24 @@ RunResult Trainer::execute(const std::string& outDir, RunFolder::Mode mode)
         if (m_sink) m_sink->onEpoch(e);
     }
 
+    // Losses are read after every batch on the CPU. On the GPU they stay on the device (the task's
+    // LossLog) and are read every kReadEvery batches, or when kReadSeconds have passed, and at the
+    // end of each evaluation chunk, so a step queues its work without waiting for the last one;
+    // the batches of a read are then processed (checked, smoothed, reported) in order, as if read
+    // one by one. The selection for a viewer is taken at those reads only.
+    const bool deferred = task->lossesDeferred();
+    constexpr std::size_t kReadEvery = 64;
+    constexpr double kReadSeconds = 0.25;
+    struct Pending {
+        long batch;     // within the epoch
+        long step;
+        long examples;  // in the batch
+        long doneInChunk;
+        std::vector<double> ratio;  // backpropRatio after the batch
+    };
+    std::vector<Pending> pending;
+    auto lastRead = Clock::now();
+
     for (int epoch = st.epochsDone + 1; epoch <= epochs; ++epoch) {
         task->beginEpoch(rng);
         long b = 0;  // batch within the epoch
@@ -207,47 +226,70 @@ RunResult Trainer::execute(const std::string& outDir, RunFolder::Mode mode)
             double lossSum = 0.0;
             long chunkBatches = 0;
             std::vector<double> ratioSum;
+            // Reads the losses of the pending batches and does for each what a batch's loss is for.
+            auto readLosses = [&]() {
+                std::vector<double> losses;
+                try {
+                    losses = task->takeLosses();
+                } catch (const NonFiniteGradient& e) {
+                    throw NonFiniteGradient(e.layer(), e.step() > 0 ? e.step() : pending.back().step);
+                }
+                lastRead = Clock::now();
+                if (losses.size() != pending.size())
+                    throw std::logic_error("trainer: the task returned " + std::to_string(losses.size()) + " losses for " +
+                                           std::to_string(pending.size()) + " batches");
+                const double examplesPerSecond =
+                    static_cast<double>(pending.back().doneInChunk) / std::max(1e-9, secondsSince(chunkStart));
+                for (std::size_t i = 0; i < losses.size(); ++i) {
+                    const Pending& pb = pending[i];
+                    const double loss = losses[i];
+                    if (!std::isfinite(loss))
+                        throw Error("training diverged: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
+                                    std::to_string(epoch) + ", batch " + std::to_string(pb.batch + 1) + " (try a smaller lr)");
+                    lossSum += loss * static_cast<double>(pb.examples);
+                    // Smoothed batch loss: warn once when it climbs well above its minimum (divergence).
+                    // Both a relative and an absolute margin (in nats): minibatch noise alone must not trigger it.
+                    smoothed = std::isnan(smoothed) ? loss : 0.99 * smoothed + 0.01 * loss;
+                    if (pb.step > 50) smoothedMin = std::min(smoothedMin, smoothed);
+                    if (m_sink && !warnedRising && pb.step > 200 && smoothed > 2.0 * smoothedMin && smoothed > smoothedMin + 0.5) {
+                        warnedRising = true;
+                        std::ostringstream os;
+                        os << "training loss is rising: smoothed batch loss " << std::setprecision(4) << smoothed << " at epoch " << epoch
+                           << ", step " << pb.step << " vs a minimum of " << smoothedMin << " (diverging?)";
+                        m_sink->onWarning(os.str());
+                    }
+                    if (m_sink) {
+                        BatchProgress p;
+                        p.epoch = epoch;
+                        p.batch = pb.batch;
+                        p.batchesPerEpoch = batches;
+                        p.step = pb.step;
+                        p.loss = loss;
+                        p.examplesPerSecond = examplesPerSecond;
+                        p.backpropRatio = pb.ratio;
+                        m_sink->onBatch(p);
+                    }
+                }
+                pending.clear();
+            };
             for (long begin = chunkBegin; begin < chunkEnd; begin += batch, ++b, ++chunkBatches) {
                 if (m_sink && m_sink->shouldStop()) throw Cancelled();
                 const long end = std::min(chunkEnd, begin + batch);
-                double loss = 0.0;
+                const bool read = !deferred || pending.size() + 1 >= kReadEvery || end == chunkEnd || secondsSince(lastRead) >= kReadSeconds;
+                const bool wantSelection = read && m_sink && m_sink->wantsSelection();
                 try {
-                    loss = task->trainBatch(begin, end, t);
+                    task->trainBatch(BatchSpec{begin, end, step + 1, wantSelection}, t);
                 } catch (const NonFiniteGradient& e) {
-                    throw NonFiniteGradient(e.layer(), step + 1);  // the layers do not know the step
+                    throw NonFiniteGradient(e.layer(), e.step() > 0 ? e.step() : step + 1);  // the layers do not know the step
                 }
                 ++step;
-                if (!std::isfinite(loss))
-                    throw Error("training diverged: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
-                                std::to_string(epoch) + ", batch " + std::to_string(b + 1) + " (try a smaller lr)");
-                lossSum += loss * static_cast<double>(end - begin);
-                const std::vector<double> ratio = task->backpropRatio();
+                std::vector<double> ratio = task->backpropRatio();
                 ratioSum.resize(ratio.size(), 0.0);
                 for (std::size_t i = 0; i < ratio.size(); ++i) ratioSum[i] += ratio[i];
-
-                // Smoothed batch loss: warn once when it climbs well above its minimum (divergence).
-                // Both a relative and an absolute margin (in nats): minibatch noise alone must not trigger it.
-                smoothed = std::isnan(smoothed) ? loss : 0.99 * smoothed + 0.01 * loss;
-                if (step > 50) smoothedMin = std::min(smoothedMin, smoothed);
-                if (m_sink && !warnedRising && step > 200 && smoothed > 2.0 * smoothedMin && smoothed > smoothedMin + 0.5) {
-                    warnedRising = true;
-                    std::ostringstream os;
-                    os << "training loss is rising: smoothed batch loss " << std::setprecision(4) << smoothed << " at epoch " << epoch
-                       << ", step " << step << " vs a minimum of " << smoothedMin << " (diverging?)";
-                    m_sink->onWarning(os.str());
-                }
-                if (m_sink) {
-                    BatchProgress p;
-                    p.epoch = epoch;
-                    p.batch = b;
-                    p.batchesPerEpoch = batches;
-                    p.step = step;
-                    p.loss = loss;
-                    p.examplesPerSecond = static_cast<double>(end - chunkBegin) / std::max(1e-9, secondsSince(chunkStart));
-                    p.backpropRatio = ratio;
-                    m_sink->onBatch(p);
-                    if (m_sink->wantsSelection()) m_sink->onSelection(step, task->selection());
-                }
+                pending.push_back({b, step, end - begin, end - chunkBegin, std::move(ratio)});
+                if (!read) continue;
+                readLosses();
+                if (wantSelection) m_sink->onSelection(step, task->selection());
             }
             const double trainS = secondsSince(chunkStart);
             const auto evalStart = Clock::now();

@@ -75,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // The restored task must be usable: one shuffled batch of training and an evaluation.
         task->beginEpoch(rng);
         Timings t;
-        (void)task->trainBatch(0, std::min(n, batch), t);
+        (void)trainBatchNow(*task, 0, std::min(n, batch), t);
         (void)task->evaluate(Split::Dev);
     } catch (const CheckpointError& e) {
         fuzz::requireClearMessage(e.what(), kName);

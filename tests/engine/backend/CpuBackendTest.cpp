@@ -186,9 +186,9 @@ TEST(CpuBackend, CountCorrectTakesTheLowestIndexAmongEquals)
     EXPECT_THROW(be.countCorrect(logits, labelsT, -1), ShapeError);
 }
 
-// loss = mean_r (log sum_j exp z_rj - z_r,y), dz = gradientScale (softmax - onehot) / rows, in
-// double by hand.
-TEST(CpuBackend, SoftmaxCrossEntropyIsTheMeanWithAScaledGradient)
+// loss(0, slot) (+)= sum_r (log sum_j exp z_rj - z_r,y), dz = gradScale (softmax - onehot), in
+// double by hand; a label < 0 is a row without a target.
+TEST(CpuBackend, SoftmaxCrossEntropySumsIntoItsSlotWithAScaledGradient)
 {
     Backend& be = cpuBackend();
     Rng rng(5);
@@ -205,30 +205,44 @@ TEST(CpuBackend, SoftmaxCrossEntropyIsTheMeanWithAScaledGradient)
         for (int c = 0; c < classes; ++c)
             softmaxMinusOnehot(r, c) = static_cast<float>(e(c) / sum - (c == labels[static_cast<std::size_t>(r)] ? 1.0 : 0.0));
     }
-    loss /= rows;
     const Tensor logits(z);
     const IndexTensor y = column(labels);
-    for (float scale : {1.0f, 0.5f, static_cast<float>(rows)}) {
-        SCOPED_TRACE("gradientScale=" + std::to_string(scale));
-        ScalarTensor lossT;
+    ScalarTensor sums;
+    be.resize(sums, 1, 3);
+    sums.setConstant(7.0);
+    for (float scale : {1.0f, 0.5f, 1.0f / static_cast<float>(rows)}) {
+        SCOPED_TRACE("gradScale=" + std::to_string(scale));
         Tensor dz;
-        be.softmaxCrossEntropy(logits, y, scale, lossT, &dz);
-        ASSERT_EQ(lossT.rows(), 1);
-        ASSERT_EQ(lossT.cols(), 1);
-        EXPECT_NEAR(be.readScalar(lossT), loss, 1e-6 * (1.0 + loss));
-        EXPECT_LT(relDiff(dz, (scale / static_cast<float>(rows)) * softmaxMinusOnehot), 1e-6);
+        be.softmaxCrossEntropy(logits, y, scale, LossSlot{&sums, 1, false}, &dz);
+        double read[3];
+        be.readScalars(sums, 3, read);
+        EXPECT_NEAR(read[1], loss, 1e-6 * (1.0 + loss));
+        EXPECT_EQ(read[0], 7.0);  // the other slots are untouched
+        EXPECT_EQ(read[2], 7.0);
+        EXPECT_LT(relDiff(dz, scale * softmaxMinusOnehot), 1e-6);
         EXPECT_NEAR(dz.sum(), 0.0, 1e-5);  // each row of softmax - onehot sums to 0
     }
-    ScalarTensor lossOnly;
-    be.softmaxCrossEntropy(logits, y, 3.0f, lossOnly, nullptr);  // the scale is the gradient's only
-    EXPECT_NEAR(be.readScalar(lossOnly), loss, 1e-6 * (1.0 + loss));
+    // Accumulating: the slot's value plus the sum; the loss alone without a gradient.
+    be.softmaxCrossEntropy(logits, y, 3.0f, LossSlot{&sums, 2, true}, nullptr);
+    EXPECT_NEAR(sums(0, 2), 7.0 + loss, 1e-6 * (1.0 + loss));
+
+    // A row without a target (label -1): no loss, a zero gradient row.
+    std::vector<int> some = labels;
+    some[4] = -1;
+    Tensor dz;
+    be.softmaxCrossEntropy(logits, column(some), 1.0f, LossSlot{&sums, 0, false}, &dz);
+    const Eigen::VectorXd e4 = z.row(4).cast<double>().array().exp();
+    EXPECT_NEAR(sums(0, 0), loss - (std::log(e4.sum()) - static_cast<double>(z(4, labels[4]))), 1e-6 * (1.0 + loss));
+    EXPECT_EQ(dz.row(4).cwiseAbs().maxCoeff(), 0.0f);
 
     std::vector<int> bad = labels;
     bad[2] = classes;
-    EXPECT_THROW(be.softmaxCrossEntropy(logits, column(bad), 1.0f, lossOnly, nullptr), ShapeError);
-    bad[2] = -1;
-    EXPECT_THROW(be.softmaxCrossEntropy(logits, column(bad), 1.0f, lossOnly, nullptr), ShapeError);
-    EXPECT_THROW(be.softmaxCrossEntropy(logits, column({1, 2}), 1.0f, lossOnly, nullptr), ShapeError);
+    EXPECT_THROW(be.softmaxCrossEntropy(logits, column(bad), 1.0f, LossSlot{&sums, 0, false}, nullptr), ShapeError);
+    EXPECT_THROW(be.softmaxCrossEntropy(logits, column({1, 2}), 1.0f, LossSlot{&sums, 0, false}, nullptr), ShapeError);
+    EXPECT_THROW(be.softmaxCrossEntropy(logits, y, 1.0f, LossSlot{&sums, 3, false}, nullptr), ShapeError);  // no slot 3
+    EXPECT_THROW(be.softmaxCrossEntropy(logits, y, 1.0f, LossSlot{nullptr, 0, false}, nullptr), ShapeError);
+    double four[4];
+    EXPECT_THROW(be.readScalars(sums, 4, four), ShapeError);
 }
 
 TEST(CpuBackend, ElementwiseOperationsMatchEigen)

@@ -191,35 +191,42 @@ TEST(CudaBackend, SoftmaxCrossEntropyMatchesTheCpuLoss)
     const Matrix z = test::randomMatrix(rows, classes, rng, -4.0f, 4.0f);
     std::vector<int> labels(rows);
     for (int& l : labels) l = static_cast<int>(rng.below(classes));
-    const float gradientScale = 0.75f;
+    const float gradScale = 0.75f / static_cast<float>(rows);
     CrossEntropyOptions o;
-    o.scale = gradientScale / static_cast<float>(rows);
+    o.scale = gradScale;
     Matrix dz;
-    const double loss = softmaxCrossEntropySum(z, labels.data(), rows, &dz, o) / rows;
+    const double loss = softmaxCrossEntropySum(z, labels.data(), rows, &dz, o);
 
     Tensor logits = onBackend(be, z), dlogits;
     ScalarTensor lossT;
+    be.resize(lossT, 1, 3);
     const IndexTensor y = indicesOnDevice(be, labels, true);
-    be.softmaxCrossEntropy(logits, y, gradientScale, lossT, &dlogits);
-    EXPECT_NEAR(be.readScalar(lossT), loss, 1e-5 * (1.0 + loss));
+    be.softmaxCrossEntropy(logits, y, gradScale, LossSlot{&lossT, 1, false}, &dlogits);
+    double read[3];
+    be.readScalars(lossT, 3, read);
+    EXPECT_NEAR(read[1], loss, 1e-5 * (1.0 + loss));
     EXPECT_LT(relDiff(host(be, dlogits), dz), 1e-5);
-    be.softmaxCrossEntropy(logits, y, 1.0f, lossT, nullptr);  // the loss alone
-    EXPECT_NEAR(be.readScalar(lossT), loss, 1e-5 * (1.0 + loss));
+    be.softmaxCrossEntropy(logits, y, 1.0f, LossSlot{&lossT, 1, true}, nullptr);  // the loss alone, accumulated
+    be.readScalars(lossT, 3, read);
+    EXPECT_NEAR(read[1], 2.0 * loss, 2e-5 * (1.0 + loss));
 
-    // GPU only: a label outside [0, classes) skips its row (no loss, zero gradient), the mean
-    // still over every row.
-    std::vector<int> bad = labels;
-    bad[3] = classes;
-    const IndexTensor yBad = indicesOnDevice(be, bad, true);
-    be.softmaxCrossEntropy(logits, yBad, 1.0f, lossT, &dlogits);
-    double restLoss = 0.0;
-    for (int r = 0; r < rows; ++r) {
-        const Matrix row = z.row(r);
-        if (r != 3) restLoss += softmaxCrossEntropySum(row, &labels[static_cast<std::size_t>(r)], 1, nullptr, o);
+    // A label outside [0, classes) skips its row on the GPU (no loss, zero gradient); -1 on both devices.
+    for (int badLabel : {classes, -1}) {
+        std::vector<int> bad = labels;
+        bad[3] = badLabel;
+        const IndexTensor yBad = indicesOnDevice(be, bad, true);
+        be.softmaxCrossEntropy(logits, yBad, 1.0f, LossSlot{&lossT, 0, false}, &dlogits);
+        double restLoss = 0.0;
+        for (int r = 0; r < rows; ++r) {
+            const Matrix row = z.row(r);
+            if (r != 3) restLoss += softmaxCrossEntropySum(row, &labels[static_cast<std::size_t>(r)], 1, nullptr, o);
+        }
+        be.readScalars(lossT, 1, read);
+        EXPECT_NEAR(read[0], restLoss, 1e-5 * (1.0 + restLoss));
+        EXPECT_TRUE(host(be, dlogits).row(3).isZero(0.0f));
     }
-    EXPECT_NEAR(be.readScalar(lossT), restLoss / rows, 1e-5 * (1.0 + restLoss));
-    EXPECT_TRUE(host(be, dlogits).row(3).isZero(0.0f));
-    EXPECT_THROW(be.softmaxCrossEntropy(logits, indicesOnDevice(be, {1, 2}, true), 1.0f, lossT, nullptr), ShapeError);
+    EXPECT_THROW(be.softmaxCrossEntropy(logits, indicesOnDevice(be, {1, 2}, true), 1.0f, LossSlot{&lossT, 0, false}, nullptr), ShapeError);
+    EXPECT_THROW(be.softmaxCrossEntropy(logits, y, 1.0f, LossSlot{&lossT, 3, false}, nullptr), ShapeError);
 }
 
 TEST(CudaBackend, CountCorrectAndGatherExamples)
@@ -559,14 +566,24 @@ TEST(CudaBackend, NonFiniteGradientsAreReportedAtSynchronize)
     const Tensor zeros = onBackend(be, Matrix::Zero(1, 2));
     const IndexTensor label = indicesOnDevice(be, std::vector<int>{0}, true);
     ScalarTensor one;
-    be.softmaxCrossEntropy(zeros, label, 1.0f, one, nullptr);
+    be.resize(one, 1, 1);
+    be.softmaxCrossEntropy(zeros, label, 1.0f, LossSlot{&one, 0, false}, nullptr);
     EXPECT_NEAR(be.readScalar(one), std::log(2.0), 1e-6);
+    be.beginStep(41);
+    be.select(good, BackpropMode::TopK, 2, rng, s);
+    be.checkFinite(s, "output");
+    be.beginStep(42);  // the step a deferred report names: the one its check was queued in
     be.select(nanT, BackpropMode::TopK, 2, rng, s);
     be.checkFinite(s, "hidden1");
+    be.beginStep(43);
+    be.select(good, BackpropMode::TopK, 2, rng, s);
+    be.checkFinite(s, "output");
     try {
-        be.readScalar(one);
+        double v[1];
+        be.readScalars(one, 1, v);
         ADD_FAILURE() << "no NonFiniteGradient";
     } catch (const NonFiniteGradient& e) {
         EXPECT_EQ(e.layer(), "hidden1");
+        EXPECT_EQ(e.step(), 42);
     }
 }

@@ -78,8 +78,8 @@ double epochBoth(Task& cpu, Task& gpu, Rng& cpuRng, Rng& gpuRng, long batch, dou
     for (long b = 0; b < cpu.trainSize(); b += batch) {
         const long e = std::min(cpu.trainSize(), b + batch);
         Timings tc, tg;
-        const double lc = cpu.trainBatch(b, e, tc);
-        const double lg = gpu.trainBatch(b, e, tg);
+        const double lc = trainBatchNow(cpu, b, e, tc);
+        const double lg = trainBatchNow(gpu, b, e, tg);
         EXPECT_NEAR(lg, lc, tolerance * (1.0 + std::fabs(lc))) << what << ", batch " << b;
         EXPECT_GT(tg.bpOverall, 0.0);
         sum += lc;
@@ -114,7 +114,7 @@ double trainEpoch(Task& task, Rng& rng, long batch)
     task.beginEpoch(rng);
     Timings t;
     double sum = 0.0;
-    for (long b = 0; b < task.trainSize(); b += batch) sum += task.trainBatch(b, std::min(task.trainSize(), b + batch), t);
+    for (long b = 0; b < task.trainSize(); b += batch) sum += trainBatchNow(task, b, std::min(task.trainSize(), b + batch), t);
     return sum;
 }
 
@@ -192,10 +192,10 @@ TEST(CudaImageTaskParity, RejectsBadBatchesAndData)
     Rng rng(5);
     ImageTask task(smallConfig("topk", kGpu), data, rng);
     Timings t;
-    EXPECT_THROW(task.trainBatch(-1, 5, t), ShapeError);
-    EXPECT_THROW(task.trainBatch(230, 250, t), ShapeError);
-    EXPECT_THROW(task.trainBatch(5, 5, t), ShapeError);
-    EXPECT_NO_THROW(task.trainBatch(220, 240, t));
+    EXPECT_THROW(trainBatchNow(task, -1, 5, t), ShapeError);
+    EXPECT_THROW(trainBatchNow(task, 230, 250, t), ShapeError);
+    EXPECT_THROW(trainBatchNow(task, 5, 5, t), ShapeError);
+    EXPECT_NO_THROW(trainBatchNow(task, 220, 240, t));
     data.train = ImageSet{};
     EXPECT_THROW(ImageTask(smallConfig("topk", kGpu), data, rng), DatasetError);
     MnistData narrow = randomData();
@@ -282,7 +282,7 @@ TEST(CudaImageTaskParity, CheckpointRoundTripContinuesTheRunExactly)
         b.beginEpoch(rngB);
         for (long i = 0; i < a.trainSize(); i += 20) {
             Timings ta, tb;
-            const double la = a.trainBatch(i, i + 20, ta), lb = b.trainBatch(i, i + 20, tb);
+            const double la = trainBatchNow(a, i, i + 20, ta), lb = trainBatchNow(b, i, i + 20, tb);
             ASSERT_EQ(lb, la) << "batch " << i;
         }
         EXPECT_EQ(b.evaluate(Split::Dev).metric, a.evaluate(Split::Dev).metric);

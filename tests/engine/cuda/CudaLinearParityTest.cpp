@@ -305,7 +305,8 @@ TEST(CudaLinearParity, NonFiniteGradientIsReportedAtTheNextSynchronisation)
             if (!reported) {
                 try {
                     if (viaScalar) {
-                        gpu->softmaxCrossEntropy(logits, label, 1.0f, loss, nullptr);
+                        gpu->resize(loss, 1, 1);
+                        gpu->softmaxCrossEntropy(logits, label, 1.0f, LossSlot{&loss, 0, false}, nullptr);
                         EXPECT_NEAR(gpu->readScalar(loss), std::log(2.0), 1e-6);
                     } else {
                         gpu->synchronize();

@@ -28,19 +28,46 @@ struct LstmCase {
     bool reverse;
     int k;
     bool denseBias;
+    // The sentence: T steps of `in` inputs, H hidden units.
+    int T = 7, in = 5, H = 12;
+
+    bool small() const { return T == 7 && in == 5 && H == 12; }
 };
 
 // gtest prints a parameter with PrintTo (the struct's padding bytes otherwise).
 void PrintTo(const LstmCase& c, std::ostream* os)
 {
-    *os << toString(c.mode) << (c.reverse ? " reverse" : " forward") << " k=" << c.k << (c.denseBias ? " denseBias" : "");
+    *os << toString(c.mode) << (c.reverse ? " reverse" : " forward") << " k=" << c.k << (c.denseBias ? " denseBias" : "") << " T=" << c.T
+        << " in=" << c.in << " H=" << c.H;
 }
 
 std::string caseName(const testing::TestParamInfo<LstmCase>& info)
 {
     const LstmCase& c = info.param;
     return toString(c.mode) + (c.reverse ? std::string("Rev") : std::string("Fwd")) + "_k" + std::to_string(c.k) +
-           (c.denseBias ? "_denseBias" : "");
+           (c.denseBias ? "_denseBias" : "") +
+           (c.small() ? std::string() : "_T" + std::to_string(c.T) + "_in" + std::to_string(c.in) + "_H" + std::to_string(c.H));
+}
+
+std::vector<int> allRows(int n)
+{
+    std::vector<int> rows(static_cast<std::size_t>(n));
+    for (int r = 0; r < n; ++r) rows[static_cast<std::size_t>(r)] = r;
+    return rows;
+}
+
+// The rows of m outside `rows` (ascending) are all zero.
+bool zeroOutside(const Matrix& m, const std::vector<int>& rows)
+{
+    std::size_t next = 0;
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+        if (next < rows.size() && rows[next] == r) {
+            ++next;
+            continue;
+        }
+        if (m.row(r).cwiseAbs().maxCoeff() != 0.0f) return false;
+    }
+    return true;
 }
 
 class CudaLstm : public ::testing::TestWithParam<LstmCase> {};
@@ -53,8 +80,8 @@ TEST_P(CudaLstm, ForwardAndBackwardMatchTheCpu)
 {
     MEPROP_REQUIRE_GPU();
     const LstmCase c = GetParam();
-    const std::shared_ptr<Backend> gpu = makeBackend(Device::Cuda);
-    const int T = 7, in = 5, H = 12;
+    const std::shared_ptr<Backend> gpu = test::gpuBackend();
+    const int T = c.T, in = c.in, H = c.H;
     Rng initCpu(3), initGpu(3);
     Lstm cpu(in, H, initCpu, c.reverse, "lstm", std::nullopt, cpuBackend());
     Lstm dev(in, H, initGpu, c.reverse, "lstm", std::nullopt, *gpu);
@@ -73,9 +100,10 @@ TEST_P(CudaLstm, ForwardAndBackwardMatchTheCpu)
         gpu->synchronize();
         EXPECT_LT(relDiff(host(*gpu, dxg), dxc), 1e-4) << "dx, pass " << pass;
         ASSERT_EQ(dev.keptPerStep(), cpu.keptPerStep());
-        if (c.mode != BackpropMode::Dense)
+        if (c.mode != BackpropMode::Dense) {
             for (int t = 0; t < T; ++t)
                 EXPECT_TRUE(std::equal(cpu.stepRows(t), cpu.stepRows(t) + cpu.keptPerStep(), dev.stepRows(t))) << "step " << t;
+        }
         EXPECT_EQ(dev.lastRows(), cpu.lastRows());
     }
     EXPECT_LT(relDiff(host(*gpu, dev.inputWeight().grad), cpu.inputWeight().grad), 1e-4);
@@ -89,6 +117,93 @@ TEST_P(CudaLstm, ForwardAndBackwardMatchTheCpu)
     EXPECT_EQ(host(*gpu, dev.bias().grad).cwiseAbs().maxCoeff(), 0.0f);
 }
 
+// One backward pass after a clearing, on the CPU and twice on the GPU (two layers from the same
+// seed, the same data): the GPU marks exactly the kept rows of W and U touched (the union over the
+// steps, as the CPU's row lists; every row when dense), the other rows of dW and dU stay exactly
+// zero, and the two GPU runs agree bit for bit (dx, dW, dU, db, the kept rows, the counts). A lazy
+// Adam step (update=touched) then moves only those rows, as on the CPU, and clears the gradients.
+TEST_P(CudaLstm, SparseGradientsTouchOnlyTheKeptRowsAndRepeatBitForBit)
+{
+    MEPROP_REQUIRE_GPU();
+    const LstmCase c = GetParam();
+    const std::shared_ptr<Backend> gpu = test::gpuBackend();
+    const int T = c.T, in = c.in, H = c.H;
+    Rng initCpu(13), initA(13), initB(13);
+    Lstm cpu(in, H, initCpu, c.reverse, "lstm", std::nullopt, cpuBackend());
+    Lstm devA(in, H, initA, c.reverse, "lstm", std::nullopt, *gpu);
+    Lstm devB(in, H, initB, c.reverse, "lstm", std::nullopt, *gpu);
+    Rng data(19);
+    const Matrix xm = test::randomMatrix(T, in, data), dhm = test::randomMatrix(T, H, data);
+    const BackwardSpec spec{c.mode, c.k, true, c.denseBias};
+    Tensor xc(xm), hc, dxc, dhc(dhm);
+    cpu.forward(xc, hc);
+    Rng rc(31);
+    cpu.backward(dhc, dxc, spec, rc);
+    Matrix dx[2];
+    Lstm* devs[2] = {&devA, &devB};
+    for (int i = 0; i < 2; ++i) {
+        Tensor xg = onBackend(*gpu, xm), hg, dxg, dhg = onBackend(*gpu, dhm);
+        devs[i]->forward(xg, hg);
+        Rng rg(31);
+        devs[i]->backward(dhg, dxg, spec, rg);
+        gpu->synchronize();
+        dx[i] = host(*gpu, dxg);
+    }
+    const std::vector<int> kept = c.mode == BackpropMode::Dense ? allRows(4 * H) : cpu.lastRows();
+    ASSERT_EQ(devA.lastRows(), cpu.lastRows());
+    if (c.mode != BackpropMode::Dense && c.k < H && c.small()) {
+        ASSERT_LT(kept.size(), static_cast<std::size_t>(4 * H));  // a real subset (the long sentences keep every row)
+    }
+    for (Parameter* p : {&devA.inputWeight(), &devA.recurrentWeight()}) {
+        EXPECT_EQ(test::markedRows(*gpu, *p), kept) << p->name;
+        EXPECT_TRUE(zeroOutside(host(*gpu, p->grad), kept)) << p->name;
+    }
+    EXPECT_EQ(test::markedRows(cpuBackend(), cpu.inputWeight()), kept);
+    EXPECT_EQ(test::markedRows(cpuBackend(), cpu.recurrentWeight()), kept);
+    EXPECT_EQ(test::markedRows(*gpu, devA.bias()), std::vector<int>{0});
+    EXPECT_LT(relDiff(dx[0], dxc), 1e-4);
+    EXPECT_LT(relDiff(host(*gpu, devA.inputWeight().grad), cpu.inputWeight().grad), 1e-4);
+    EXPECT_LT(relDiff(host(*gpu, devA.recurrentWeight().grad), cpu.recurrentWeight().grad), 1e-4);
+    EXPECT_LT(relDiff(host(*gpu, devA.bias().grad), cpu.bias().grad), 1e-4);
+    // Run to run: bit for bit.
+    EXPECT_EQ(dx[1], dx[0]);
+    EXPECT_EQ(host(*gpu, devB.inputWeight().grad), host(*gpu, devA.inputWeight().grad));
+    EXPECT_EQ(host(*gpu, devB.recurrentWeight().grad), host(*gpu, devA.recurrentWeight().grad));
+    EXPECT_EQ(host(*gpu, devB.bias().grad), host(*gpu, devA.bias().grad));
+    EXPECT_EQ(devB.updateCounts(), devA.updateCounts());
+    EXPECT_EQ(devA.updateCounts(), cpu.updateCounts());
+    if (c.mode != BackpropMode::Dense) {
+        for (int t = 0; t < T; ++t)
+            EXPECT_TRUE(std::equal(devA.stepRows(t), devA.stepRows(t) + devA.keptPerStep(), devB.stepRows(t))) << "step " << t;
+    }
+
+    // update=touched: a lazy Adam step moves the kept rows only, as on the CPU.
+    const Matrix w0 = host(*gpu, devA.inputWeight().value), u0 = host(*gpu, devA.recurrentWeight().value);
+    OptimizerSettings os;
+    os.lr = 0.01f;
+    os.touchedRowsOnly = true;
+    auto optCpu = makeOptimizer(os, cpuBackend());
+    auto optGpu = makeOptimizer(os, *gpu);
+    optCpu->attach({&cpu.inputWeight(), &cpu.recurrentWeight(), &cpu.bias()});
+    optGpu->attach({&devA.inputWeight(), &devA.recurrentWeight(), &devA.bias()});
+    optCpu->stepAndZeroGrad();
+    optGpu->stepAndZeroGrad();
+    const Matrix w1 = host(*gpu, devA.inputWeight().value), u1 = host(*gpu, devA.recurrentWeight().value);
+    EXPECT_LT(relDiff(w1, cpu.inputWeight().value), 1e-4);
+    EXPECT_LT(relDiff(u1, cpu.recurrentWeight().value), 1e-4);
+    EXPECT_LT(relDiff(host(*gpu, devA.bias().value), cpu.bias().value), 1e-4);
+    EXPECT_TRUE(zeroOutside(w1 - w0, kept));
+    EXPECT_TRUE(zeroOutside(u1 - u0, kept));
+    for (Parameter* p : {&devA.inputWeight(), &devA.recurrentWeight(), &devA.bias()}) {
+        EXPECT_TRUE(test::markedRows(*gpu, *p).empty()) << p->name;
+        EXPECT_EQ(host(*gpu, p->grad).cwiseAbs().maxCoeff(), 0.0f) << p->name;
+    }
+}
+
+// The small sentence in every mode; then long ones (T > 256: a row's steps fill more than one tile
+// of the grouped kernels) with wide inputs (in > 256: several column chunks). The long top-k case
+// keeps every row (k = H), so that no near-tie of rounded gate gradients can pick different rows on
+// the two devices.
 INSTANTIATE_TEST_SUITE_P(
     Modes, CudaLstm,
     ::testing::Values(LstmCase{BackpropMode::Dense, false, 0, false}, LstmCase{BackpropMode::Dense, true, 0, false},
@@ -96,7 +211,12 @@ INSTANTIATE_TEST_SUITE_P(
                       LstmCase{BackpropMode::TopK, false, 12, false}, LstmCase{BackpropMode::TopK, true, 2, true},
                       LstmCase{BackpropMode::Random, false, 3, false}, LstmCase{BackpropMode::Random, true, 4, false},
                       LstmCase{BackpropMode::Unified, false, 3, false}, LstmCase{BackpropMode::Unified, true, 5, false},
-                      LstmCase{BackpropMode::Unified, false, 2, true}),
+                      LstmCase{BackpropMode::Unified, false, 2, true}, LstmCase{BackpropMode::Dense, true, 0, false, 300, 300, 6},
+                      LstmCase{BackpropMode::TopK, false, 6, false, 300, 300, 6},
+                      LstmCase{BackpropMode::Random, true, 5, false, 400, 300, 6},
+                      LstmCase{BackpropMode::Random, false, 2, true, 300, 300, 6},
+                      LstmCase{BackpropMode::Unified, false, 3, false, 300, 300, 6},
+                      LstmCase{BackpropMode::Unified, true, 2, true, 300, 300, 6}),
     caseName);
 
 // Random on a wider layer (H = 70: bitmaps of three words, blocks not aligned to them) over three
@@ -136,7 +256,7 @@ TEST(CudaLstmRandom, DeviceDrawsTheCpuRowsFromOneKeyPerBackward)
 TEST(CudaLstmChecks, NonFiniteGateGradientIsReportedAtSynchronize)
 {
     MEPROP_REQUIRE_GPU();
-    const std::shared_ptr<Backend> gpu = makeBackend(Device::Cuda);
+    const std::shared_ptr<Backend> gpu = test::gpuBackend();
     for (BackpropMode mode : {BackpropMode::Dense, BackpropMode::TopK, BackpropMode::Unified, BackpropMode::Random}) {
         Rng rng(4);
         Lstm l(5, 6, rng, false, "lstm.fwd", std::nullopt, *gpu);
@@ -145,9 +265,9 @@ TEST(CudaLstmChecks, NonFiniteGateGradientIsReportedAtSynchronize)
         Matrix dhm = test::randomMatrix(6, 6, rng);
         dhm(3, 1) = std::numeric_limits<float>::quiet_NaN();
         Tensor dh = onBackend(*gpu, dhm);
-        l.backward(dh, dx, {mode, 2, true}, rng);
         try {
-            gpu->synchronize();
+            l.backward(dh, dx, {mode, 2, true}, rng);  // the CPU reports here
+            gpu->synchronize();                         // the GPU here
             ADD_FAILURE() << toString(mode) << ": no error";
         } catch (const NonFiniteGradient& e) {
             EXPECT_EQ(e.layer(), "lstm.fwd");
@@ -160,7 +280,7 @@ TEST(CudaLstmChecks, NonFiniteGateGradientIsReportedAtSynchronize)
 TEST(CudaEmbedding, LookupAndScatterAddMatchTheCpuBitForBit)
 {
     MEPROP_REQUIRE_GPU();
-    const std::shared_ptr<Backend> gpu = makeBackend(Device::Cuda);
+    const std::shared_ptr<Backend> gpu = test::gpuBackend();
     Rng ra(5), rb(5), rc(5);
     Embedding cpu(11, 7, ra, "e", 0.1f, cpuBackend());
     Embedding g1(11, 7, rb, "e", 0.1f, *gpu);
@@ -192,7 +312,7 @@ TEST(CudaEmbedding, LookupAndScatterAddMatchTheCpuBitForBit)
 TEST(CudaEmbedding, ColumnCopiesAndAccumulate)
 {
     MEPROP_REQUIRE_GPU();
-    const std::shared_ptr<Backend> gpu = makeBackend(Device::Cuda);
+    const std::shared_ptr<Backend> gpu = test::gpuBackend();
     Rng rng(6);
     const Matrix a = test::randomMatrix(4, 3, rng), b = test::randomMatrix(4, 5, rng);
     Tensor ag = onBackend(*gpu, a), bg = onBackend(*gpu, b), cat, part;
@@ -212,7 +332,7 @@ TEST(CudaEmbedding, ColumnCopiesAndAccumulate)
 TEST(CudaTagger, TrainingStepsMatchTheCpu)
 {
     MEPROP_REQUIRE_GPU();
-    const std::shared_ptr<Backend> gpu = makeBackend(Device::Cuda);
+    const std::shared_ptr<Backend> gpu = test::gpuBackend();
     TaggerShape shape;
     shape.words = 9;
     shape.features = {5, 6, 7, 6, 7, 4, 4};

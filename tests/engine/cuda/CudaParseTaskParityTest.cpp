@@ -74,7 +74,7 @@ TEST(CudaParseTask, TrainingMatchesTheCpuInEveryMode)
             gpuTask.beginEpoch(gr);
             for (long b = 0; b < cpu.trainSize(); b += 16) {
                 const long e = std::min(cpu.trainSize(), b + 16);
-                const double lc = cpu.trainBatch(b, e, t), lg = gpuTask.trainBatch(b, e, t);
+                const double lc = trainBatchNow(cpu, b, e, t), lg = trainBatchNow(gpuTask, b, e, t);
                 ASSERT_NEAR(lg, lc, 1e-4 * (1.0 + std::abs(lc))) << "epoch " << epoch << " batch " << b;
             }
         }

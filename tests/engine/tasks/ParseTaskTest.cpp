@@ -115,7 +115,7 @@ TEST(ParseTask, LearnsTheTinyTreebankAndWritesPredictions)
     double first = 0.0, last = 0.0;
     for (int step = 0; step < 150; ++step) {
         task.beginEpoch(rng);
-        last = task.trainBatch(0, task.trainSize(), t);
+        last = trainBatchNow(task, 0, task.trainSize(), t);
         if (step == 0) first = last;
     }
     EXPECT_LT(last, 0.1 * first);
@@ -157,7 +157,7 @@ TEST(ParseTask, TopKTrainsAndReportsSelection)
     ParseTask task(s, rng);
     Timings t;
     task.beginEpoch(rng);
-    task.trainBatch(0, 10, t);
+    trainBatchNow(task, 0, 10, t);
     const auto ratio = task.backpropRatio();
     ASSERT_EQ(ratio.size(), 3u);
     EXPECT_DOUBLE_EQ(ratio[0], 4.0 / 32.0);

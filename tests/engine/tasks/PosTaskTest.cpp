@@ -90,7 +90,7 @@ double trainEpochs(PosTask& task, int epochs, Rng& rng)
     Timings t;
     for (int e = 0; e < epochs; ++e) {
         task.beginEpoch(rng);
-        for (long i = 0; i < task.trainSize(); ++i) task.trainBatch(i, i + 1, t);
+        for (long i = 0; i < task.trainSize(); ++i) trainBatchNow(task, i, i + 1, t);
     }
     return task.evaluate(Split::Test).metric;
 }
@@ -181,7 +181,7 @@ TEST(PosTask, WritesPredictedTagsAndCopiesEverythingElse)
     }
     // The predictions written are those of the current model even without an evaluate() first.
     Timings t;
-    task.trainBatch(0, 1, t);
+    trainBatchNow(task, 0, 1, t);
     task.onNewBest(out.string());
     EXPECT_TRUE(fs::exists(out / "test.pred.conllu"));
 }
@@ -289,7 +289,7 @@ TEST(PosTask, ReportsLayersSelectionTimingsAndLimit)
 
     Timings t;
     task.beginEpoch(rng);
-    EXPECT_GT(task.trainBatch(0, 2, t), 0.0);
+    EXPECT_GT(trainBatchNow(task, 0, 2, t), 0.0);
     EXPECT_GT(t.forward, 0.0);
     EXPECT_GT(t.bpLinear, 0.0);
     EXPECT_GE(t.bpOverall, t.bpLinear);
@@ -309,10 +309,10 @@ TEST(PosTask, ReportsLayersSelectionTimingsAndLimit)
     for (int r : task.model().lstmForward().lastRows())
         EXPECT_TRUE(std::binary_search(sel[0].rows.begin(), sel[0].rows.end(), r)) << "row " << r;
     // Single-sentence batches report that sentence's rows.
-    task.trainBatch(2, 3, t);
+    trainBatchNow(task, 2, 3, t);
     EXPECT_EQ(task.selection()[1].rows, task.model().lstmBackward().lastRows());
-    EXPECT_THROW(task.trainBatch(19, 21, t), Error);
-    EXPECT_THROW(task.trainBatch(3, 3, t), Error);
+    EXPECT_THROW(trainBatchNow(task, 19, 21, t), Error);
+    EXPECT_THROW(trainBatchNow(task, 3, 3, t), Error);
 }
 
 TEST(PosTask, UsesUposWhenTheTreebankHasNoXpos)
@@ -372,8 +372,8 @@ TEST(PosTask, SumLossGradientIsTokensTimesTheMean)
     s.sumLoss = true;
     PosTask sum(s, r2);
     Timings t;
-    const double lm = mean.trainBatch(0, 3, t);
-    const double ls = sum.trainBatch(0, 3, t);
+    const double lm = trainBatchNow(mean, 0, 3, t);
+    const double ls = trainBatchNow(sum, 0, 3, t);
     EXPECT_DOUBLE_EQ(lm, ls);
     long tokens = 0;
     for (const ConlluSentence& c : readConllu((dir.path / "toy-train.conllu").string(), 3)) tokens += static_cast<long>(c.tokens.size());

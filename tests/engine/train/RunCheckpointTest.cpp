@@ -41,7 +41,7 @@ double trainEpoch(ImageTask& task, Rng& rng, long batch)
     task.beginEpoch(rng);
     Timings t;
     double loss = 0.0;
-    for (long b = 0; b < task.trainSize(); b += batch) loss += task.trainBatch(b, std::min(task.trainSize(), b + batch), t);
+    for (long b = 0; b < task.trainSize(); b += batch) loss += trainBatchNow(task, b, std::min(task.trainSize(), b + batch), t);
     return loss;
 }
 

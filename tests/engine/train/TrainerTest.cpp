@@ -2,6 +2,7 @@
 
 #include "../TinyMnist.h"
 #include "core/Error.h"
+#include "tasks/LossLog.h"
 
 #include <gtest/gtest.h>
 
@@ -257,4 +258,119 @@ TEST(Trainer, TrainLossIsTheMeanPerExampleForEitherReduction)
     const RunResult sum = Trainer(c).run("");
     EXPECT_NEAR(sum.epochs[0].trainLoss, mean.epochs[0].trainLoss, 1e-5);
     EXPECT_GT(mean.epochs[0].trainLoss, 1.0);  // about log 4 at the start
+}
+
+namespace {
+
+// The CPU reading its losses every few steps as on the GPU, for one test.
+struct DeferredLosses {
+    DeferredLosses() { LossLog::deferOnCpu(true); }
+    ~DeferredLosses() { LossLog::deferOnCpu(false); }
+};
+
+struct LossRecorder : ProgressSink {
+    std::vector<long> steps;
+    std::vector<double> losses;
+    std::vector<long> pollsAtReport;  // batches started (shouldStop polls) when each was reported
+    std::vector<long> selectionSteps;
+    long polls = 0;
+    void onBatch(const BatchProgress& p) override
+    {
+        steps.push_back(p.step);
+        losses.push_back(p.loss);
+        pollsAtReport.push_back(polls);
+    }
+    bool wantsSelection() override { return true; }
+    void onSelection(long step, const std::vector<LayerSelection>&) override { selectionSteps.push_back(step); }
+    bool shouldStop() override
+    {
+        ++polls;
+        return false;
+    }
+};
+
+}  // namespace
+
+// On a GPU the losses stay on the device and are read every few steps (tasks/LossLog.h): the run,
+// every batch's reported loss and their order are those of reading after every batch; only when
+// they are reported differs, and the selection is taken at the reads only.
+TEST(Trainer, DeferredLossesGiveTheSameRunAndReportEveryBatch)
+{
+    const std::string data = test::writeTinyMnistDir(test::tempDir("trainer-deferred"), 300, 50);
+    Config c = tinyConfig(data, "topk");
+    c.set("evals_per_epoch", 2);
+    LossRecorder now, later;
+    const RunResult a = Trainer(c, &now).run("");
+    RunResult b;
+    {
+        DeferredLosses deferred;
+        b = Trainer(c, &later).run("");
+    }
+    const long steps = 3 * 20;  // 200 training images (300 - dev_size), batches of 10
+    ASSERT_EQ(static_cast<long>(now.steps.size()), steps);
+    ASSERT_EQ(later.steps, now.steps);
+    for (long s = 0; s < steps; ++s) EXPECT_EQ(now.steps[static_cast<std::size_t>(s)], s + 1);
+    EXPECT_EQ(later.losses, now.losses);  // bit for bit
+    ASSERT_EQ(a.epochs.size(), b.epochs.size());
+    for (std::size_t e = 0; e < a.epochs.size(); ++e) {
+        EXPECT_EQ(a.epochs[e].trainLoss, b.epochs[e].trainLoss);
+        EXPECT_EQ(a.epochs[e].devMetric, b.epochs[e].devMetric);
+        EXPECT_EQ(a.epochs[e].testMetric, b.epochs[e].testMetric);
+    }
+    EXPECT_EQ(a.summary["dev_metric"], b.summary["dev_metric"]);
+    // Read after every batch: each reported before the next began. Deferred: most batches were
+    // reported after later ones had run, and a read at the end of every evaluation chunk (10
+    // batches) leaves nothing unreported at an evaluation.
+    long lateReports = 0;
+    for (std::size_t i = 0; i < now.steps.size(); ++i) {
+        EXPECT_EQ(now.pollsAtReport[i], now.steps[i]);
+        EXPECT_GE(later.pollsAtReport[i], later.steps[i]);
+        lateReports += later.pollsAtReport[i] > later.steps[i];
+        if (later.steps[i] % 10 == 0) {
+            EXPECT_EQ(later.pollsAtReport[i], later.steps[i]) << "chunk end " << later.steps[i];
+        }
+    }
+    EXPECT_GT(lateReports, steps / 2);
+    EXPECT_EQ(static_cast<long>(now.selectionSteps.size()), steps);
+    EXPECT_LT(later.selectionSteps.size(), now.selectionSteps.size());
+    for (long s : later.selectionSteps) EXPECT_EQ(later.pollsAtReport[static_cast<std::size_t>(s - 1)], s) << "a selection off a read";
+}
+
+// A run that diverges while its losses wait on the device names the same step as one read after
+// every batch, and leaves no summary.
+TEST(Trainer, DeferredLossesStillNameTheStepOfANonFiniteGradient)
+{
+    const std::string dir = MEPROP_TEST_DATA_DIR "/parse/";
+    const std::string out = test::tempDir("trainer-nan-deferred") + "/run";
+    Config c;
+    c.set("task", "parse");
+    c.set("train_file", dir + "train.conllu");
+    c.set("dev_file", dir + "dev.conllu");
+    c.set("test_file", dir + "test.conllu");
+    c.set("activation", "cube");
+    c.set("embed_init", 3.0);
+    c.set("optimizer", "sgd");
+    c.set("lr", 10.0);
+    c.set("hidden", 32);
+    c.set("k", 4);
+    c.set("mode", "topk");
+    c.set("batch", 10);
+    c.set("epochs", 30);
+    long stepNow = -1, stepLater = -2;
+    try {
+        Trainer(c).run(out, true);
+    } catch (const NonFiniteGradient& e) {
+        stepNow = e.step();
+    }
+    LossRecorder rec;
+    try {
+        DeferredLosses deferred;
+        Trainer(c, &rec).run(out, true);
+    } catch (const NonFiniteGradient& e) {
+        stepLater = e.step();
+    }
+    EXPECT_GT(stepNow, 0);
+    EXPECT_EQ(stepLater, stepNow);
+    EXPECT_LT(static_cast<long>(rec.steps.size()), stepLater);
+    EXPECT_FALSE(fs::exists(out + "/summary.json"));
 }
