@@ -170,8 +170,9 @@ public:
     // ---- meProp
     // Fills sel for the output gradient dy (batch x n) under mode, keeping k per example (the
     // semantics of ops/TopK.h selectComponents: ascending indices, ties to the lower index; the
-    // Random mode draws ops/TopK's randomIndices from rng, on either device, so both keep the same
-    // components). Throws ConfigError for k outside [1, n] in a sparse mode. On the GPU the
+    // Random mode takes one key from rng (Rng::bits) and keeps ops/RandomK.h's counter-based
+    // components, example b being stream b, computed where the selection lives (the GPU draws on
+    // the device, no synchronisation), so both devices keep the same components). Throws ConfigError for k outside [1, n] in a sparse mode. On the GPU the
     // indices stay on the device (sel.deviceIndices) until downloadSelection.
     virtual void select(const Tensor& dy, BackpropMode mode, int k, Rng& rng, Selection& sel) = 0;
     // The host indices of sel (sel.indices) after a GPU selection. CPU: nothing.
@@ -212,8 +213,9 @@ public:
     // BPTT of dh (T x H) through the state of lstmForward(x, ...): accumulates W.grad, U.grad,
     // b.grad (touching the rows that got a gradient), counts(0, r) += the steps that kept row r,
     // writes dx (T x in, resized) when given, and kept (resized T x 4k: the kept gate rows of each
-    // step, ascending; T x 0 for dense). Random draws ops/TopK's randomIndices from rng per step
-    // (t = last processed first) and block, on either device. A non-finite dh or gate gradient
+    // step, ascending; T x 0 for dense). Random takes one key from rng (Rng::bits) per call and
+    // keeps ops/RandomK.h's counter-based rows, gate block j of step t being stream 4 t + j, on
+    // either device (the GPU computes them on the device). A non-finite dh or gate gradient
     // that the products use: NonFiniteGradient(layer), before any gradient is written on the CPU,
     // at the next synchronize() on the GPU. Adds the time of the products and the selection (on
     // the GPU: of queuing them) to *linearSeconds when given.

@@ -5,6 +5,7 @@
 
 #include "core/Error.h"
 #include "ops/Finite.h"
+#include "ops/RandomK.h"
 #include "ops/Sigmoid.h"
 #include "ops/TopK.h"
 
@@ -23,7 +24,7 @@ double secondsSince(Clock::time_point start) { return std::chrono::duration<doub
 struct LstmScratch {
     Matrix da, daK, wK, uK, gK, hPrev;
     RowVector dhNext, dcNext, dh, dc, score, local;
-    std::vector<int> scratch, perm, order, bucket, fill, shared;
+    std::vector<int> scratch, order, bucket, fill, shared;
     std::vector<float> selVal;  // da at the kept rows, per step
 };
 
@@ -156,6 +157,9 @@ void CpuBackend::lstmBackward(const Tensor& dh, const Tensor& x, const LstmState
     const Matrix& hs = st.h;
     double linear = 0.0;
 
+    // Random: one key per call with steps (as on the GPU); the gate block j of step t is stream
+    // 4 t + j (ops/RandomK.h), so the kept rows do not depend on the order the steps are processed in.
+    const std::uint64_t randomKey = mode == BackpropMode::Random && T > 0 ? rng.bits() : 0;
     const std::vector<int>& shared = w.shared;
     if (mode == BackpropMode::Unified) {
         const auto t0 = Clock::now();
@@ -199,7 +203,7 @@ void CpuBackend::lstmBackward(const Tensor& dh, const Tensor& x, const LstmState
                     if (!topKIndices(da.data() + static_cast<std::size_t>(j) * H, H, k, out, w.scratch))
                         throw NonFiniteGradient(layer);
                 } else {
-                    randomIndices(H, k, rng, out, w.perm);  // k distinct uniform draws from the block
+                    randomKIndices(randomKey, 4 * static_cast<std::uint64_t>(t) + static_cast<std::uint64_t>(j), H, k, out);
                 }
                 for (int q = 0; q < k; ++q) out[q] += j * H;
             }

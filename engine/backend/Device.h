@@ -66,7 +66,7 @@ struct CudaBenchResult {
     double denseMs = 0.0;     // dense backward, two FP32 SGEMMs (dx = dy W, dW += dy^T x) + db
     double denseTf32Ms = 0.0; // the same with TF32 tensor cores
     double mepropMs = 0.0;    // meProp backward in `mode` (selection included)
-    double selectMs = 0.0;    // of which: the top-k selection alone
+    double selectMs = 0.0;    // of which: the selection alone (top-k, unified or random-k)
     double ratio = 0.0;       // denseMs / mepropMs
     double ratioTf32 = 0.0;   // denseTf32Ms / mepropMs
 };

@@ -165,7 +165,7 @@ private:
     RowGroupScratch m_rowGroups;
     DeviceBuffer<unsigned> m_embedKeys;
     DeviceBuffer<int> m_embedPositions;
-    std::vector<int> m_hostIdx, m_randomScratch;
+    DeviceBuffer<unsigned> m_randomBits;  // randomKRows' bitmaps when a row outgrows shared memory
     // LSTM scratch.
     DeviceBuffer<float> m_lstmDa, m_lstmHPrev, m_lstmDhNext, m_lstmDcNext, m_lstmScore;
     DeviceBuffer<int> m_lstmShared;

@@ -4,6 +4,7 @@
 #include "cuda/Elementwise.cuh"
 #include "cuda/Finite.cuh"
 #include "cuda/Lstm.cuh"
+#include "cuda/RandomK.cuh"
 #include "cuda/SparseLinear.cuh"
 #include "cuda/TopK.cuh"
 #include "ops/TopK.h"
@@ -112,19 +113,11 @@ void CudaBackend::lstmBackward(const Tensor& dh, const Tensor& x, const LstmStat
         lstmBlockOffsets(m_lstmShared.data(), 1, k, H, s);
         lstmBroadcastRows(m_lstmShared.data(), K, T, keptd, s);
     } else if (mode == BackpropMode::Random) {
-        // ops/TopK's draws from rng in the CPU's order (last processed step first, block by block).
-        m_hostIdx.resize(static_cast<std::size_t>(T) * K);
-        for (int step = T - 1; step >= 0; --step) {
-            const int t = reverse ? T - 1 - step : step;
-            int* sel = m_hostIdx.data() + static_cast<std::size_t>(t) * K;
-            for (int j = 0; j < 4; ++j) {
-                int* out = sel + static_cast<std::size_t>(j) * k;
-                randomIndices(H, k, rng, out, m_randomScratch);
-                for (int q = 0; q < k; ++q) out[q] += j * H;
-            }
-        }
-        MEPROP_CUDA_CHECK(cudaMemcpyAsync(keptd, m_hostIdx.data(), m_hostIdx.size() * sizeof(int), cudaMemcpyHostToDevice, s));
-        MEPROP_CUDA_CHECK(cudaStreamSynchronize(s));  // m_hostIdx is reused by the next call
+        // ops/RandomK.h's rows of one key, all steps at once on the device: row 4 t + j of
+        // (T x 4) rows of H is the gate block j of step t, the CPU's stream 4 t + j.
+        m_randomBits.reserve(randomKScratchWords(4 * T, H));
+        randomKRows(rng.bits(), 4 * T, H, k, keptd, m_randomBits.data(), s);
+        lstmBlockOffsets(keptd, T, k, H, s);
     }
 
     for (int step = T - 1; step >= 0; --step) {

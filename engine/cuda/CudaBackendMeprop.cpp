@@ -3,6 +3,7 @@
 #include "cuda/CudaBackendSupport.h"
 #include "cuda/Finite.cuh"
 #include "cuda/Optim.cuh"
+#include "cuda/RandomK.cuh"
 #include "cuda/TopK.cuh"
 #include "ops/TopK.h"
 #include "optim/UpdateKernels.h"
@@ -51,15 +52,11 @@ void CudaBackend::select(const Tensor& dy, BackpropMode mode, int k, Rng& rng, S
             topKRows(g, batch, n, n, k, sel.deviceIndices.deviceData(), s, flag);
             return;
         }
-        // ops/TopK's draws on the host from the caller's Rng: the CPU's indices exactly.
+        // ops/RandomK.h's components of one key from rng, computed on the device: no host draws,
+        // no upload, no synchronisation.
         flagNonFinite(g, static_cast<std::size_t>(dy.size()), flag, s);
-        m_hostIdx.resize(total);
-        for (int b = 0; b < batch; ++b) randomIndices(n, k, rng, m_hostIdx.data() + static_cast<std::size_t>(b) * k, m_randomScratch);
-        if (total > 0) {
-            MEPROP_CUDA_CHECK(cudaMemcpyAsync(sel.deviceIndices.deviceData(), m_hostIdx.data(), total * sizeof(int),
-                                              cudaMemcpyHostToDevice, s));
-            MEPROP_CUDA_CHECK(cudaStreamSynchronize(s));  // m_hostIdx is reused by the next call
-        }
+        m_randomBits.reserve(randomKScratchWords(batch, n));
+        randomKRows(rng.bits(), batch, n, k, sel.deviceIndices.deviceData(), m_randomBits.data(), s);
         return;
     }
     }

@@ -5,6 +5,7 @@
 #include "cuda/Activation.cuh"
 #include "cuda/CudaBackend.h"
 #include "layers/Linear.h"
+#include "cuda/RandomK.cuh"
 #include "cuda/TopK.cuh"
 
 #include <functional>
@@ -86,8 +87,9 @@ CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec)
     // Each backward includes the selection's non-finite check, as in training; the flags are read
     // once after the timing (synchronize).
     // Like with like: the dense and the meProp backward are both replayed as CUDA graphs, or
-    // neither is (spec.graph; random-k draws on the host each call, so with it neither is).
-    const bool graph = spec.graph && spec.mode != BackpropMode::Random;
+    // neither is (spec.graph). Random-k draws on the device now: a replay reuses the key drawn at
+    // the capture, the same work as a fresh one.
+    const bool graph = spec.graph;
     BackwardSpec dense{BackpropMode::Dense, spec.out, spec.needInputGrad};
     r.denseMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy, dx, dense, rng); });
     dense.precision = Precision::Tf32;
@@ -100,6 +102,10 @@ CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec)
         r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::unifiedTopK(dy.deviceData(), spec.batch, spec.out, spec.k, score.data(), idx.data(), s); });
     else if (spec.mode == BackpropMode::TopK)
         r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::topKRows(dy.deviceData(), spec.batch, spec.out, spec.out, spec.k, idx.data(), s); });
+    else if (spec.mode == BackpropMode::Random) {
+        DeviceBuffer<unsigned> bits(cuda::randomKScratchWords(spec.batch, spec.out));
+        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::randomKRows(rng.bits(), spec.batch, spec.out, spec.k, idx.data(), bits.data(), s); });
+    }
     r.ratio = r.mepropMs > 0.0 ? r.denseMs / r.mepropMs : 0.0;
     r.ratioTf32 = r.mepropMs > 0.0 ? r.denseTf32Ms / r.mepropMs : 0.0;
     be.synchronize();

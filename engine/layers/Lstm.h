@@ -12,7 +12,8 @@
 // products of a step (W x_t and U h_prev). With BackwardSpec{mode, k}, k applies to EACH gate block:
 //   dense:   all 4H components (k ignored)
 //   topk:    per step, the k largest |da| of each block (4k of 4H per step; k = H equals dense)
-//   random:  per step, k uniformly random components of each block
+//   random:  per step, k uniformly random components of each block (ops/RandomK.h: one key from
+//            the rng per backward, block j of step t is stream 4 t + j)
 //   unified: one set of k per block shared by every step of the sentence. The exact sum over time of
 //            |da_t| is not known before BPTT has run (each da_t depends on the later steps' masks), so
 //            the shared set is ranked by the sum over t of |local da_t|, the gate gradient each step

@@ -1,6 +1,7 @@
 #include "ops/TopK.h"
 
 #include "core/Error.h"
+#include "ops/RandomK.h"
 
 #include <algorithm>
 #ifdef __AVX2__
@@ -223,12 +224,14 @@ void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Sele
         sel.finite = topKIndices(score.data(), n, k, sel.indices.data(), scratch);
         break;
     }
-    case BackpropMode::Random:
+    case BackpropMode::Random: {
         sel.indices.resize(static_cast<std::size_t>(batch) * k);
-        for (int b = 0; b < batch; ++b) randomIndices(n, k, rng, sel.indices.data() + static_cast<std::size_t>(b) * k, scratch);
+        const std::uint64_t key = rng.bits();
+        for (int b = 0; b < batch; ++b) randomKIndices(key, static_cast<std::uint64_t>(b), n, k, sel.indices.data() + static_cast<std::size_t>(b) * k);
         // The draws do not read dy: one pass over it (the kernels read only the kept entries).
         sel.finite = allFinite(dy.data(), static_cast<std::size_t>(dy.size()));
         break;
+    }
     case BackpropMode::Dense: break;
     }
 }
@@ -242,19 +245,6 @@ Matrix maskedGradient(const Matrix& dy, const Selection& sel)
         for (int i = 0; i < sel.k; ++i) masked(b, idx[i]) = dy(b, idx[i]);
     }
     return masked;
-}
-
-void randomIndices(int n, int k, Rng& rng, int* out, std::vector<int>& scratch)
-{
-    // Partial Fisher-Yates: k draws, O(n) for the identity permutation.
-    scratch.resize(static_cast<std::size_t>(n));
-    std::iota(scratch.begin(), scratch.end(), 0);
-    for (int i = 0; i < k; ++i) {
-        const int j = i + static_cast<int>(rng.below(static_cast<std::uint64_t>(n - i)));
-        std::swap(scratch[static_cast<std::size_t>(i)], scratch[static_cast<std::size_t>(j)]);
-    }
-    std::copy(scratch.begin(), scratch.begin() + k, out);
-    std::sort(out, out + k);
 }
 
 }  // namespace meprop

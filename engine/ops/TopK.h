@@ -55,14 +55,10 @@ inline std::uint32_t magnitudeKey(float v)
 // memory. Returns false when some v[i] is NaN or infinite, true otherwise.
 bool topKIndices(const float* v, int n, int k, int* out, std::vector<int>& scratch);
 
-// Writes to out[0..k) k distinct indices drawn uniformly from [0, n), sorted ascending: a partial
-// Fisher-Yates shuffle consuming k draws of `rng` (the Random mode of one example). Requires
-// 1 <= k <= n; scratch is reused memory. The GPU backend calls it too, so both draw the same.
-void randomIndices(int n, int k, Rng& rng, int* out, std::vector<int>& scratch);
-
 // Fills `sel` for gradient dy (batch x n) under `mode` keeping k per example, and sel.finite
 // (every mode, Dense and Random included, checks dy). Throws ConfigError when k is outside [1, n]
-// for a sparse mode. `rng` is used by Random only.
+// for a sparse mode. `rng` is used by Random only: one Rng::bits() draw per call, the key of the
+// counter-based draws of ops/RandomK.h (example b is stream b).
 void selectComponents(const Matrix& dy, BackpropMode mode, int k, Rng& rng, Selection& sel);
 
 // Zero every component of dy that `sel` does not keep (the reference "masked dense" gradient).

@@ -267,8 +267,9 @@ TEST(CudaBackend, CountCorrectAndGatherExamples)
     EXPECT_THROW(be.countCorrect(zT, labelsT, n - 3), ShapeError);
 }
 
-// The same indices as ops/TopK's selectComponents in every sparse mode (Random: the same draws from
-// an Rng of the same seed), kept on the device until downloadSelection.
+// The same indices as ops/TopK's selectComponents in every sparse mode (Random: the same key from
+// an Rng of the same seed, ops/RandomK.h's components drawn on the device), kept on the device
+// until downloadSelection.
 TEST(CudaBackend, SelectKeepsTheCpuIndices)
 {
     MEPROP_REQUIRE_GPU();
@@ -292,6 +293,7 @@ TEST(CudaBackend, SelectKeepsTheCpuIndices)
             EXPECT_GE(gpu.deviceFlag, 0);
             be.downloadSelection(gpu);
             EXPECT_EQ(gpu.indices, cpu.indices);
+            EXPECT_EQ(gpuRng.state(), cpuRng.state());  // the same draws (Random: one key) on both
             be.checkFinite(gpu, "layer");
             EXPECT_NO_THROW(be.synchronize());
         }

@@ -219,6 +219,39 @@ INSTANTIATE_TEST_SUITE_P(
                       LstmCase{BackpropMode::Unified, true, 2, true, 300, 300, 6}),
     caseName);
 
+// Random on a wider layer (H = 70: bitmaps of three words, blocks not aligned to them) over three
+// backward passes: the device draws the CPU's rows of every (step, block) from one key per pass,
+// and both leave the run's Rng at the same state (checkpoints resume alike on either device).
+TEST(CudaLstmRandom, DeviceDrawsTheCpuRowsFromOneKeyPerBackward)
+{
+    MEPROP_REQUIRE_GPU();
+    const std::shared_ptr<Backend> gpu = test::gpuBackend();
+    for (bool reverse : {false, true}) {
+        const int T = 9, in = 4, H = 70, k = 7;
+        Rng initCpu(3), initGpu(3);
+        Lstm cpu(in, H, initCpu, reverse, "lstm", std::nullopt, cpuBackend());
+        Lstm dev(in, H, initGpu, reverse, "lstm", std::nullopt, *gpu);
+        Rng data(10), rc(31), rg(31);
+        for (int pass = 0; pass < 3; ++pass) {
+            const Matrix xm = test::randomMatrix(T, in, data), dhm = test::randomMatrix(T, H, data);
+            Tensor xc(xm), hc, dxc, dhc(dhm);
+            Tensor xg = onBackend(*gpu, xm), hg, dxg, dhg = onBackend(*gpu, dhm);
+            cpu.forward(xc, hc);
+            dev.forward(xg, hg);
+            const BackwardSpec spec{BackpropMode::Random, k, true};
+            cpu.backward(dhc, dxc, spec, rc);
+            dev.backward(dhg, dxg, spec, rg);
+            gpu->synchronize();
+            EXPECT_EQ(rg.state(), rc.state()) << "pass " << pass;
+            ASSERT_EQ(dev.keptPerStep(), 4 * k);
+            for (int t = 0; t < T; ++t)
+                EXPECT_TRUE(std::equal(cpu.stepRows(t), cpu.stepRows(t) + 4 * k, dev.stepRows(t))) << "pass " << pass << " step " << t;
+            EXPECT_LT(relDiff(host(*gpu, dxg), dxc), 1e-4) << "dx, pass " << pass;
+        }
+        EXPECT_EQ(dev.updateCounts(), cpu.updateCounts());
+    }
+}
+
 // A NaN in dh reaches the gate gradients: reported at the next synchronisation, naming the layer.
 TEST(CudaLstmChecks, NonFiniteGateGradientIsReportedAtSynchronize)
 {

@@ -2,6 +2,7 @@
 
 #include "../GradCheck.h"
 #include "core/Error.h"
+#include "ops/RandomK.h"
 
 #include <gtest/gtest.h>
 
@@ -377,6 +378,32 @@ TEST(Lstm, RandomDrawsDifferAcrossSteps)
     int differing = 0;
     for (int t = 1; t < T; ++t) differing += !std::equal(l.stepRows(t), l.stepRows(t) + 4 * k, l.stepRows(0));
     EXPECT_GE(differing, T - 2);
+}
+
+// Random: one key per backward (Rng::bits); gate block j of step t keeps ops/RandomK.h's
+// components of stream 4 t + j, in either direction (the steps' processing order does not matter).
+TEST(Lstm, RandomKeepsTheCounterBasedRowsOfEachStepAndBlock)
+{
+    for (bool reverse : {false, true}) {
+        Rng rng(9);
+        const int T = 6, H = 40, k = 3;
+        Lstm l(3, H, rng, reverse);
+        Tensor x = randomMatrix(T, 3, rng), h, dx;
+        l.forward(x, h);
+        const Tensor dh = randomMatrix(T, H, rng);
+        Rng mirror = rng;
+        l.backward(dh, dx, {BackpropMode::Random, k, true}, rng);
+        const std::uint64_t key = mirror.bits();
+        EXPECT_EQ(rng.state(), mirror.state());  // exactly one draw
+        ASSERT_EQ(l.keptPerStep(), 4 * k);
+        for (int t = 0; t < T; ++t)
+            for (int j = 0; j < 4; ++j) {
+                std::vector<int> expected(static_cast<std::size_t>(k));
+                randomKIndices(key, 4 * static_cast<std::uint64_t>(t) + static_cast<std::uint64_t>(j), H, k, expected.data());
+                for (int q = 0; q < k; ++q)
+                    EXPECT_EQ(l.stepRows(t)[j * k + q], expected[static_cast<std::size_t>(q)] + j * H) << "t " << t << " block " << j;
+            }
+    }
 }
 
 TEST(Lstm, CountsUpdatesPerGateRow)
