@@ -53,6 +53,10 @@ void ReproduceController::preview(const PaperRequest& request)
 bool ReproduceController::start(const PaperRequest& request)
 {
     if (m_busy || m_exporting) return false;
+    // Not busy until now: the previous run has ended (runDone came), so nothing polls the stop flag.
+    // Cleared here, not in the worker's run(), so that a stop() between now and the moment the worker
+    // begins the run still stops it.
+    m_worker->clearStop();
     m_busy = true;
     emit busyChanged(true);
     QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(meprop::PaperRequest, request));

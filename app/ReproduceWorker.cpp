@@ -200,7 +200,7 @@ void ReproduceWorker::preview(const PaperRequest& request)
 
 void ReproduceWorker::run(const PaperRequest& request)
 {
-    m_stop = false;
+    // m_stop is not cleared here: a stop asked before this run began is this run's (see the header).
     QString message;
     int code = 0;
     const bool ok = guarded(

@@ -6,6 +6,11 @@
 // it between batches, so the run in progress ends at once and is left unfinished (a later run of
 // the same folder resumes it: finished runs are skipped, an interrupted one continues from its
 // checkpoint). Every exception ends as failed(message).
+//
+// A stop belongs to the run handed over last: asked after the controller queued run() but before
+// the worker began it (the worker still busy with a preview, or not yet scheduled), it stops that
+// run as soon as it begins. So run() never clears it; the controller does (clearStop()), on the GUI
+// thread, when it hands a new run over, which it does only once the previous one has ended.
 #include "PaperData.h"
 
 #include <QObject>
@@ -20,6 +25,8 @@ public:
     explicit ReproduceWorker(QObject* parent = nullptr);
 
     void stop() { m_stop = true; }
+    // Drops a stop request; only while no run is on (ReproduceController::start()).
+    void clearStop() { m_stop = false; }
 
 public slots:
     // The plan of `request` with what its folder already holds: snapshot(), or failed() for bad input.

@@ -2,9 +2,11 @@
 // catalogue of tables arrives from the engine, the rows appear before anything ran, Run executes the
 // plan on the reproduction thread, every cell gets its numbers and the compared ones their verdict
 // and colour, the panel gets points with error bars, the CLI's report files are written, and a
-// second Run of the same folder resumes it (runs nothing). Bad input is one line, nothing run.
+// second Run of the same folder resumes it (runs nothing). Bad input is one line, nothing run. A stop
+// belongs to the run it was asked for, even before the reproduction thread began it; quitting asks.
 #include "MainWindow.h"
 #include "ReproduceController.h"
+#include "ReproduceWorker.h"
 #include "TinyMnist.h"
 #include "charts/ErrorBarChart.h"
 #include "views/PaperView.h"
@@ -157,6 +159,50 @@ private slots:
         QVERIFY2(message.contains(QStringLiteral("table6-l2-dense-s1")) && !message.contains(QLatin1Char('\n')), qPrintable(message));
         QVERIFY(!QFile::exists(QDir(out).filePath(QStringLiteral("runs/table6-l2-k30-s1"))));  // nothing ran
         QVERIFY(view.statusText().startsWith(QStringLiteral("Cannot run")));
+    }
+
+    // Stop pressed (or the window closed) just after Run: the controller has handed the run over but
+    // the reproduction thread has not begun it yet (busy with a preview, or not yet scheduled). The
+    // stop still stops that run, with nothing run; and it does not stop the next one.
+    void aStopBeforeTheRunBeginsStopsThatRun()
+    {
+        PaperRequest r;
+        r.tables = QStringList{QStringLiteral("table6")};
+        r.budget = QStringLiteral("smoke");
+        r.seeds = 1;
+        r.dir = m_dir.filePath(QStringLiteral("stop-early"));
+        auto summaries = [&r] {
+            int n = 0;
+            for (const QString& run : QDir(QDir(r.dir).filePath(QStringLiteral("runs"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+                n += QFile::exists(QDir(r.dir).filePath(QStringLiteral("runs/%1/summary.json").arg(run))) ? 1 : 0;
+            return n;
+        };
+        {
+            // The worker on this thread, its slots called directly: the stop comes, deterministically,
+            // after the hand-over (clearStop(), as ReproduceController::start()) and before run().
+            ReproduceWorker worker;
+            QSignalSpy done(&worker, &ReproduceWorker::runDone);
+            worker.clearStop();
+            worker.stop();
+            worker.run(r);
+            QCOMPARE(done.size(), 1);
+            QCOMPARE(done.front().at(0).toInt(), 130);
+            QVERIFY2(done.front().at(1).toString().startsWith(QStringLiteral("stopped: 0 of")), qPrintable(done.front().at(1).toString()));
+            QCOMPARE(summaries(), 0);
+        }
+        // The controller: stopped right after start (begun or not), then the next start runs to the end.
+        ReproduceController c;
+        QSignalSpy done(&c, &ReproduceController::runDone);
+        QVERIFY(c.start(r));
+        c.stop();
+        QVERIFY(done.wait(30000));
+        QCOMPARE(done.front().at(0).toInt(), 130);
+        done.clear();
+        QVERIFY(c.start(r));
+        QVERIFY(done.wait(120000));
+        QCOMPARE(done.front().at(0).toInt(), 0);
+        QVERIFY2(done.front().at(1).toString().contains(QStringLiteral("runs executed")), qPrintable(done.front().at(1).toString()));
+        QVERIFY(summaries() > 0);
     }
 
     void quittingDuringAReproductionAsksFirst()
