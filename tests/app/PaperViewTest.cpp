@@ -51,14 +51,14 @@ private slots:
         view.setTables({QStringLiteral("table6"), QStringLiteral("fig4-left")});
 
         // The engine's catalogue: a choice per table and panel of the paper.
-        QTRY_VERIFY_WITH_TIMEOUT(view.findChild<QCheckBox*>(QStringLiteral("paper-table8")) != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(view.findChild<QCheckBox*>(QStringLiteral("paper-table8")) != nullptr, 30000);
         QVERIFY(view.findChild<QCheckBox*>(QStringLiteral("paper-table6"))->isChecked());
         QVERIFY(!view.findChild<QCheckBox*>(QStringLiteral("paper-table1"))->isChecked());
         QCOMPARE(view.tables(), (QStringList{QStringLiteral("table6"), QStringLiteral("fig4-left")}));
 
         // The preview: every row of both tables, nothing finished yet.
         QTableWidget* t = view.resultsTable();
-        QTRY_VERIFY_WITH_TIMEOUT(t->rowCount() > 5, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(t->rowCount() > 5, 30000);
         const int rows = t->rowCount();
         QCOMPARE(cellText(t, QStringLiteral("meProp (k=30)"), 6), QStringLiteral("–"));
         QCOMPARE(cellText(t, QStringLiteral("meProp (k=30)"), 2), QStringLiteral("98.08"));  // the paper's number
