@@ -8,6 +8,7 @@
 #include "cuda/RandomK.cuh"
 #include "cuda/TopK.cuh"
 
+#include <algorithm>
 #include <functional>
 
 namespace meprop {
@@ -24,7 +25,10 @@ using cuda::CudaBackend;
 double timeMs(Context& ctx, const CudaBenchSpec& spec, bool graph, const std::function<void()>& body)
 {
     const cudaStream_t s = ctx.stream();
-    for (int i = 0; i < spec.warmup; ++i) body();  // also allocates every scratch buffer
+    // Also allocates every scratch buffer: at least once before a capture, where a cudaMalloc
+    // (not captured, prohibited in cudaStreamCaptureModeThreadLocal) would invalidate it.
+    const int warmup = graph ? std::max(spec.warmup, 1) : spec.warmup;
+    for (int i = 0; i < warmup; ++i) body();
     cudaGraphExec_t exec = nullptr;
     if (graph) {
         cudaGraph_t g = nullptr;
