@@ -114,8 +114,8 @@ public:
     // (groupedWeightGrad; deterministic, no float atomics), dx_t the combination of its kept rows of
     // W; unified gathers the K kept columns of da once and runs small GEMMs, scattered into the
     // kept rows. Only the kept rows are marked touched (update=touched and zeroGrad are O(kept
-    // rows)); top-k per gate block per step by topKRows; random drawn on the host from rng as the
-    // CPU draws and uploaded once per sentence.
+    // rows)); top-k per gate block per step by topKRows; random drawn on the device, all steps at
+    // once, from one key of rng (randomKRows: the CPU's rows, no host draws or upload).
     void lstmForward(const Tensor& x, const Tensor& W, const Tensor& U, const Tensor& b, bool reverse, LstmState& st) override;
     void lstmBackward(const Tensor& dh, const Tensor& x, const LstmState& st, bool reverse, const LstmBackprop& spec, Rng& rng,
                       Parameter& W, Parameter& U, Parameter& b, CountTensor& counts, IndexTensor& kept, Tensor* dx,

@@ -102,7 +102,7 @@ void CudaBackend::lstmBackward(const Tensor& dh, const Tensor& x, const LstmStat
     MEPROP_CUDA_CHECK(cudaMemsetAsync(dhNext, 0, static_cast<std::size_t>(H) * sizeof(float), s));
     MEPROP_CUDA_CHECK(cudaMemsetAsync(dcNext, 0, static_cast<std::size_t>(H) * sizeof(float), s));
     const auto [flag, id] = newFlagSlot();
-    m_checks.emplace_back(id, layer);
+    m_checks.push_back({id, layer, m_step});  // (emplace_back(id, layer) would leave the step 0)
 
     if (mode == BackpropMode::Unified) {
         // One shared set per gate block, ranked by the summed local gate gradients.

@@ -8,6 +8,7 @@
 #include "cuda/RandomK.cuh"
 #include "cuda/TopK.cuh"
 
+#include <algorithm>
 #include <functional>
 
 namespace meprop {
@@ -21,12 +22,18 @@ using cuda::CudaBackend;
 
 // Mean milliseconds of `body` over spec.reps runs after spec.warmup untimed ones. With `graph`, the
 // body is captured once into a CUDA graph and the graph is replayed (no launch overhead per kernel).
-double timeMs(Context& ctx, const CudaBenchSpec& spec, bool graph, const std::function<void()>& body)
+double timeMs(CudaBackend& be, const CudaBenchSpec& spec, bool graph, const std::function<void()>& body)
 {
-    const cudaStream_t s = ctx.stream();
-    for (int i = 0; i < spec.warmup; ++i) body();  // also allocates every scratch buffer
+    const cudaStream_t s = be.context().stream();
+    // Also allocates every scratch buffer: at least once before a capture, where a cudaMalloc
+    // (not captured, prohibited in cudaStreamCaptureModeThreadLocal) would invalidate it.
+    const int warmup = graph ? std::max(spec.warmup, 1) : spec.warmup;
+    for (int i = 0; i < warmup; ++i) body();
     cudaGraphExec_t exec = nullptr;
     if (graph) {
+        // The pending status slots read and released: the captured selection reuses an allocated
+        // one (a new chunk, after 1024 pending slots, would be a cudaMalloc inside the capture).
+        be.synchronize();
         cudaGraph_t g = nullptr;
         MEPROP_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
         try {
@@ -91,20 +98,20 @@ CudaBenchResult benchLinearCuda(const CudaBenchSpec& spec)
     // the capture, the same work as a fresh one.
     const bool graph = spec.graph;
     BackwardSpec dense{BackpropMode::Dense, spec.out, spec.needInputGrad};
-    r.denseMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy, dx, dense, rng); });
+    r.denseMs = timeMs(be, spec, graph, [&] { layer.backward(dy, dx, dense, rng); });
     dense.precision = Precision::Tf32;
-    r.denseTf32Ms = timeMs(ctx, spec, graph, [&] { layer.backward(dy, dx, dense, rng); });
+    r.denseTf32Ms = timeMs(be, spec, graph, [&] { layer.backward(dy, dx, dense, rng); });
     const BackwardSpec sparse{spec.mode, spec.k, spec.needInputGrad};
-    r.mepropMs = timeMs(ctx, spec, graph, [&] { layer.backward(dy, dx, sparse, rng); });
+    r.mepropMs = timeMs(be, spec, graph, [&] { layer.backward(dy, dx, sparse, rng); });
     DeviceBuffer<float> score(static_cast<std::size_t>(spec.out));
     DeviceBuffer<int> idx(static_cast<std::size_t>(spec.batch) * spec.k);
     if (spec.mode == BackpropMode::Unified)
-        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::unifiedTopK(dy.deviceData(), spec.batch, spec.out, spec.k, score.data(), idx.data(), s); });
+        r.selectMs = timeMs(be, spec, graph, [&] { cuda::unifiedTopK(dy.deviceData(), spec.batch, spec.out, spec.k, score.data(), idx.data(), s); });
     else if (spec.mode == BackpropMode::TopK)
-        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::topKRows(dy.deviceData(), spec.batch, spec.out, spec.out, spec.k, idx.data(), s); });
+        r.selectMs = timeMs(be, spec, graph, [&] { cuda::topKRows(dy.deviceData(), spec.batch, spec.out, spec.out, spec.k, idx.data(), s); });
     else if (spec.mode == BackpropMode::Random) {
         DeviceBuffer<unsigned> bits(cuda::randomKScratchWords(spec.batch, spec.out));
-        r.selectMs = timeMs(ctx, spec, graph, [&] { cuda::randomKRows(rng.bits(), spec.batch, spec.out, spec.k, idx.data(), bits.data(), s); });
+        r.selectMs = timeMs(be, spec, graph, [&] { cuda::randomKRows(rng.bits(), spec.batch, spec.out, spec.k, idx.data(), bits.data(), s); });
     }
     r.ratio = r.mepropMs > 0.0 ? r.denseMs / r.mepropMs : 0.0;
     r.ratioTf32 = r.mepropMs > 0.0 ? r.denseTf32Ms / r.mepropMs : 0.0;

@@ -29,6 +29,11 @@ const Selection& Linear::lastSelection() const
     return m_sel;
 }
 
+double Linear::keptFraction() const
+{
+    return m_sel.n > 0 ? static_cast<double>(m_sel.k) / static_cast<double>(m_sel.n) : 1.0;
+}
+
 std::vector<std::uint64_t> Linear::updateCounts() const
 {
     m_be->download(m_counts);

@@ -72,6 +72,9 @@ public:
     // and how many times each output row got a gradient since the last resetCounts() (one count
     // per example that kept the row).
     const Selection& lastSelection() const;
+    // k / n of the last backward's selection (1 before any): its shape alone, so that on the GPU
+    // asking (the trainer does after every step) neither downloads the indices nor waits.
+    double keptFraction() const;
     std::vector<std::uint64_t> updateCounts() const;
     void resetCounts();
 

@@ -148,10 +148,7 @@ std::vector<LayerInfo> Mlp::layerInfo() const
 std::vector<double> Mlp::backpropRatio() const
 {
     std::vector<double> r;
-    for (const Linear& l : m_linear) {
-        const Selection& s = l.lastSelection();
-        r.push_back(s.n > 0 ? static_cast<double>(s.k) / static_cast<double>(s.n) : 1.0);
-    }
+    for (const Linear& l : m_linear) r.push_back(l.keptFraction());  // no download (a GPU sync per step)
     return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "io/AtomicFile.h"
+#include "reproduce/ReportDocument.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +21,7 @@ using nlohmann::json;
 using stats::RatioSummary;
 using stats::Summary;
 using stats::Verdict;
+using Doc = ReportDocument;
 
 // ---- number formatting --------------------------------------------------------------------------
 
@@ -131,187 +133,6 @@ std::string duration(double seconds)
     else std::snprintf(buf, sizeof buf, "%.1f s", seconds);
     return buf;
 }
-
-// ---- one document, rendered as Markdown and as XHTML ----------------------------------------------
-
-struct Block {
-    enum class Kind { Heading, Paragraph, Bullets, Table, Code, Figure } kind = Kind::Paragraph;
-    int level = 2;
-    std::string text;
-    std::vector<std::string> items;                    // Bullets
-    std::vector<std::string> header;                   // Table
-    std::vector<std::vector<std::string>> rows;        // Table
-    std::string svg, image, alt;                       // Figure: inline SVG (HTML), image path (Markdown)
-    std::string anchor;
-};
-
-class Doc {
-public:
-    void heading(const std::string& text, int level = 2, const std::string& anchor = "")
-    {
-        Block b;
-        b.kind = Block::Kind::Heading;
-        b.text = text;
-        b.level = level;
-        b.anchor = anchor;
-        m_blocks.push_back(b);
-    }
-    void paragraph(const std::string& text)
-    {
-        Block b;
-        b.kind = Block::Kind::Paragraph;
-        b.text = text;
-        m_blocks.push_back(b);
-    }
-    void bullets(std::vector<std::string> items)
-    {
-        Block b;
-        b.kind = Block::Kind::Bullets;
-        b.items = std::move(items);
-        m_blocks.push_back(b);
-    }
-    void table(std::vector<std::string> header, std::vector<std::vector<std::string>> rows)
-    {
-        Block b;
-        b.kind = Block::Kind::Table;
-        b.header = std::move(header);
-        b.rows = std::move(rows);
-        m_blocks.push_back(b);
-    }
-    void code(const std::string& text)
-    {
-        Block b;
-        b.kind = Block::Kind::Code;
-        b.text = text;
-        m_blocks.push_back(b);
-    }
-    void figure(const std::string& svg, const std::string& image, const std::string& alt)
-    {
-        Block b;
-        b.kind = Block::Kind::Figure;
-        b.svg = svg;
-        b.image = image;
-        b.alt = alt;
-        m_blocks.push_back(b);
-    }
-
-    std::string markdown() const
-    {
-        std::string o;
-        auto cell = [](std::string s) {
-            std::string e;
-            for (char c : s) e += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
-            return e;
-        };
-        for (const Block& b : m_blocks) {
-            switch (b.kind) {
-            case Block::Kind::Heading:
-                o.append(static_cast<std::size_t>(b.level), '#').append(" ").append(b.text).append("\n\n");
-                break;
-            case Block::Kind::Paragraph: o += b.text + "\n\n"; break;
-            case Block::Kind::Bullets:
-                for (const std::string& i : b.items) o += "- " + i + "\n";
-                o += "\n";
-                break;
-            case Block::Kind::Table: {
-                o += "|";
-                for (const std::string& h : b.header) o.append(" ").append(cell(h)).append(" |");
-                o += "\n|";
-                for (std::size_t i = 0; i < b.header.size(); ++i) o += "---|";
-                o += "\n";
-                for (const auto& row : b.rows) {
-                    o += "|";
-                    for (const std::string& c : row) o.append(" ").append(cell(c)).append(" |");
-                    o += "\n";
-                }
-                o += "\n";
-                break;
-            }
-            case Block::Kind::Code: o += "```\n" + b.text + "\n```\n\n"; break;
-            case Block::Kind::Figure:
-                if (!b.image.empty()) o += "![" + b.alt + "](" + b.image + ")\n\n";
-                break;
-            }
-        }
-        return o;
-    }
-
-    std::string html(const std::string& title) const
-    {
-        std::string o = "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>" +
-                        xmlEscape(title) + "</title>\n<style>\n" + css() + "</style>\n</head>\n<body>\n";
-        for (const Block& b : m_blocks) {
-            switch (b.kind) {
-            case Block::Kind::Heading: {
-                const std::string tag = "h" + std::to_string(b.level);
-                o += "<" + tag + (b.anchor.empty() ? std::string() : " id=\"" + xmlEscape(b.anchor) + "\"") + ">" + inline_(b.text) + "</" + tag + ">\n";
-                break;
-            }
-            case Block::Kind::Paragraph: o += "<p>" + inline_(b.text) + "</p>\n"; break;
-            case Block::Kind::Bullets:
-                o += "<ul>\n";
-                for (const std::string& i : b.items) o += "<li>" + inline_(i) + "</li>\n";
-                o += "</ul>\n";
-                break;
-            case Block::Kind::Table:
-                o += "<table>\n<thead><tr>";
-                for (const std::string& h : b.header) o += "<th>" + inline_(h) + "</th>";
-                o += "</tr></thead>\n<tbody>\n";
-                for (const auto& row : b.rows) {
-                    o += "<tr>";
-                    for (const std::string& c : row) o += "<td" + verdictClass(c) + ">" + inline_(c) + "</td>";
-                    o += "</tr>\n";
-                }
-                o += "</tbody>\n</table>\n";
-                break;
-            case Block::Kind::Code: o += "<pre>" + xmlEscape(b.text) + "</pre>\n"; break;
-            case Block::Kind::Figure: o += "<div class=\"figure\">\n" + b.svg + "</div>\n"; break;
-            }
-        }
-        return o + "</body>\n</html>\n";
-    }
-
-private:
-    // `code` spans (backquotes) and **bold**, escaped; nothing else is markup.
-    static std::string inline_(const std::string& text)
-    {
-        std::string o;
-        bool code = false, bold = false;
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            if (text[i] == '`') {
-                o += code ? "</code>" : "<code>";
-                code = !code;
-            } else if (!code && text.compare(i, 2, "**") == 0) {
-                o += bold ? "</b>" : "<b>";
-                bold = !bold;
-                ++i;
-            } else {
-                o += xmlEscape(std::string(1, text[i]));
-            }
-        }
-        if (code) o += "</code>";
-        if (bold) o += "</b>";
-        return o;
-    }
-    static std::string verdictClass(const std::string& c)
-    {
-        if (c.find("fails") != std::string::npos) return " class=\"fails\"";
-        if (c.find("holds") != std::string::npos) return " class=\"holds\"";
-        if (c.find("inconclusive") != std::string::npos) return " class=\"inconclusive\"";
-        return "";
-    }
-    static std::string css()
-    {
-        return "body{font-family:sans-serif;margin:2em;max-width:110em;color:#222}\n"
-               "table{border-collapse:collapse;margin:0.5em 0 1em 0;font-size:0.9em}\n"
-               "th,td{border:1px solid #bbb;padding:0.25em 0.5em;text-align:left;vertical-align:top}\n"
-               "th{background:#eee}\ntd.holds{background:#e3f4e3}\ntd.fails{background:#f8dcdc}\ntd.inconclusive{background:#f6f0d8}\n"
-               "pre{background:#f4f4f4;padding:0.5em;overflow-x:auto;white-space:pre-wrap}\ncode{background:#f4f4f4}\n"
-               ".figure{display:inline-block;margin:0.5em 1em 0.5em 0}\n";
-    }
-
-    std::vector<Block> m_blocks;
-};
 
 // ---- the content ---------------------------------------------------------------------------------
 

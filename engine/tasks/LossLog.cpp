@@ -11,8 +11,9 @@ LossLog::LossLog(Backend& backend) : m_be(&backend)
 
 void LossLog::begin()
 {
-    if (m_open) throw std::logic_error("LossLog: begin without end");
-    if (static_cast<Eigen::Index>(m_divisors.size()) == kCapacity) drain();
+    // A batch begun and not ended threw on its way (e.g. a non-finite gradient on the CPU): its
+    // slot is taken again.
+    if (!m_open && static_cast<Eigen::Index>(m_divisors.size()) == kCapacity) drain();
     m_next = static_cast<Eigen::Index>(m_divisors.size());
     m_open = true;
 }

@@ -23,7 +23,8 @@ public:
     explicit LossLog(Backend& backend);
 
     // Starts a batch: its slot, cleared by the first write into it (the slot's accumulate flag
-    // is false; accumulating() gives the one for the writes after the first).
+    // is false; accumulating() gives the one for the writes after the first). A batch begun but
+    // not ended (it threw) is dropped.
     void begin();
     LossSlot slot() const { return {&m_sums, m_next, false}; }
     LossSlot accumulating() const { return {&m_sums, m_next, true}; }

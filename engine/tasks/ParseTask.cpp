@@ -292,10 +292,7 @@ std::vector<LayerInfo> ParseTask::layers() const
 std::vector<double> ParseTask::backpropRatio() const
 {
     std::vector<double> out;
-    for (const Linear* l : static_cast<const ParserModel&>(*m_model).linears()) {
-        const Selection& s = l->lastSelection();
-        out.push_back(s.n > 0 ? static_cast<double>(s.k) / static_cast<double>(s.n) : 1.0);
-    }
+    for (const Linear* l : static_cast<const ParserModel&>(*m_model).linears()) out.push_back(l->keptFraction());  // no download
     return out;
 }
 

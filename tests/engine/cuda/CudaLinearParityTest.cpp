@@ -103,6 +103,7 @@ TEST(CudaLinearParity, BackwardMatchesCpuInEveryMode)
             Tensor xg = onBackend(*gpu, x), dyg = onBackend(*gpu, dy), yg, dxg;
             dev.forward(xg, yg);
             dev.backward(dyg, dxg, spec, gpuRng);
+            EXPECT_EQ(dev.keptFraction(), cpu.keptFraction()) << "step " << step;  // the shape, before any download
             EXPECT_NO_THROW(gpu->synchronize());
 
             if (c.needInputGrad) {

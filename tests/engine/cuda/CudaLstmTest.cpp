@@ -252,7 +252,8 @@ TEST(CudaLstmRandom, DeviceDrawsTheCpuRowsFromOneKeyPerBackward)
     }
 }
 
-// A NaN in dh reaches the gate gradients: reported at the next synchronisation, naming the layer.
+// A NaN in dh reaches the gate gradients: reported at the next synchronisation, naming the layer
+// and (on the GPU) the step beginStep numbered the backward with, not a later one.
 TEST(CudaLstmChecks, NonFiniteGateGradientIsReportedAtSynchronize)
 {
     MEPROP_REQUIRE_GPU();
@@ -265,12 +266,17 @@ TEST(CudaLstmChecks, NonFiniteGateGradientIsReportedAtSynchronize)
         Matrix dhm = test::randomMatrix(6, 6, rng);
         dhm(3, 1) = std::numeric_limits<float>::quiet_NaN();
         Tensor dh = onBackend(*gpu, dhm);
+        gpu->beginStep(17);
         try {
             l.backward(dh, dx, {mode, 2, true}, rng);  // the CPU reports here
-            gpu->synchronize();                         // the GPU here
+            gpu->beginStep(18);
+            gpu->synchronize();  // the GPU here
             ADD_FAILURE() << toString(mode) << ": no error";
         } catch (const NonFiniteGradient& e) {
             EXPECT_EQ(e.layer(), "lstm.fwd");
+            if (test::onGpu(*gpu)) {
+                EXPECT_EQ(e.step(), 17) << toString(mode);
+            }
         }
     }
 }

@@ -53,4 +53,6 @@ TEST(CudaRandomK, RowsBeyondSharedMemoryUseTheScratchBitmap)
     ASSERT_GT(cuda::randomKScratchWords(3, n), 0u);
     EXPECT_EQ(cuda::randomKScratchWords(3, 393216), 0u);
     for (int k : {1, 17, 5000}) EXPECT_EQ(gpuRows(5, 3, n, k, ctx), cpuRows(5, 3, n, k)) << "k=" << k;
+    // The largest row kept in shared memory: a 48 KiB bitmap, the most a launch gets without opting in.
+    EXPECT_EQ(gpuRows(6, 3, 393216, 17, ctx), cpuRows(6, 3, 393216, 17));
 }

@@ -79,7 +79,10 @@ TEST_P(LinearSparse, EqualsMaskedDense)
     Tensor dy(randomMatrix(c.batch, c.out, rng));
     layer.weight().zeroGrad();
     layer.bias().zeroGrad();
+    EXPECT_EQ(layer.keptFraction(), 1.0);  // no backward yet
     layer.backward(dy, dx, {c.mode, c.k, true}, rng);
+    // The kept fraction from the selection's shape (what backpropRatio reports, without a download).
+    EXPECT_EQ(layer.keptFraction(), c.mode == BackpropMode::Dense ? 1.0 : static_cast<double>(c.k) / c.out);
     const Selection& sel = layer.lastSelection();
     ASSERT_EQ(sel.k, c.mode == BackpropMode::Dense ? c.out : c.k);
 
