@@ -101,13 +101,12 @@ void ImageTask::trainBatch(const BatchSpec& batch, Timings& t)
         throw ShapeError("image: batch [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside the training set of " +
                          std::to_string(m_train.size));
     const long b = end - begin;
-    m_backend->beginStep(batch.step);
+    m_losses->begin(batch.step);
     m_backend->gatherExamples(m_train.images, m_train.labels, m_orderT, begin, b, m_batchX, m_batchY);
     {
         ScopedTimer fp(&t.forward);
         m_model->forward(m_batchX, true, m_rng);
     }
-    m_losses->begin();
     m_model->lossAndBackward(m_batchY, true, m_rng, &t, m_losses->slot());
     m_losses->end(static_cast<double>(b));
     {

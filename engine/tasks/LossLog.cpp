@@ -9,8 +9,9 @@ LossLog::LossLog(Backend& backend) : m_be(&backend)
     m_be->resize(m_sums, 1, kCapacity);
 }
 
-void LossLog::begin()
+void LossLog::begin(long step)
 {
+    m_be->beginStep(step);
     // A batch begun and not ended threw on its way (e.g. a non-finite gradient on the CPU): its
     // slot is taken again.
     if (!m_open && static_cast<Eigen::Index>(m_divisors.size()) == kCapacity) drain();

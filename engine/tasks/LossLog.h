@@ -7,7 +7,7 @@
 // queues its work without waiting for the previous one, and one read every few steps replaces a
 // read per batch; on the CPU a read costs nothing.
 //
-//     log.begin();                                    // once per batch
+//     log.begin(step);                                // once per batch
 //     model.forwardBackward(..., log.slot());         // or several sentences, accumulating
 //     log.end(examples);                              // the batch's mean = its sum / examples
 //     ...
@@ -25,7 +25,9 @@ public:
     // Starts a batch: its slot, cleared by the first write into it (the slot's accumulate flag
     // is false; accumulating() gives the one for the writes after the first). A batch begun but
     // not ended (it threw) is dropped.
-    void begin();
+    // `step` is the run's step of the batch: the backend numbers the checks of the batch's work
+    // with it (backend/Backend.h beginStep), so a deferred non-finite gradient names it.
+    void begin(long step);
     LossSlot slot() const { return {&m_sums, m_next, false}; }
     LossSlot accumulating() const { return {&m_sums, m_next, true}; }
     // Ends the batch: its mean loss is the slot's sum / divisor (divisor > 0).

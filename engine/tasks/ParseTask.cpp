@@ -149,11 +149,10 @@ void ParseTask::trainBatch(const BatchSpec& batch, Timings& t)
     if (begin < 0 || end > trainSize() || begin >= end)
         throw ShapeError("parse: batch [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside 0.." +
                          std::to_string(trainSize()));
+    m_losses->begin(batch.step);
     // The batch is gathered on the backend from the training set uploaded once.
-    m_backend->beginStep(batch.step);
     m_backend->gatherIndexRows(m_featsT, m_orderT, begin, end - begin, m_batchIds);
     m_backend->gatherIndexRows(m_goldT, m_orderT, begin, end - begin, m_batchGold);
-    m_losses->begin();
     m_model->forwardBackward(m_batchIds, m_batchGold, m_rng, t, m_losses->slot());
     m_losses->end(static_cast<double>(end - begin));
     ScopedTimer timer(&t.update);

@@ -107,7 +107,7 @@ void PosTask::trainBatch(const BatchSpec& batch, Timings& t)
     if (begin < 0 || end > trainSize() || begin >= end)
         throw Error("pos: batch [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside the " +
                     std::to_string(trainSize()) + " training sentences");
-    m_backend->beginStep(batch.step);
+    m_losses->begin(batch.step);
     {
         // Nothing left to clear after a step (stepAndZeroGrad); this covers a freshly loaded model.
         ScopedTimer timer(&t.update);
@@ -124,7 +124,6 @@ void PosTask::trainBatch(const BatchSpec& batch, Timings& t)
     long tokens = 0;
     for (long i = begin; i < end; ++i) tokens += m_trainPart.encoded[static_cast<std::size_t>(m_order[static_cast<std::size_t>(i)])].size();
     const float scale = m_s.sumLoss ? 1.0f : 1.0f / static_cast<float>(std::max(tokens, 1L));
-    m_losses->begin();
     for (long i = begin; i < end; ++i) {
         TaggerSentence s = m_trainPart.encoded[static_cast<std::size_t>(m_order[static_cast<std::size_t>(i)])];
         if (m_s.rareUnk > 0.0f)

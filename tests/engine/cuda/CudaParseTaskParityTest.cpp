@@ -7,29 +7,15 @@
 #include "backend/CpuBackend.h"
 #include "tasks/ParseTask.h"
 
+#include "../TinyParse.h"
+
 #include <gtest/gtest.h>
 
 using namespace meprop;
 
 namespace {
 
-std::string dataFile(const std::string& name) { return std::string(MEPROP_TEST_DATA_DIR) + "/parse/" + name; }
-
-ParseSettings tinySettings(Device device)
-{
-    ParseSettings s;
-    s.trainFile = dataFile("train.conllu");
-    s.devFile = dataFile("dev.conllu");
-    s.testFile = dataFile("test.conllu");
-    s.minWordCount = 1;
-    s.model.embedDim = 8;
-    s.model.hidden = 32;
-    s.model.embedInit = 0.1f;
-    s.optimizer.kind = "adam";
-    s.optimizer.lr = 0.01f;
-    s.device = device;
-    return s;
-}
+ParseSettings tinySettings(Device device = Device::Cpu) { return test::tinyParseSettings(device); }
 
 struct Case {
     BackpropMode mode;

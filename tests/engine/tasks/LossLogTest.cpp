@@ -31,14 +31,14 @@ TEST(LossLog, EachBatchIsItsSumOverItsDivisorInOrder)
     const double ln2 = std::log(2.0);
     // Batch 1: 4 rows in one write, the mean over 4. Batch 2: two sentences of 3 and 5 rows
     // accumulated, the mean over 8 tokens. Batch 3: the sum (divisor 1).
-    log.begin();
+    log.begin(0);
     writeLoss(cpuBackend(), log.slot(), 4);
     log.end(4);
-    log.begin();
+    log.begin(0);
     writeLoss(cpuBackend(), log.slot(), 3);
     writeLoss(cpuBackend(), log.accumulating(), 5);
     log.end(8);
-    log.begin();
+    log.begin(0);
     writeLoss(cpuBackend(), log.slot(), 2);
     log.end(1);
     EXPECT_EQ(log.pending(), 3);
@@ -56,7 +56,7 @@ TEST(LossLog, MoreBatchesThanSlotsAreAllKeptInOrder)
     LossLog log(cpuBackend());
     const long n = 3 * LossLog::kCapacity + 7;
     for (long b = 0; b < n; ++b) {
-        log.begin();
+        log.begin(0);
         writeLoss(cpuBackend(), log.slot(), 1 + static_cast<int>(b % 5));  // (1 + b % 5) log 2
         log.end(1.0);
     }
@@ -70,9 +70,9 @@ TEST(LossLog, ABatchThatThrewIsDroppedAndEndWithoutBeginIsALogicError)
 {
     LossLog log(cpuBackend());
     EXPECT_THROW(log.end(1.0), std::logic_error);
-    log.begin();
+    log.begin(0);
     writeLoss(cpuBackend(), log.slot(), 7);  // a batch that threw before its end()
-    log.begin();
+    log.begin(0);
     writeLoss(cpuBackend(), log.slot(), 2);
     log.end(2.0);
     const std::vector<double> means = log.take();

@@ -4,6 +4,8 @@
 #include "train/Config.h"
 #include "train/Trainer.h"
 
+#include "../TinyParse.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,22 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string dataFile(const std::string& name) { return std::string(MEPROP_TEST_DATA_DIR) + "/parse/" + name; }
+std::string dataFile(const std::string& name) { return test::parseDataFile(name); }
 
-ParseSettings tinySettings()
-{
-    ParseSettings s;
-    s.trainFile = dataFile("train.conllu");
-    s.devFile = dataFile("dev.conllu");
-    s.testFile = dataFile("test.conllu");
-    s.minWordCount = 1;
-    s.model.embedDim = 8;
-    s.model.hidden = 32;
-    s.model.embedInit = 0.1f;
-    s.optimizer.kind = "adam";
-    s.optimizer.lr = 0.01f;
-    return s;
-}
+ParseSettings tinySettings(Device device = Device::Cpu) { return test::tinyParseSettings(device); }
 
 fs::path freshDir(const std::string& name)
 {
